@@ -1,0 +1,99 @@
+"""Open any supported input after checking what it really is, within limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from govreport.errors import InputError
+from govreport.ir import Document
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    max_bytes: int = 200 * 1024 * 1024
+    max_pages: int = 300
+
+
+Reader = Callable[[Path, bytes], Document]
+
+
+def sniff(path: Path, data: bytes) -> str:
+    """The real kind of ``data``: pdf, docx, doc, html, text. Raises InputError otherwise."""
+    head = data[:2048]
+    suffix = path.suffix.lower()
+    if head.lstrip()[:5] == b"%PDF-" or (b"%PDF-" in data[:1024]):
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        if b"word/" in data[:65536] or suffix == ".docx":
+            return "docx"
+        raise InputError(path, "a ZIP archive that is not a Word document (archives are not read yet)")
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "doc"
+    if head[:5] == b"{\\rtf":
+        return "doc"
+    lowered = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in data[:200000].lower():
+        return "html"
+    if suffix == ".pdf":
+        raise InputError(path, "named .pdf but is not a PDF (no %PDF- header)")
+    if suffix in (".docx", ".doc", ".wps"):
+        raise InputError(path, f"named {suffix} but is not a Word document")
+    if _is_text(head):
+        return "text"
+    raise InputError(path, "unsupported file type (expected PDF, DOCX, DOC, HTML or text)")
+
+
+def _is_text(head: bytes) -> bool:
+    for enc in ("utf-8", "gb18030"):
+        try:
+            s = head.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in s)
+        return printable >= 0.95 * max(1, len(s))
+    return False
+
+
+def _reader(kind: str) -> Reader:
+    if kind == "pdf":
+        from govreport.ingest.pdf import read_pdf
+
+        return read_pdf
+    if kind == "docx":
+        from govreport.ingest.docx import read_docx
+
+        return read_docx
+    if kind == "doc":
+        from govreport.ingest.office import read_legacy_doc
+
+        return read_legacy_doc
+    if kind == "html":
+        from govreport.ingest.html import read_html
+
+        return read_html
+    from govreport.ingest.plaintext import read_text
+
+    return read_text
+
+
+def load_document(path: Path, limits: InputLimits | None = None) -> Document:
+    """Read ``path`` into the intermediate representation, or raise InputError saying why not."""
+    limits = limits or InputLimits()
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a folder, not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(path, "the file is empty")
+    if size > limits.max_bytes:
+        raise InputError(path, f"the file is {size / 2**20:.0f} MiB, over the limit of {limits.max_bytes / 2**20:.0f} MiB")
+    data = path.read_bytes()
+    kind = sniff(path, data)
+    if kind == "pdf":
+        from govreport.ingest.pdf import PdfLimits, read_pdf
+
+        return read_pdf(path, data, PdfLimits(max_pages=limits.max_pages))
+    return _reader(kind)(path, data)

@@ -1,0 +1,130 @@
+"""PDFs with a text layer: words from PyMuPDF, table grids from the vector ruling lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from govreport.errors import InputError
+from govreport.ir import BBox, Document, Page, Table, TextBlock, TextSource, Word
+from govreport.layout.cells import Glyph, fill_grid
+from govreport.layout.crosspage import join_across_pages
+from govreport.layout.grid import find_grids
+from govreport.layout.vector import segments_from_drawings
+
+MIN_TEXT_CHARS = 20  # a page with fewer text-layer characters is treated as image-only
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    max_pages: int = 300
+
+
+def open_pdf(path: Path, data: bytes) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        raise InputError(path, f"not a readable PDF ({exc})") from exc
+    if doc.needs_pass or doc.is_encrypted:
+        raise InputError(path, "the PDF is encrypted (password protected); give an unprotected copy")
+    if doc.page_count == 0:
+        raise InputError(path, "the PDF has no pages")
+    return doc
+
+
+def _page_chars(page: pymupdf.Page) -> tuple[list[Glyph], list[Word], list[TextBlock]]:
+    """Characters (for table cells), words, and the page's text lines, from one rawdict pass."""
+    raw: dict[str, Any] = page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    glyphs: list[Glyph] = []
+    words: list[Word] = []
+    lines: list[tuple[str, BBox, list[int]]] = []
+    for block in raw.get("blocks", ()):
+        if block.get("type", 0) != 0:
+            continue
+        for line in block.get("lines", ()):
+            first = len(glyphs)
+            text_parts: list[str] = []
+            for span in line.get("spans", ()):
+                run: list[Glyph] = []
+                for ch in span.get("chars", ()):
+                    c = ch["c"]
+                    x0, y0, x1, y1 = ch["bbox"]
+                    if c.isspace():
+                        _flush(run, words)
+                        run = []
+                        text_parts.append(c)
+                        continue
+                    g = Glyph(c, x0, y0, x1, y1)
+                    glyphs.append(g)
+                    run.append(g)
+                    text_parts.append(c)
+                _flush(run, words)
+            if len(glyphs) > first:
+                x0, y0, x1, y1 = line["bbox"]
+                lines.append(("".join(text_parts), BBox(x0=x0, y0=y0, x1=x1, y1=y1), list(range(first, len(glyphs)))))
+    blocks = [TextBlock(text=t, page=page.number + 1, bbox=b) for t, b, _ in lines]
+    return glyphs, words, blocks
+
+
+def _flush(run: list[Glyph], words: list[Word]) -> None:
+    if not run:
+        return
+    words.append(
+        Word(
+            text="".join(g.text for g in run),
+            bbox=BBox(x0=min(g.x0 for g in run), y0=min(g.y0 for g in run), x1=max(g.x1 for g in run),
+                      y1=max(g.y1 for g in run)),
+            source=TextSource.TEXT_LAYER,
+        )
+    )
+
+
+def _inside_any(b: BBox, tables: list[Table]) -> bool:
+    return any(t.bbox and t.bbox.x0 - 1 <= b.cx <= t.bbox.x1 + 1 and t.bbox.y0 - 1 <= b.cy <= t.bbox.y1 + 1
+               for t in tables)
+
+
+def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Document:
+    """Read a PDF's text layer and ruled tables. Pages without a text layer are listed in warnings."""
+    limits = limits or PdfLimits()
+    doc = open_pdf(path, data)
+    if doc.page_count > limits.max_pages:
+        raise InputError(path, f"the PDF has {doc.page_count} pages, over the limit of {limits.max_pages}")
+    pages: list[Page] = []
+    tables: list[Table] = []
+    blocks: list[TextBlock] = []
+    warnings: list[str] = []
+    try:
+        for page in doc:
+            number = page.number + 1
+            try:
+                glyphs, words, lines = _page_chars(page)
+                drawings = page.get_drawings()
+            except (RuntimeError, ValueError) as exc:
+                raise InputError(path, f"page {number} cannot be read ({exc})") from exc
+            pages.append(Page(number=number, width=page.rect.width, height=page.rect.height,
+                              source=TextSource.TEXT_LAYER, words=words))
+            if len(glyphs) < MIN_TEXT_CHARS:
+                warnings.append(f"page {number} has no text layer (a scanned page); it was not read")
+                continue
+            page_tables: list[Table] = []
+            for grid in find_grids(segments_from_drawings(drawings)):
+                if len(grid.cells) < 2:
+                    continue
+                table, _ = fill_grid(grid, glyphs, number, TextSource.TEXT_LAYER)
+                page_tables.append(table)
+            tables.extend(page_tables)
+            blocks.extend(b for b in lines if b.bbox is None or not _inside_any(b.bbox, page_tables))
+    finally:
+        doc.close()
+    return Document(
+        path=str(path),
+        media_type="application/pdf",
+        pages=pages,
+        text_blocks=blocks,
+        tables=join_across_pages(tables, blocks),
+        warnings=warnings,
+    )

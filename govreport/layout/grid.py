@@ -1,0 +1,219 @@
+"""Table grids from ruling lines, as a chain of small geometry steps.
+
+    segments -> merge collinear -> connected tables -> row/column boundaries -> merged cells
+
+Input is plain horizontal/vertical segments, wherever they came from (PDF vector drawings now,
+line detection on scans later). Output is :class:`GridCell` rectangles with row/column spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A horizontal (``y0 == y1``) or vertical (``x0 == x1``) ruling line."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def horizontal(self) -> bool:
+        return abs(self.y1 - self.y0) <= abs(self.x1 - self.x0)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class Grid:
+    xs: list[float]  # column boundaries, left to right
+    ys: list[float]  # row boundaries, top to bottom
+    cells: list[GridCell] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+@dataclass(frozen=True)
+class GridOptions:
+    snap: float = 2.5  # segments this close are one line
+    join: float = 3.0  # gaps this small inside a line are closed
+    min_length: float = 4.0  # shorter segments are noise (text underlines are kept out by the caller)
+    min_cell: float = 4.0  # boundaries closer than this are one boundary
+
+
+def normalise(segments: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+    """Split into horizontals and verticals, each with start <= end."""
+    hs: list[Segment] = []
+    vs: list[Segment] = []
+    for s in segments:
+        if s.horizontal:
+            y = (s.y0 + s.y1) / 2
+            hs.append(Segment(min(s.x0, s.x1), y, max(s.x0, s.x1), y))
+        else:
+            x = (s.x0 + s.x1) / 2
+            vs.append(Segment(x, min(s.y0, s.y1), x, max(s.y0, s.y1)))
+    return hs, vs
+
+
+def merge_collinear(segs: list[Segment], horizontal: bool, opts: GridOptions) -> list[Segment]:
+    """Snap segments on (nearly) the same line together and join overlapping or touching pieces."""
+
+    def pos(s: Segment) -> float:
+        return s.y0 if horizontal else s.x0
+
+    def span(s: Segment) -> tuple[float, float]:
+        return (s.x0, s.x1) if horizontal else (s.y0, s.y1)
+
+    out: list[Segment] = []
+    ordered = sorted(segs, key=pos)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and pos(ordered[j + 1]) - pos(ordered[i]) <= opts.snap:
+            j += 1
+        group = ordered[i : j + 1]
+        p = sum(pos(s) for s in group) / len(group)
+        spans = sorted(span(s) for s in group)
+        cur0, cur1 = spans[0]
+        for a, b in spans[1:]:
+            if a <= cur1 + opts.join:
+                cur1 = max(cur1, b)
+            else:
+                out.append(_make(p, cur0, cur1, horizontal))
+                cur0, cur1 = a, b
+        out.append(_make(p, cur0, cur1, horizontal))
+        i = j + 1
+    return [s for s in out if (s.x1 - s.x0 if horizontal else s.y1 - s.y0) >= opts.min_length]
+
+
+def _make(p: float, a: float, b: float, horizontal: bool) -> Segment:
+    return Segment(a, p, b, p) if horizontal else Segment(p, a, p, b)
+
+
+def _touch(h: Segment, v: Segment, tol: float) -> bool:
+    return h.x0 - tol <= v.x0 <= h.x1 + tol and v.y0 - tol <= h.y0 <= v.y1 + tol
+
+
+def connected_tables(hs: list[Segment], vs: list[Segment], tol: float) -> list[tuple[list[Segment], list[Segment]]]:
+    """Group lines that cross or touch into separate tables (union-find over intersections)."""
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if _touch(h, v, tol):
+                parent[find(i)] = find(len(hs) + j)
+    groups: dict[int, tuple[list[Segment], list[Segment]]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    tables = [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+    tables.sort(key=lambda g: min(h.y0 for h in g[0]))
+    return tables
+
+
+def _boundaries(values: list[float], min_gap: float) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > min_gap:
+            out.append(v)
+    return out
+
+
+def _open_edges(bounds: list[float], crossing: list[tuple[float, float]], opts: GridOptions) -> list[float]:
+    """Close a table left open at a page break: crossing lines running past the last boundary
+    (verticals below the last horizontal rule, say) end where the missing rule would be."""
+    if not bounds or not crossing:
+        return bounds
+    lo = min(a for a, _ in crossing)
+    hi = max(b for _, b in crossing)
+    if lo < bounds[0] - opts.min_cell:
+        bounds = [lo, *bounds]
+    if hi > bounds[-1] + opts.min_cell:
+        bounds = [*bounds, hi]
+    return bounds
+
+
+def _covered(segs: list[Segment], at: float, lo: float, hi: float, horizontal: bool, tol: float) -> bool:
+    """Is there a line at ``at`` covering most of [lo, hi]?"""
+    need = (hi - lo) * 0.6
+    got = 0.0
+    for s in segs:
+        p = s.y0 if horizontal else s.x0
+        if abs(p - at) > tol:
+            continue
+        a, b = (s.x0, s.x1) if horizontal else (s.y0, s.y1)
+        got += max(0.0, min(b, hi) - max(a, lo))
+    return got >= need
+
+
+def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions) -> Grid | None:
+    """Boundaries from the lines, then merge grid slots that no line separates."""
+    ys = _open_edges(_boundaries([h.y0 for h in hs], opts.min_cell), [(v.y0, v.y1) for v in vs], opts)
+    xs = _open_edges(_boundaries([v.x0 for v in vs], opts.min_cell), [(h.x0, h.x1) for h in hs], opts)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    tol = opts.snap + 0.5
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _covered(vs, xs[c + 1], ys[r], ys[r + 1], False, tol):
+                parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
+            if r + 1 < n_rows and not _covered(hs, ys[r + 1], xs[c], xs[c + 1], True, tol):
+                parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
+    slots: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            slots.setdefault(find(r * n_cols + c), []).append((r, c))
+    cells: list[GridCell] = []
+    for members in slots.values():
+        r0 = min(r for r, _ in members)
+        r1 = max(r for r, _ in members)
+        c0 = min(c for _, c in members)
+        c1 = max(c for _, c in members)
+        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+    cells.sort(key=lambda g: (g.row, g.col))
+    return Grid(xs=xs, ys=ys, cells=cells)
+
+
+def find_grids(segments: list[Segment], opts: GridOptions | None = None) -> list[Grid]:
+    """All ruled tables among ``segments``, top to bottom."""
+    opts = opts or GridOptions()
+    hs, vs = normalise(segments)
+    hs = merge_collinear(hs, True, opts)
+    vs = merge_collinear(vs, False, opts)
+    grids: list[Grid] = []
+    for th, tv in connected_tables(hs, vs, opts.snap + 1):
+        g = build_grid(th, tv, opts)
+        if g is not None and g.cells:
+            grids.append(g)
+    return grids

@@ -1,0 +1,138 @@
+"""The extraction pipeline: read -> narrative -> template -> map -> values -> checks -> report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govreport.errors import GovreportError
+from govreport.ingest.loader import InputLimits, load_document
+from govreport.ir import Document
+from govreport.postprocess.checks import check_all
+from govreport.postprocess.numbers import ParseOutcome, parse_number
+from govreport.report import FieldValue, PageInfo, Provenance, Report, ValueStatus
+from govreport.schema.detect import detect_template
+from govreport.schema.mapper import MappedCell, map_document
+from govreport.schema.narrative import read_narrative
+from govreport.schema.templates import Template, load_template
+
+BY_POSITION_CONFIDENCE = 0.6  # a value placed by position, not by its labels
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    limits: InputLimits = field(default_factory=InputLimits)
+
+
+def _column_unit(template: Template, key: str) -> str | None:
+    labels = template.fields.get(key, [])
+    text = "".join(labels)
+    if "万元" in text:
+        return "万元"
+    if "单位：元" in text or "(元)" in text:
+        return "元"
+    return None
+
+
+def _field_value(mc: MappedCell, template: Template) -> FieldValue:
+    parsed = parse_number(mc.cell.text)
+    if parsed.outcome is ParseOutcome.UNREADABLE:
+        status, value = ValueStatus.UNREADABLE, None
+    else:
+        status, value = ValueStatus.READ, parsed.value
+    confidence = mc.cell.confidence * (BY_POSITION_CONFIDENCE if mc.by_position else 1.0)
+    if status is ValueStatus.UNREADABLE:
+        confidence = 0.0
+    return FieldValue(
+        key=mc.key,
+        value=value,
+        raw_text=mc.cell.text,
+        status=status,
+        confidence=round(confidence, 4),
+        unit=parsed.unit or _column_unit(template, mc.key),
+        note=parsed.note,
+        provenance=Provenance(
+            page=mc.cell.page,
+            bbox=mc.cell.bbox.rounded() if mc.cell.bbox else None,
+            source=mc.cell.source,
+            table=mc.table_index,
+            row=mc.cell.row,
+            col=mc.cell.col,
+        ),
+    )
+
+
+def build_report(doc: Document) -> Report:
+    """Everything after reading: works the same for every input path."""
+    narrative = read_narrative(doc)
+    report = Report(
+        file=doc.path,
+        media_type=doc.media_type,
+        pages=[PageInfo(number=p.number, source=p.source) for p in doc.pages],
+        agency=narrative.agency,
+        year=narrative.year,
+        publication_date=narrative.publication_date,
+        sections=narrative.sections,
+        warnings=[*doc.warnings, *narrative.warnings],
+    )
+    guess = detect_template(doc, narrative.year)
+    if guess.template is None:
+        report.warnings.append("no standard table found: this does not look like a disclosure annual report")
+        return report
+    report.template = guess.template
+    report.template_evidence = guess.evidence
+    template = load_template(guess.template)
+    mapping = map_document(doc, template)
+    report.warnings.extend(mapping.warnings)
+    report.single_other_handling_row = mapping.single_other_handling
+    for key in template.field_keys(mapping.single_other_handling):
+        mc = mapping.cells.get(key)
+        if mc is None:
+            report.missing_fields.append(key)
+            continue
+        fv = _field_value(mc, template)
+        report.fields[key] = fv
+        if fv.status is ValueStatus.UNREADABLE:
+            report.warnings.append(f"{key}: printed text {fv.raw_text!r} is not a number")
+    invariants = template.invariants_for(mapping.single_other_handling)
+    values = {k: f.value for k, f in report.fields.items() if f.status is not ValueStatus.UNREADABLE}
+    checks, flags, derived, warnings = check_all(invariants, values)
+    report.checks, report.flags, report.derived = checks, flags, derived
+    report.warnings.extend(warnings)
+    for inv in invariants:
+        for k in inv.fields:
+            if k in report.fields:
+                report.fields[k].relations.append(inv.id)
+    if report.missing_fields and len(report.missing_fields) < len(template.field_keys(mapping.single_other_handling)):
+        report.warnings.append(f"{len(report.missing_fields)} standard field(s) not found in the document")
+    return report
+
+
+def extract(path: Path, options: ExtractOptions | None = None) -> Report:
+    """Read one file and extract its report. Raises InputError for bad input."""
+    options = options or ExtractOptions()
+    return build_report(load_document(path, options.limits))
+
+
+@dataclass
+class Outcome:
+    """The result for one file of a batch: a report, or the error that stopped it."""
+
+    path: Path
+    report: Report | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+def extract_many(paths: list[Path], options: ExtractOptions | None = None) -> list[Outcome]:
+    """Extract each file; a bad file is recorded and the others go on."""
+    out: list[Outcome] = []
+    for p in paths:
+        try:
+            out.append(Outcome(p, report=extract(p, options)))
+        except GovreportError as exc:
+            out.append(Outcome(p, error=str(exc)))
+    return out

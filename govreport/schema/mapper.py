@@ -1,0 +1,329 @@
+"""Map grid cells onto field keys by their row and column labels.
+
+Labels are matched after normalisation (full/half width, spaces, numbering styles) with a
+similarity that survives garbled characters; request rows are aligned to the template's row
+order so that an unreadable label between two known rows is still placed. Position is used only
+where labels give nothing (a table flattened to text, a missing header), and is recorded so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govreport.ir import Cell, Document
+from govreport.postprocess.numbers import looks_numeric
+from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, split_sections
+from govreport.schema.templates import Template
+from govreport.textnorm import norm_label, numbering, similarity, strip_numbering
+
+ROW_MATCH_MIN = 0.45
+COLUMN_MATCH_MIN = 0.6
+
+
+@dataclass(frozen=True)
+class MappedCell:
+    key: str
+    cell: Cell
+    table_index: int
+    by_position: bool = False  # placed by position because labels did not decide it
+
+
+@dataclass
+class Mapping:
+    cells: dict[str, MappedCell] = field(default_factory=dict)
+    single_other_handling: bool = False
+    warnings: list[str] = field(default_factory=list)
+    sections_found: list[Section] = field(default_factory=list)
+
+    def put(self, mc: MappedCell) -> None:
+        if mc.key in self.cells:
+            self.warnings.append(f"{mc.key}: found twice; kept the first reading")
+            return
+        self.cells[mc.key] = mc
+
+
+def _best(text: str, options: dict[str, str], minimum: float) -> str | None:
+    """The key whose label is most similar to ``text``, if similar enough."""
+    t = strip_numbering(norm_label(text))
+    best_key, best = None, minimum
+    for key, label in options.items():
+        s = similarity(t, strip_numbering(norm_label(label)))
+        if s > best or (s == best and best_key is None and s >= minimum):
+            best_key, best = key, s
+    return best_key
+
+
+# --- column maps -------------------------------------------------------------------------------
+
+
+@dataclass
+class ColumnMap:
+    """Column key by grid column, per table; x-ranges to place cells of tables without a header."""
+
+    by_col: dict[int, dict[int, str]] = field(default_factory=dict)  # table -> col -> key
+    by_x: list[tuple[float, float, str]] = field(default_factory=list)
+
+    def key_for(self, row: RowView, cell: Cell) -> str | None:
+        cols = self.by_col.get(row.table_index)
+        if cols and row.table.aligned_columns:
+            keys = {cols[c] for c in range(cell.col, cell.col + cell.col_span) if c in cols}
+            return next(iter(keys)) if len(keys) == 1 else None
+        if self.by_x and cell.bbox is not None and row.table.aligned_columns:
+            for x0, x1, key in self.by_x:
+                if x0 <= cell.bbox.cx <= x1:
+                    return key
+        return None
+
+    def add(self, row: RowView, cell: Cell, key: str) -> None:
+        cols = self.by_col.setdefault(row.table_index, {})
+        for c in range(cell.col, cell.col + cell.col_span):
+            cols.setdefault(c, key)
+        if cell.bbox is not None:
+            self.by_x.append((cell.bbox.x0, cell.bbox.x1, key))
+
+
+def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str]) -> list[tuple[str, Cell, bool]]:
+    """(key, cell, by_position) for the value cells of a data row."""
+    out: list[tuple[str, Cell, bool]] = []
+    if row.table.aligned_columns and (cmap.by_col.get(row.table_index) or cmap.by_x):
+        for c in row.starting:
+            if c.row_span > 1 or (c.text.strip() and not looks_numeric(c.text)):
+                continue
+            key = cmap.key_for(row, c)
+            if key is not None:
+                out.append((key, c, False))
+        if out:
+            return out
+    # By position: the cells after the last label cell, right-aligned to the expected columns.
+    cells = list(row.starting)
+    last_label = max((i for i, c in enumerate(cells) if c.text.strip() and not looks_numeric(c.text)), default=-1)
+    values = [c for c in cells[last_label + 1 :] if c.row_span == 1]
+    if len(values) > len(expected):
+        values = values[-len(expected) :]
+    if len(values) < len(expected) and not row.table.aligned_columns:
+        # Text exports drop trailing blank cells: the values that remain start at the first column.
+        return [(k, c, True) for k, c in zip(expected, values, strict=False)]
+    offset = len(expected) - len(values)
+    return [(expected[offset + i], c, True) for i, c in enumerate(values)]
+
+
+# --- table 二 ---------------------------------------------------------------------------------
+
+
+def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
+    blocks = {norm_label(b.heading): b for b in template.proactive_blocks}
+    block = None
+    cmap = ColumnMap()
+    for row in rows:
+        j = row.joined
+        if "第二十条" in j:
+            heading = next((h for h in blocks if h in j), None)
+            if heading is None:
+                heading = _best(j, {h: h for h in blocks}, 0.7)
+            block = blocks.get(heading) if heading else None
+            cmap = ColumnMap()
+            if block is None:
+                out.warnings.append(f"table 二: unknown block heading {j!r}")
+            continue
+        if block is None:
+            continue
+        labels = row.label_cells()
+        if not row.has_numbers() and any("信息内容" in norm_label(c.text) for c in labels):
+            for c in row.starting:
+                key = _best(c.text, block.columns, COLUMN_MATCH_MIN)
+                if key is not None:
+                    cmap.add(row, c, key)
+            continue
+        own = [c for c in labels if c in row.starting]
+        if not own:
+            continue
+        row_key = _best(own[-1].text, block.rows, ROW_MATCH_MIN)
+        if row_key is None:
+            continue
+        if not cmap.by_col and not cmap.by_x:
+            out.warnings.append(f"table 二 {block.heading}: no column header; columns placed by position")
+        for col_key, cell, by_pos in _value_cells(row, cmap, list(block.columns)):
+            out.put(MappedCell(f"proactive.{row_key}.{col_key}", cell, row.table_index, by_pos))
+
+
+# --- table 三 ---------------------------------------------------------------------------------
+
+
+def _request_row_options(template: Template) -> list[tuple[str, str]]:
+    rows = [(r.key, r.label) for r in template.request_rows]
+    if template.variants and all(k != "other_handling" for k, _ in rows):
+        at = next(i for i, (k, _) in enumerate(rows) if k.startswith("other_"))
+        rows.insert(at, ("other_handling", "（六）其他处理"))
+    return rows
+
+
+def _header_columns(rows: list[RowView], options: dict[str, str], cmap: ColumnMap) -> None:
+    for row in rows:
+        if row.has_numbers():
+            continue
+        for c in row.starting:
+            t = norm_label(c.text)
+            if not t:
+                continue
+            key = next((k for k, lab in options.items() if norm_label(lab) == t), None)
+            if key is None and len(t) <= 8:
+                key = _best(t, options, 0.75)
+            if key is not None:
+                cmap.add(row, c, key)
+
+
+def _align(observed: list[str], template: list[str]) -> list[int | None]:
+    """Monotonic alignment of observed row labels to template rows maximising total similarity."""
+    m, n = len(observed), len(template)
+    sims = [[similarity(o, t) for t in template] for o in observed]
+    score = [[0.0] * (n + 1) for _ in range(m + 1)]
+    move = [[0] * (n + 1) for _ in range(m + 1)]  # 0 skip observed, 1 skip template, 2 match
+    for i in range(1, m + 1):
+        for j in range(1, n + 1):
+            best, mv = score[i - 1][j], 0
+            if score[i][j - 1] > best:
+                best, mv = score[i][j - 1], 1
+            s = sims[i - 1][j - 1]
+            if s >= ROW_MATCH_MIN and score[i - 1][j - 1] + s > best:
+                best, mv = score[i - 1][j - 1] + s, 2
+            score[i][j], move[i][j] = best, mv
+    out: list[int | None] = [None] * m
+    i, j = m, n
+    while i > 0 and j > 0:
+        mv = move[i][j]
+        if mv == 2:
+            out[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif mv == 1:
+            j -= 1
+        else:
+            i -= 1
+    return out
+
+
+def _fill_gaps(assign: list[int | None]) -> list[tuple[int | None, bool]]:
+    """Place a single unmatched row between two matched ones when exactly one template row is free."""
+    out: list[tuple[int | None, bool]] = [(a, False) for a in assign]
+    matched = [i for i, a in enumerate(assign) if a is not None]
+    for a, b in zip(matched, matched[1:], strict=False):
+        ta, tb = assign[a], assign[b]
+        if ta is not None and tb is not None and b - a == 2 and tb - ta == 2:
+            out[a + 1] = (ta + 1, True)
+    return out
+
+
+def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
+    columns = dict(template.request_columns)
+    cmap = ColumnMap()
+    _header_columns(rows, columns, cmap)
+    if not cmap.by_col:
+        out.warnings.append("table 三: applicant column header not found; columns placed by position")
+    data: list[tuple[RowView, Cell]] = []
+    for row in rows:
+        if not row.has_numbers() and not _looks_like_data_row(row, cmap):
+            continue
+        own = [c for c in row.label_cells() if c in row.starting and cmap.key_for(row, c) is None]
+        if not own:
+            continue
+        data.append((row, own[-1]))
+    options = _request_row_options(template)
+    observed = [strip_numbering(norm_label(cell.text)) for _, cell in data]
+    wanted = [strip_numbering(norm_label(label)) for _, label in options]
+    _prefer_numbering(observed, data, options, wanted)
+    placed = _fill_gaps(_align(observed, wanted))
+    for (row, label_cell), (ti, by_pos) in zip(data, placed, strict=True):
+        if ti is None:
+            out.warnings.append(f"table 三: row label {label_cell.text!r} matches no standard row; skipped")
+            continue
+        row_key = options[ti][0]
+        if by_pos:
+            out.warnings.append(f"table 三: row {label_cell.text!r} placed as {row_key} by its position")
+        for col_key, cell, pos in _value_cells(row, cmap, list(columns)):
+            out.put(MappedCell(f"requests.{row_key}.{col_key}", cell, row.table_index, pos or by_pos))
+    out.single_other_handling = any(k.startswith("requests.other_handling.") for k in out.cells)
+
+
+def _prefer_numbering(observed: list[str], data: list[tuple[RowView, Cell]], options: list[tuple[str, str]],
+                      wanted: list[str]) -> None:
+    """An empty core (a label that is only a number) keeps its numbering to give alignment a hint."""
+    for i, (_, cell) in enumerate(data):
+        if not observed[i]:
+            observed[i] = numbering(norm_label(cell.text))
+    for i, (_, label) in enumerate(options):
+        if not wanted[i]:
+            wanted[i] = numbering(norm_label(label))
+
+
+def _looks_like_data_row(row: RowView, cmap: ColumnMap) -> bool:
+    """A row whose value cells are all blank is still a data row when it sits under the header."""
+    if not cmap.by_col.get(row.table_index):
+        return bool(row.label_cells()) and not row.table.aligned_columns and len(row.starting) >= 7
+    return any(cmap.key_for(row, c) is not None and not c.text.strip() for c in row.starting)
+
+
+# --- table 四 ---------------------------------------------------------------------------------
+
+
+def map_appeals(rows: list[RowView], template: Template, out: Mapping) -> None:
+    groups = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
+    columns = dict(template.appeal_columns)
+    order = [f"{g}.{c}" for g in template.appeal_groups for c in columns]
+    cmap = ColumnMap()
+    for row in rows:
+        if row.has_numbers():
+            break
+        for c in row.starting:
+            t = norm_label(c.text)
+            if not t:
+                continue
+            col_key = _best(t, columns, 0.75) if len(t) <= 6 else None
+            if col_key is None:
+                continue
+            group = None
+            for g in _groups_above(rows, row, c):
+                gk = _best(g, groups, 0.6) if g else None
+                if gk == "review" and "复议后" in g:
+                    gk = "suit_after_review"
+                group = gk or group
+            if group is None:
+                group = "review" if c.col < 5 else None
+            if group is not None:
+                cmap.add(row, c, f"{group}.{col_key}")
+    for row in rows:
+        if not row.has_numbers():
+            continue
+        found = _value_cells(row, cmap, order)
+        if not cmap.by_col:
+            out.warnings.append("table 四: header not understood; columns placed by position")
+        for key, cell, by_pos in found:
+            out.put(MappedCell(f"appeals.{key}", cell, row.table_index, by_pos))
+        break
+
+
+def _groups_above(rows: list[RowView], row: RowView, cell: Cell) -> list[str]:
+    """Texts of header cells above ``cell`` (same table) that span its column, top first."""
+    out = []
+    for r in rows:
+        if r.table_index != row.table_index or r.row >= cell.row:
+            continue
+        for c in r.starting:
+            if c.col <= cell.col < c.col + c.col_span and c.text.strip():
+                out.append(norm_label(c.text))
+    return out
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def map_document(doc: Document, template: Template) -> Mapping:
+    out = Mapping()
+    sections = split_sections(all_rows(doc))
+    mappers = {Section.PROACTIVE: map_proactive, Section.REQUESTS: map_requests, Section.APPEALS: map_appeals}
+    for section, fn in mappers.items():
+        rows = sections.get(section)
+        if not rows:
+            out.warnings.append(f"table {SECTION_NAMES[section]} not found")
+            continue
+        out.sections_found.append(section)
+        fn(rows, template, out)
+    return out

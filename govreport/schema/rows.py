@@ -1,0 +1,83 @@
+"""Row views over the document's tables, split into the three standard tables.
+
+A standard table may be one grid, several grids (split over pages, or one grid per block), or
+share a grid with another; so the mapper works on the sequence of rows, cut where each
+standard table's own marker appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from govreport.ir import Cell, Document, Table
+from govreport.postprocess.numbers import looks_numeric
+from govreport.textnorm import norm_label
+
+
+class Section(str, Enum):
+    PROACTIVE = "proactive"  # table 二
+    REQUESTS = "requests"  # table 三
+    APPEALS = "appeals"  # table 四
+
+
+SECTION_NAMES = {Section.PROACTIVE: "二 (主动公开)", Section.REQUESTS: "三 (依申请公开)", Section.APPEALS: "四 (复议诉讼)"}
+
+
+@dataclass(frozen=True)
+class RowView:
+    table_index: int
+    table: Table
+    row: int
+    starting: tuple[Cell, ...]  # cells whose top-left slot is in this row, by column
+    covering: tuple[Cell, ...]  # every cell covering this row, by column
+
+    @property
+    def texts(self) -> list[str]:
+        return [norm_label(c.text) for c in self.covering if c.text.strip()]
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.texts)
+
+    def label_cells(self) -> list[Cell]:
+        """Non-empty cells that are not numbers, covering this row."""
+        return [c for c in self.covering if c.text.strip() and not looks_numeric(c.text)]
+
+    def has_numbers(self) -> bool:
+        return any(c.text.strip() and looks_numeric(c.text) for c in self.starting)
+
+
+def all_rows(doc: Document) -> list[RowView]:
+    out: list[RowView] = []
+    for ti, table in enumerate(doc.tables):
+        starting = table.rows()
+        for r in range(table.n_rows):
+            out.append(RowView(ti, table, r, tuple(starting[r]), tuple(table.covering(r))))
+    return out
+
+
+def _marker(row: RowView) -> Section | None:
+    j = row.joined
+    if "第二十条" in j and ("项" in j or "(" in j):
+        return Section.PROACTIVE
+    if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j:
+        return Section.REQUESTS
+    if "行政复议" in j and ("行政诉讼" in j or "结果维持" in j):
+        return Section.APPEALS
+    return None
+
+
+def split_sections(rows: list[RowView]) -> dict[Section, list[RowView]]:
+    """Rows of each standard table, in document order. A section runs until another's marker."""
+    out: dict[Section, list[RowView]] = {}
+    current: Section | None = None
+    for row in rows:
+        m = _marker(row)
+        if m is not None and m is not current:
+            # A requests-table row such as 一、本年新收… must not restart the section it is in.
+            if not (m is Section.REQUESTS and current is Section.REQUESTS):
+                current = m
+        if current is not None:
+            out.setdefault(current, []).append(row)
+    return out
