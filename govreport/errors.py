@@ -21,6 +21,10 @@ class InputError(GovreportError):
         super().__init__(f"{self.path}: {reason}")
 
 
+class NotAReportError(InputError):
+    """The file is readable but is not a disclosure annual report (no standard table found)."""
+
+
 class MissingDependencyError(GovreportError):
     """An optional tool (LibreOffice, an OCR engine) needed for this input is not installed."""
 

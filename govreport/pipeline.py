@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govreport.errors import GovreportError
+import logging
+
+from govreport.errors import GovreportError, NotAReportError
 from govreport.ingest.loader import InputLimits, load_document
 from govreport.ir import Document
 from govreport.postprocess.checks import check_all
@@ -15,6 +17,8 @@ from govreport.schema.detect import detect_template
 from govreport.schema.mapper import MappedCell, map_document
 from govreport.schema.narrative import read_narrative
 from govreport.schema.templates import Template, load_template
+
+log = logging.getLogger(__name__)
 
 BY_POSITION_CONFIDENCE = 0.6  # a value placed by position, not by its labels
 
@@ -77,12 +81,15 @@ def build_report(doc: Document) -> Report:
     )
     guess = detect_template(doc, narrative.year)
     if guess.template is None:
-        report.warnings.append("no standard table found: this does not look like a disclosure annual report")
-        return report
+        raise NotAReportError(doc.path, "none of the standard tables (二, 三, 四) was found: this does not look "
+                              "like a 政府信息公开工作年度报告")
     report.template = guess.template
     report.template_evidence = guess.evidence
     template = load_template(guess.template)
     mapping = map_document(doc, template)
+    if not mapping.cells:
+        raise NotAReportError(doc.path, "no cell of the standard tables could be read: this does not look "
+                              "like a 政府信息公开工作年度报告")
     report.warnings.extend(mapping.warnings)
     report.single_other_handling_row = mapping.single_other_handling
     for key in template.field_keys(mapping.single_other_handling):
@@ -121,6 +128,7 @@ class Outcome:
     path: Path
     report: Report | None = None
     error: str | None = None
+    internal: bool = False  # the error is a defect in govreport, not a fault of the file
 
     @property
     def ok(self) -> bool:
@@ -135,4 +143,8 @@ def extract_many(paths: list[Path], options: ExtractOptions | None = None) -> li
             out.append(Outcome(p, report=extract(p, options)))
         except GovreportError as exc:
             out.append(Outcome(p, error=str(exc)))
+        except Exception as exc:  # a defect must not stop the other files of the batch
+            log.exception("internal error while extracting %s", p)
+            out.append(Outcome(p, error=f"{p}: internal error in govreport ({type(exc).__name__}: {exc}); "
+                               "please report it with this file", internal=True))
     return out

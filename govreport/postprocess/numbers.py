@@ -33,12 +33,16 @@ _NUMBER_RE = re.compile(
     r"^(?P<sign>[+\-]?)(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     r"(?P<unit>万元|元|件|个|项|条|宗|次|万)?(?P<rest>.*)$"
 )
+_SPLIT_DIGITS_RE = re.compile(r"\d[ \t\u3000]+\d")
 _DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": "."})
 
 
 def parse_number(raw: str) -> ParsedNumber:
     """Parse one cell's printed text. Never raises; unreadable text is reported as such."""
-    text = squash(nfkc(raw)).translate(_DASHES)
+    wide = nfkc(raw)
+    if _SPLIT_DIGITS_RE.search(wide):
+        return ParsedNumber(ParseOutcome.UNREADABLE, None, raw)  # two numbers in one cell, or a stray gap
+    text = squash(wide).translate(_DASHES)
     if text in BLANK_TOKENS:
         return ParsedNumber(ParseOutcome.BLANK, None, raw)
     m = _NUMBER_RE.match(text)

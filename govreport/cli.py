@@ -1,0 +1,133 @@
+"""Command line: ``govreport extract``, ``govreport eval``, ``govreport schema``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from govreport.errors import GovreportError
+from govreport.evaluate import evaluate
+from govreport.output.labels import to_labels
+from govreport.output.tabular import to_csv, write_xlsx
+from govreport.pipeline import Outcome, extract_many
+from govreport.report import Report
+
+FORMATS = ("json", "labels", "csv", "xlsx")
+
+
+def _dump(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1)
+
+
+def _document(report: Report, fmt: str) -> object:
+    return to_labels(report) if fmt == "labels" else report.model_dump(mode="json")
+
+
+def _summary(o: Outcome) -> str:
+    if o.report is None:
+        return f"error  {o.error}"
+    r = o.report
+    flags = f", flags: {' '.join(r.flags)}" if r.flags else ""
+    missing = f", {len(r.missing_fields)} missing" if r.missing_fields else ""
+    line = (f"ok     {o.path}: {r.agency or '?'} {r.year or '?'}, template {r.template or '?'}, "
+            f"{len(r.fields)} fields{missing}{flags}")
+    return line + "".join(f"\n       warning: {w}" for w in r.warnings)
+
+
+def _unique_stems(outcomes: list[Outcome]) -> dict[Path, str]:
+    seen: dict[str, int] = {}
+    out: dict[Path, str] = {}
+    for o in outcomes:
+        stem = o.path.stem
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        out[o.path] = stem if n == 0 else f"{stem}-{n + 1}"
+    return out
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    fmt: str = args.format
+    if fmt == "xlsx" and args.output is None:
+        print("error: --format xlsx needs -o DIR", file=sys.stderr)
+        return 2
+    outcomes = extract_many([Path(p) for p in args.files])
+    for o in outcomes:
+        print(_summary(o), file=sys.stderr)
+    out_dir: Path | None = args.output
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt in ("json", "labels"):
+        docs = [(o, _document(o.report, fmt)) for o in outcomes if o.report is not None]
+        if out_dir is None:
+            payload = docs[0][1] if len(docs) == 1 and len(outcomes) == 1 else [d for _, d in docs]
+            if docs:
+                print(_dump(payload))
+        else:
+            stems = _unique_stems(outcomes)
+            suffix = ".labels.json" if fmt == "labels" else ".json"
+            for o, d in docs:
+                (out_dir / f"{stems[o.path]}{suffix}").write_text(_dump(d) + "\n", "utf-8")
+    elif fmt == "csv":
+        text = to_csv(outcomes)
+        if out_dir is None:
+            sys.stdout.write(text)
+        else:
+            (out_dir / "reports.csv").write_text(text, "utf-8")
+    else:
+        write_xlsx(outcomes, out_dir / "reports.xlsx")  # type: ignore[operator]
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    scores = evaluate(Path(args.pred_dir), Path(args.label_dir))
+    print(scores.table())
+    result = scores.as_dict()
+    if args.json is not None:
+        Path(args.json).write_text(_dump(result) + "\n", "utf-8")
+    else:
+        print(_dump({k: v for k, v in result.items() if k != "per_document"}))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(_dump(Report.model_json_schema()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="govreport", description="Extract the standard tables of "
+                                "政府信息公开工作年度报告 onto the national schema.")
+    sub = p.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("extract", help="extract one or more reports")
+    ex.add_argument("files", nargs="+", help="PDF, DOCX, DOC, HTML or text files")
+    ex.add_argument("-o", "--output", type=Path, help="folder for the results (default: standard output)")
+    ex.add_argument("--format", choices=FORMATS, default="json",
+                    help="json: full report with provenance; labels: benchmark label format with flags; "
+                    "csv/xlsx: one row per report")
+    ex.set_defaults(func=cmd_extract)
+    ev = sub.add_parser("eval", help="score predictions against benchmark labels")
+    ev.add_argument("pred_dir")
+    ev.add_argument("label_dir")
+    ev.add_argument("--json", help="write the full scores (with per-document detail) to this file")
+    ev.set_defaults(func=cmd_eval)
+    sc = sub.add_parser("schema", help="print the JSON Schema of the report format")
+    sc.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GovreportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
