@@ -124,6 +124,7 @@ class Document(BaseModel):
     text_blocks: list[TextBlock] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    damaged: str | None = None  # why the file is suspect (truncated, repaired), where the reader saw it
 
     @property
     def full_text(self) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import logging
 
-from govreport.errors import GovreportError, NotAReportError
+from govreport.errors import GovreportError, InputError, NotAReportError
 from govreport.ingest.loader import InputLimits, load_document
 from govreport.ir import Document
 from govreport.postprocess.checks import check_all
@@ -81,6 +81,8 @@ def build_report(doc: Document) -> Report:
     )
     guess = detect_template(doc, narrative.year)
     if guess.template is None:
+        if doc.damaged:
+            raise InputError(doc.path, f"{doc.damaged}; no standard table could be read from what remains")
         raise NotAReportError(doc.path, "none of the standard tables (二, 三, 四) was found: this does not look "
                               "like a 政府信息公开工作年度报告")
     report.template = guess.template

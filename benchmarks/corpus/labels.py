@@ -362,17 +362,24 @@ def _perturb(value: int, rng: random.Random) -> int:
 def _break_sums(
     template_json: Mapping[str, Any], cells: dict[str, int | float | None], rng: random.Random
 ) -> list[str]:
-    candidates = [
-        key
-        for key, value in cells.items()
-        if value is not None
-        and (key.startswith(("requests.", "appeals.")))
-        and (key.endswith(".total") or key.startswith("requests.results_total."))
-    ]
+    kinds: dict[str, list[str]] = {"row": [], "column": [], "appeal": []}
+    for key, value in cells.items():
+        if value is None:
+            continue
+        if key.startswith("appeals.") and key.endswith(".total"):
+            kinds["appeal"].append(key)
+        elif key.startswith("requests.results_total."):
+            kinds["column"].append(key)
+        elif key.startswith("requests.") and key.endswith(".total"):
+            kinds["row"].append(key)
+    candidates = [keys for keys in kinds.values() if keys]
     n_changes = rng.choice((1, 1, 2))
-    for _ in range(100):
+    for _ in range(200):
         trial = dict(cells)
-        for key in rng.sample(candidates, k=min(n_changes, len(candidates))):
+        chosen: set[str] = set()
+        while len(chosen) < n_changes:
+            chosen.add(rng.choice(rng.choice(candidates)))
+        for key in sorted(chosen):
             trial[key] = _perturb(int(trial[key] or 0), rng)
         flags = broken_relations(template_json, trial)
         if flags:

@@ -152,6 +152,7 @@ class TableSpec:
     widths: list[float]  # relative column widths
     header_rows: int = 0
     repeat_header: bool = False
+    keep_together: bool = False  # DOCX: keep all rows on one page
 
     @property
     def n_cols(self) -> int:
@@ -311,7 +312,7 @@ def appeals_table(
             key = f"appeals.{group}.{col}"
             data.append(Cell(printed_text(cells.get(key), key, style, rng), key=key))
     rows.append(data)
-    return TableSpec(rows, _jitter([1.0] * 15, style, rng), header_rows=3, repeat_header=False)
+    return TableSpec(rows, _jitter([1.0] * 15, style, rng), header_rows=3, keep_together=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -555,9 +556,10 @@ def _docx_table(document: Any, spec: TableSpec, style: RenderStyle, text_width_c
     for row in table.rows:
         for i, cell in enumerate(row.cells):
             cell.width = widths[i]
-    if spec.repeat_header:
-        for r in range(spec.header_rows):
-            tr_pr = table.rows[r]._tr.get_or_add_trPr()
+    for r, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if spec.repeat_header and r < spec.header_rows:
             header = OxmlElement("w:tblHeader")
             header.set(qn("w:val"), "true")
             tr_pr.append(header)
@@ -574,6 +576,7 @@ def _docx_table(document: Any, spec: TableSpec, style: RenderStyle, text_width_c
         fmt.space_before = Pt(1)
         fmt.space_after = Pt(1)
         fmt.line_spacing = 1.0
+        fmt.keep_with_next = spec.keep_together and placed.row + cell.rowspan < len(spec.rows)
         text = "\n".join(cell.text) if cell.vertical else cell.text
         if text:
             _set_run_font(paragraph.add_run(text), style.font_family, style.table_font_size_pt, cell.bold)
@@ -629,6 +632,7 @@ def render_docx(
         elif kind == "heading":
             fmt.first_line_indent = Pt(2 * size)
             fmt.space_before = Pt(6)
+            fmt.keep_with_next = True
             _set_run_font(paragraph.add_run(value), style.heading_font_family, size, bold=True)
         elif kind == "sign":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -93,10 +93,16 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Docume
     doc = open_pdf(path, data)
     if doc.page_count > limits.max_pages:
         raise InputError(path, f"the PDF has {doc.page_count} pages, over the limit of {limits.max_pages}")
+    damaged = None
+    if doc.is_repaired or not data.rstrip().endswith(b"%%EOF"):
+        damaged = "the PDF is damaged or truncated (its structure had to be repaired)"
+        warnings_init = [damaged + "; pages may be missing"]
+    else:
+        warnings_init = []
     pages: list[Page] = []
     tables: list[Table] = []
     blocks: list[TextBlock] = []
-    warnings: list[str] = []
+    warnings: list[str] = warnings_init
     try:
         for page in doc:
             number = page.number + 1
@@ -127,4 +133,5 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Docume
         text_blocks=blocks,
         tables=join_across_pages(tables, blocks),
         warnings=warnings,
+        damaged=damaged,
     )
