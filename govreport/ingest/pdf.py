@@ -72,14 +72,11 @@ def _page_chars(page: pymupdf.Page) -> tuple[list[Glyph], list[Word], list[TextB
 def _flush(run: list[Glyph], words: list[Word]) -> None:
     if not run:
         return
-    words.append(
-        Word(
-            text="".join(g.text for g in run),
-            bbox=BBox(x0=min(g.x0 for g in run), y0=min(g.y0 for g in run), x1=max(g.x1 for g in run),
-                      y1=max(g.y1 for g in run)),
-            source=TextSource.TEXT_LAYER,
-        )
-    )
+    # model_construct: these values come straight from PyMuPDF's floats, validation would only cost time
+    bbox = BBox.model_construct(x0=min(g.x0 for g in run), y0=min(g.y0 for g in run), x1=max(g.x1 for g in run),
+                                y1=max(g.y1 for g in run))
+    words.append(Word.model_construct(text="".join(g.text for g in run), bbox=bbox, confidence=1.0,
+                                      source=TextSource.TEXT_LAYER))
 
 
 def _inside_any(b: BBox, tables: list[Table]) -> bool:

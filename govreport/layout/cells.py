@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from govreport.ir import BBox, Cell, Table, TextSource
@@ -44,15 +45,22 @@ def fill_grid(grid: Grid, glyphs: list[Glyph], page: int, source: TextSource) ->
     buckets: dict[int, list[Glyph]] = {}
     used: set[int] = set()
     gx0, gy0, gx1, gy1 = grid.bbox
+    n_cols = len(grid.xs) - 1
+    slot_cell: dict[int, int] = {}
+    for k, c in enumerate(grid.cells):
+        for r in range(c.row, c.row + c.row_span):
+            for col in range(c.col, c.col + c.col_span):
+                slot_cell[r * n_cols + col] = k
     for i, g in enumerate(glyphs):
         cx, cy = (g.x0 + g.x1) / 2, (g.y0 + g.y1) / 2
         if not (gx0 <= cx <= gx1 and gy0 <= cy <= gy1):
             continue
-        for k, c in enumerate(grid.cells):
-            if c.x0 <= cx <= c.x1 and c.y0 <= cy <= c.y1:
-                buckets.setdefault(k, []).append(g)
-                used.add(i)
-                break
+        r = min(max(bisect_right(grid.ys, cy) - 1, 0), len(grid.ys) - 2)
+        col = min(max(bisect_right(grid.xs, cx) - 1, 0), n_cols - 1)
+        k = slot_cell.get(r * n_cols + col)
+        if k is not None:
+            buckets.setdefault(k, []).append(g)
+            used.add(i)
     cells = []
     for k, c in enumerate(grid.cells):
         gs = buckets.get(k, [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from govreport.textnorm import nfkc, squash
 
@@ -37,6 +38,7 @@ _SPLIT_DIGITS_RE = re.compile(r"\d[ \t\u3000]+\d")
 _DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": "."})
 
 
+@lru_cache(maxsize=8192)
 def parse_number(raw: str) -> ParsedNumber:
     """Parse one cell's printed text. Never raises; unreadable text is reported as such."""
     wide = nfkc(raw)
