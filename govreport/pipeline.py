@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import logging
 
 from govreport.errors import GovreportError, InputError, NotAReportError
 from govreport.ingest.loader import InputLimits, load_document

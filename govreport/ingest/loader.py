@@ -89,7 +89,8 @@ def load_document(path: Path, limits: InputLimits | None = None) -> Document:
     if size == 0:
         raise InputError(path, "the file is empty")
     if size > limits.max_bytes:
-        raise InputError(path, f"the file is {size / 2**20:.0f} MiB, over the limit of {limits.max_bytes / 2**20:.0f} MiB")
+        limit_mib = limits.max_bytes / 2**20
+        raise InputError(path, f"the file is {size / 2**20:.0f} MiB, over the limit of {limit_mib:.0f} MiB")
     data = path.read_bytes()
     kind = sniff(path, data)
     if kind == "pdf":

@@ -76,21 +76,25 @@ def _convert(path: Path, soffice: str, source: Path, outdir: Path, tmpdir: Path,
              infilter: str | None) -> str:
     """Run LibreOffice; returns the tail of what it printed on stderr."""
     profile = (tmpdir / "profile").as_uri()
-    args = [soffice, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--nologo", "--norestore",
-            "--nolockcheck"]
+    args = [soffice, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--nologo",
+            "--norestore", "--nolockcheck"]
     if infilter:
         args.append(f"--infilter={infilter}")
     args += ["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir), str(source)]
     env = {**os.environ, "HOME": str(tmpdir)}
     # A session of its own, so a timeout can end LibreOffice's helper processes too.
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmpdir,
-                            start_new_session=True)
+    try:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmpdir,
+                                start_new_session=True)
+    except OSError as exc:
+        raise MissingDependencyError(path, "LibreOffice", f"{soffice} could not be started: {exc}") from exc
     try:
         _, err = proc.communicate(timeout=CONVERT_TIMEOUT_S)
     except subprocess.TimeoutExpired as exc:
         _kill_group(proc)
         raise InputError(path, f"LibreOffice took over {CONVERT_TIMEOUT_S} s to convert the file") from exc
-    lines = [ln for ln in err.decode("utf-8", errors="replace").splitlines() if ln.strip() and "javaldx" not in ln]
+    text = err.decode("utf-8", errors="replace")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and "javaldx" not in ln]
     detail = " ".join(lines)[-300:]
     if proc.returncode != 0:
         raise InputError(path, f"LibreOffice failed to convert the file (exit {proc.returncode}: {detail})")

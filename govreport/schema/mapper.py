@@ -9,6 +9,7 @@ where labels give nothing (a table flattened to text, a missing header), and is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from govreport.ir import Cell, Document
 from govreport.postprocess.numbers import looks_numeric
@@ -205,7 +206,7 @@ def _fill_gaps(assign: list[int | None]) -> list[tuple[int | None, bool]]:
     """Place a single unmatched row between two matched ones when exactly one template row is free."""
     out: list[tuple[int | None, bool]] = [(a, False) for a in assign]
     matched = [i for i, a in enumerate(assign) if a is not None]
-    for a, b in zip(matched, matched[1:], strict=False):
+    for a, b in pairwise(matched):
         ta, tb = assign[a], assign[b]
         if ta is not None and tb is not None and b - a == 2 and tb - ta == 2:
             out[a + 1] = (ta + 1, True)

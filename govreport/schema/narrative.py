@@ -67,7 +67,8 @@ def _full_agency(short: str, text: str) -> str:
 
 
 def _year_from_text(text: str) -> int | None:
-    m = re.search(r"统计期限自\s*(20\d\d)\s*年", text) or re.search(r"(20\d\d)\s*年[,，]?\s*[^年]{0,20}政府信息公开", text)
+    m = re.search(r"统计期限自\s*(20\d\d)\s*年", text)
+    m = m or re.search(r"(20\d\d)\s*年[,，]?\s*[^年]{0,20}政府信息公开", text)
     return int(m.group(1)) if m else None
 
 

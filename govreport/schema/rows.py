@@ -21,7 +21,11 @@ class Section(str, Enum):
     APPEALS = "appeals"  # table 四
 
 
-SECTION_NAMES = {Section.PROACTIVE: "二 (主动公开)", Section.REQUESTS: "三 (依申请公开)", Section.APPEALS: "四 (复议诉讼)"}
+SECTION_NAMES = {
+    Section.PROACTIVE: "二 (主动公开)",
+    Section.REQUESTS: "三 (依申请公开)",
+    Section.APPEALS: "四 (复议诉讼)",
+}
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,8 @@ def split_sections(rows: list[RowView]) -> dict[Section, list[RowView]]:
     current: Section | None = None
     for row in rows:
         m = _marker(row)
-        if m is not None and m is not current:
-            # A requests-table row such as 一、本年新收… must not restart the section it is in.
-            if not (m is Section.REQUESTS and current is Section.REQUESTS):
-                current = m
+        if m is not None:
+            current = m
         if current is not None:
             out.setdefault(current, []).append(row)
     return out

@@ -107,5 +107,6 @@ def _dedupe(keys: list[str]) -> list[str]:
 def load_template(template_id: TemplateId) -> Template:
     if template_id not in TEMPLATE_IDS:
         raise ValueError(f"unknown template {template_id!r}; known: {', '.join(TEMPLATE_IDS)}")
-    text = resources.files("govreport.schema").joinpath(f"data/template-{template_id}.json").read_text("utf-8")
+    data = resources.files("govreport.schema").joinpath(f"data/template-{template_id}.json")
+    text = data.read_text("utf-8")
     return Template.model_validate(json.loads(text))
