@@ -38,7 +38,23 @@ class Narrative:
 
 
 def _lines(doc: Document) -> list[str]:
-    return [b.text.strip() for b in doc.text_blocks if b.text.strip() and not is_page_furniture(b.text)]
+    """Text lines with wrapped paragraph lines joined back (a line that runs to the right margin
+    continues on the next line, also across a page break)."""
+    blocks = [b for b in doc.text_blocks if b.text.strip() and not is_page_furniture(b.text)]
+    right: dict[int, float] = {}
+    for b in blocks:
+        if b.bbox is not None:
+            right[b.page] = max(right.get(b.page, 0.0), b.bbox.x1)
+    out: list[str] = []
+    joins_next = False
+    for b in blocks:
+        text = b.text.strip()
+        if joins_next and out and not _heading(text):
+            out[-1] += text
+        else:
+            out.append(text)
+        joins_next = b.bbox is not None and b.bbox.x1 >= right[b.page] - 1.5 * (b.bbox.y1 - b.bbox.y0)
+    return out
 
 
 def _title(lines: list[str]) -> tuple[str | None, int | None]:
