@@ -179,25 +179,25 @@ def table_grid(table: etree._Element) -> Table | None:
     parsed = [[(td, _span(td.get("colspan")), _span(td.get("rowspan"))) for td in _row_cells(tr)]
               for tr in rows]
     sane_width = max((sum(_sane(c) for _, c, _ in row) for row in parsed), default=1)
-    occupied: set[tuple[int, int]] = set()
+    # column -> the first row no longer covered by a rowspan from above (O(colspan) per cell, not O(area))
+    busy_until: dict[int, int] = {}
     cells: list[Cell] = []
     n_cols = 0
     for r, row in enumerate(parsed):
         x = 0
         for td, colspan, rowspan in row:
-            while (r, x) in occupied:
+            while busy_until.get(x, 0) > r:
                 x += 1
             cs = 1 if colspan is None or colspan < 1 else colspan
             if cs > MAX_SPAN:
                 cs = 1  # as wide as the table allows, up to the first slot a span from above holds
-                while x + cs < sane_width and (r, x + cs) not in occupied:
+                while x + cs < sane_width and busy_until.get(x + cs, 0) <= r:
                     cs += 1
             rs = 1 if rowspan is None or rowspan < 0 else rowspan
             if rs == 0 or rs > n_rows - r:
                 rs = n_rows - r  # rowspan=0 and overlong spans run to the end of the table
-            for dr in range(rs):
-                for dc in range(cs):
-                    occupied.add((r + dr, x + dc))
+            for dc in range(cs):
+                busy_until[x + dc] = max(busy_until.get(x + dc, 0), r + rs)
             cells.append(Cell(row=r, col=x, row_span=rs, col_span=cs, text=cell_text(td),
                               source=TextSource.HTML))
             x += cs

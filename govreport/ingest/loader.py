@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,8 @@ def sniff(path: Path, data: bytes) -> str:
 def _is_text(head: bytes) -> bool:
     for enc in ("utf-8", "gb18030"):
         try:
-            s = head.decode(enc)
+            # incremental: the sample may end in the middle of a multi-byte character
+            s = codecs.getincrementaldecoder(enc)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in s)

@@ -224,7 +224,7 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         if not row.has_numbers() and not _looks_like_data_row(row, cmap):
             continue
         own = [c for c in row.label_cells() if c in row.starting and cmap.key_for(row, c) is None]
-        if not own:
+        if not own or _is_header_row(row, columns):
             continue
         data.append((row, own[-1]))
     options = _request_row_options(template)
@@ -255,9 +255,14 @@ def _prefer_numbering(observed: list[str], data: list[tuple[RowView, Cell]], opt
             wanted[i] = numbering(norm_label(label))
 
 
+def _is_header_row(row: RowView, columns: dict[str, str]) -> bool:
+    labels = {norm_label(v) for v in columns.values()}
+    return sum(norm_label(c.text) in labels for c in row.starting) >= 2
+
+
 def _looks_like_data_row(row: RowView, cmap: ColumnMap) -> bool:
     """A row whose value cells are all blank is still a data row when it sits under the header."""
-    if not cmap.by_col.get(row.table_index):
+    if not row.table.aligned_columns or not cmap.by_col.get(row.table_index):
         return bool(row.label_cells()) and not row.table.aligned_columns and len(row.starting) >= 7
     return any(cmap.key_for(row, c) is not None and not c.text.strip() for c in row.starting)
 

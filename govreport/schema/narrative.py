@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,7 +24,7 @@ _HEADING_NUM = re.compile(r"^[(（]?([一二三四五六]|[1-6])[)）]?\s*[、.�
 _TITLE_RE = re.compile(r"(?P<pre>.*?)(?P<year>20\d\d)年(?:度)?(?P<post>.*?)政府信息公开(?:工作)?年度报告")
 _DATE_RE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _AGENCY_TAIL = re.compile(r"(人民政府|政府办公室|办公厅|委员会|[局厅委办署院所处室站队中心馆会行社])$")
-_PREFIX_RE = r"((?:[\u4e00-\u9fff]{2,6}[省区])?[\u4e00-\u9fff]{2,6}[市州盟])"
+_PREFIX_RE = r"((?:[\u4e00-\u9fff]{1,6}?[省市州盟区县旗]){1,3})"
 
 
 @dataclass
@@ -71,15 +70,13 @@ def _title(lines: list[str]) -> tuple[str | None, int | None]:
 
 def _full_agency(short: str, text: str) -> str:
     """The fullest form of the agency printed in the text, e.g. 洪泽区人民政府 -> 淮安市洪泽区人民政府."""
-    found = Counter(m.group(1) for m in re.finditer(_PREFIX_RE + re.escape(short), text))
+    # A match may start inside the sentence (本报告由淮安市…): keep what follows the last particle.
+    found = [re.split(r"[由于在的是为和与对向经按据将从自把被及请]", m.group(1))[-1]
+             for m in re.finditer(_PREFIX_RE + re.escape(short), text)]
+    found = [p for p in found if len(p) >= 2 and not re.search(r"[路街道号巷楼弄村组]", p)]
     if not found:
         return short
-    prefix, _ = found.most_common(1)[0]
-    # The match may start inside the sentence (本报告由淮安市…): keep what follows the last particle.
-    prefix = re.split(r"[由于在的是为和与对向经按据将从自把被及请]", prefix)[-1]
-    if len(prefix) < 2:
-        return short
-    return prefix + short
+    return max(found, key=len) + short
 
 
 def _year_from_text(text: str) -> int | None:

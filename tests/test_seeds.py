@@ -1,0 +1,44 @@
+"""Plain-text exports of real reports (../shared/seeds): tables flattened one cell per line."""
+
+import pytest
+
+from govreport.pipeline import extract
+from tests.conftest import shared_file
+
+SEEDS = {
+    "000_23b73cc6dfe3721c.txt": {"proactive.licensing.change_this_year": 10, "proactive.regulations.total_published": 25,
+                                 "proactive.normative_documents.total_published": 213},
+    "001_6c2b816ae976f4e8.txt": {"proactive.procurement.amount": 81284.86, "proactive.procurement.items": 15,
+                                 "requests.new.natural_person": 1, "requests.new.business": None,
+                                 "requests.disclosed.total": 1, "proactive.licensing.decisions": 60},
+    "004_5283bd9740856307.txt": {"requests.new.total": 2, "requests.new.natural_person": None,
+                                 "requests.carried_over.total": 1, "requests.results_total.total": 0,
+                                 "proactive.procurement.amount": 542700},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_complete_tables_map(name):
+    report = extract(shared_file("seeds", name))
+    assert report.template == "2019"
+    assert report.missing_fields == []
+    assert len(report.fields) == 198
+    for key, value in SEEDS[name].items():
+        assert report.fields[key].value == value, key
+
+
+def test_seed_that_breaks_its_own_sums_is_flagged_as_printed():
+    report = extract(shared_file("seeds", "004_5283bd9740856307.txt"))
+    # （七）总计 printed 0 under results that add to 2: reported as printed, flagged
+    assert report.flags == ["requests.balance.total", "requests.results_sum.total"]
+    assert report.fields["requests.results_total.total"].value == 0
+
+
+def test_seed_agency_full_name_from_the_text():
+    assert extract(shared_file("seeds", "000_23b73cc6dfe3721c.txt")).agency == "赣州市南康区民政局"
+
+
+def test_truncated_seed_keeps_what_it_has():
+    report = extract(shared_file("seeds", "002_c91177d96d0353ab.txt"))
+    assert any("table 三" in w for w in report.warnings)
+    assert report.fields["proactive.regulations.made_this_year"].value == 0
