@@ -6,7 +6,8 @@ from govreport.pipeline import extract
 from tests.conftest import shared_file
 
 SEEDS = {
-    "000_23b73cc6dfe3721c.txt": {"proactive.licensing.change_this_year": 10, "proactive.regulations.total_published": 25,
+    "000_23b73cc6dfe3721c.txt": {"proactive.licensing.change_this_year": 10,
+                                 "proactive.regulations.total_published": 25,
                                  "proactive.normative_documents.total_published": 213},
     "001_6c2b816ae976f4e8.txt": {"proactive.procurement.amount": 81284.86, "proactive.procurement.items": 15,
                                  "requests.new.natural_person": 1, "requests.new.business": None,
