@@ -7,12 +7,15 @@ looks like in print is decided by ``printed_text``; the label always holds the v
 
 from __future__ import annotations
 
+import datetime
 import html
+import io
 import random
 import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,10 +344,8 @@ def _sections_text(label: Mapping[str, Any], rng: random.Random) -> dict[str, li
         "做到依法依规、按时答复。",
         f"（三）政府信息管理情况。严格执行“先审后发”和“三审三校”制度，开展政策文件清理，全年组织"
         f"专题培训{n_inter}次，信息发布质量稳步提升。",
-        "（四）政府信息公开平台建设情况。加强政府网站和政务新媒体日常监管，及时更新栏目内容，"
-        "确保平台安全平稳运行。",
-        "（五）监督保障情况。将政务公开工作纳入年度目标考核，明确专人负责，定期督促检查，"
-        "推动各项任务落实到位。",
+        "（四）政府信息公开平台建设情况。加强政府网站和政务新媒体日常监管，及时更新栏目内容，确保平台安全平稳运行。",
+        "（五）监督保障情况。将政务公开工作纳入年度目标考核，明确专人负责，定期督促检查，推动各项任务落实到位。",
     ]
     problems = [
         f"{year}年，{short}政府信息公开工作虽取得一定成效，但仍存在一些不足：一是公开内容的全面性和"
@@ -640,8 +641,25 @@ def render_docx(
         else:
             fmt.first_line_indent = Pt(2 * size)
             _set_run_font(paragraph.add_run(value), style.font_family, size)
+    props = document.core_properties
+    props.title = f"{label['agency']}{label['year']}年政府信息公开工作年度报告"
+    props.author = props.last_modified_by = str(label["agency"])
+    props.created = props.modified = datetime.datetime(int(label["year"]) + 1, 1, 15, 9, 0, 0)
+    props.revision = 1
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    _save_reproducible(document, path)
+
+
+def _save_reproducible(document: Any, path: Path) -> None:
+    """Save with fixed zip timestamps so equal content gives equal bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
 
 
 # ---------------------------------------------------------------------------------------------------------
