@@ -163,7 +163,7 @@ def _lognormal_int(rng: random.Random, median: float, sigma: float, cap: int) ->
 
 
 def _amount(rng: random.Random, median: float, sigma: float) -> float:
-    return round(max(0.01, rng.lognormvariate(math.log(median), sigma)), 2)
+    return round(min(500000.0, max(0.01, rng.lognormvariate(math.log(median), sigma))), 2)
 
 
 def _maybe_zero(rng: random.Random, p_zero: float, draw: int) -> int:

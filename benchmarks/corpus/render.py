@@ -544,14 +544,33 @@ def _docx_shade(cell: Any, color: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
+def _fit_widths(spec: TableSpec, style: RenderStyle, text_width_cm: float) -> list[float]:
+    """Column widths in cm: the spec's proportions, widened so no printed value has to wrap."""
+    total = sum(spec.widths)
+    widths = [text_width_cm * w / total for w in spec.widths]
+    need = [0.0] * spec.n_cols
+    char_cm = style.table_font_size_pt * 0.6 / 72 * 2.54
+    for placed in place_cells(spec):
+        if placed.cell.key is not None and placed.cell.colspan == 1:
+            text_cm = sum(char_cm * (2 if ord(ch) > 0x2E80 else 1) for ch in placed.cell.text) + 0.45
+            need[placed.col] = max(need[placed.col], text_cm)
+    grown = [max(w, n) for w, n in zip(widths, need, strict=True)]
+    extra = sum(grown) - text_width_cm
+    free = [i for i in range(spec.n_cols) if need[i] == 0.0]
+    free_total = sum(grown[i] for i in free)
+    if extra > 0 and free_total > extra:
+        for i in free:
+            grown[i] -= extra * grown[i] / free_total
+    return grown
+
+
 def _docx_table(document: Any, spec: TableSpec, style: RenderStyle, text_width_cm: float) -> None:
 
     table = document.add_table(rows=len(spec.rows), cols=spec.n_cols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    total = sum(spec.widths)
-    widths = [Cm(text_width_cm * w / total) for w in spec.widths]
+    widths = [Cm(w) for w in _fit_widths(spec, style, text_width_cm)]
     for i, column in enumerate(table.columns):
         column.width = widths[i]
     for row in table.rows:

@@ -11,7 +11,7 @@ import pymupdf
 from govreport.errors import InputError
 from govreport.ir import BBox, Document, Page, Table, TextBlock, TextSource, Word
 from govreport.layout.cells import Glyph, fill_grid
-from govreport.layout.crosspage import join_across_pages
+from govreport.layout.crosspage import is_page_furniture, join_across_pages
 from govreport.layout.grid import find_grids
 from govreport.layout.vector import segments_from_drawings
 
@@ -79,6 +79,11 @@ def _flush(run: list[Glyph], words: list[Word]) -> None:
                                       source=TextSource.TEXT_LAYER))
 
 
+def _last_on_page(bbox: tuple[float, float, float, float], lines: list[TextBlock]) -> bool:
+    bottom = bbox[3]
+    return not any(b.bbox is not None and b.bbox.y0 >= bottom - 1 and not is_page_furniture(b.text) for b in lines)
+
+
 def _inside_any(b: BBox, tables: list[Table]) -> bool:
     return any(t.bbox and t.bbox.x0 - 1 <= b.cx <= t.bbox.x1 + 1 and t.bbox.y0 - 1 <= b.cy <= t.bbox.y1 + 1
                for t in tables)
@@ -111,11 +116,17 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Docume
             pages.append(Page(number=number, width=page.rect.width, height=page.rect.height,
                               source=TextSource.TEXT_LAYER, words=words))
             if len(glyphs) < MIN_TEXT_CHARS:
-                warnings.append(f"page {number} has no text layer (a scanned page); it was not read")
+                if page.get_images():
+                    warnings.append(f"page {number} has no text layer (a scanned page); it was not read")
+                elif glyphs or drawings:
+                    warnings.append(f"page {number} has almost no text ({len(glyphs)} characters)")
                 continue
             page_tables: list[Table] = []
-            for grid in find_grids(segments_from_drawings(drawings)):
-                if len(grid.cells) < 2:
+            grids = find_grids(segments_from_drawings(drawings))
+            for gi, grid in enumerate(grids):
+                # A single framed box is a table only as the last thing on a page: the first row of a
+                # table that a page break cuts off (a framed title elsewhere stays running text).
+                if len(grid.cells) < 2 and not (gi == len(grids) - 1 and _last_on_page(grid.bbox, lines)):
                     continue
                 table, _ = fill_grid(grid, glyphs, number, TextSource.TEXT_LAYER)
                 page_tables.append(table)

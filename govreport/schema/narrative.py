@@ -48,7 +48,7 @@ def _lines(doc: Document) -> list[str]:
     joins_next = False
     for b in blocks:
         text = b.text.strip()
-        if joins_next and out and not _heading(text):
+        if joins_next and out and _heading(text) is None:
             out[-1] += text
         else:
             out.append(text)
