@@ -75,6 +75,13 @@ class Page(BaseModel):
     words: list[Word] = Field(default_factory=list)
 
 
+class TextAlternative(BaseModel):
+    """One reading of a cell with its probability (OCR's top alternatives under a numeric alphabet)."""
+
+    text: str
+    prob: float
+
+
 class Cell(BaseModel):
     """One grid cell (the top-left slot of a merged cell carries the spans)."""
 
@@ -87,6 +94,8 @@ class Cell(BaseModel):
     bbox: BBox | None = None
     confidence: float = 1.0
     source: TextSource = TextSource.TEXT_LAYER
+    alternatives: list[TextAlternative] = Field(default_factory=list)  # best first; empty for text layers
+    seal: bool = False  # a red seal covered this cell on the scan
 
 
 class Table(BaseModel):
