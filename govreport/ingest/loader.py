@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from govreport.errors import InputError
+from govreport.errors import InputError, MissingDependencyError
+from govreport.ingest.images import IMAGE_SUFFIXES, ImageLimits, PageImage, decode_image, image_folder_pages
+from govreport.ingest.scanned import ScannedPages
 from govreport.ir import Document
 
 
@@ -15,9 +17,11 @@ from govreport.ir import Document
 class InputLimits:
     max_bytes: int = 200 * 1024 * 1024
     max_pages: int = 300
+    image: ImageLimits = field(default_factory=ImageLimits)
 
 
 Reader = Callable[[Path, bytes], Document]
+Scanner = Callable[[Sequence[PageImage]], ScannedPages]
 
 
 def sniff(path: Path, data: bytes) -> str:
@@ -26,6 +30,9 @@ def sniff(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
     if head.lstrip()[:5] == b"%PDF-" or (b"%PDF-" in data[:1024]):
         return "pdf"
+    if head[:3] == b"\xff\xd8\xff" or head[:8] == b"\x89PNG\r\n\x1a\n" or head[:4] in (b"II*\x00", b"MM\x00*") \
+            or head[:2] == b"BM" or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
     if head[:4] == b"PK\x03\x04":
         if b"word/" in data[:65536] or suffix == ".docx":
             return "docx"
@@ -39,6 +46,8 @@ def sniff(path: Path, data: bytes) -> str:
         return "html"
     if suffix == ".pdf":
         raise InputError(path, "named .pdf but is not a PDF (no %PDF- header)")
+    if suffix in IMAGE_SUFFIXES:
+        raise InputError(path, f"named {suffix} but is not an image this reader knows")
     if suffix in (".docx", ".doc", ".wps"):
         raise InputError(path, f"named {suffix} but is not a Word document")
     if _is_text(head):
@@ -80,13 +89,19 @@ def _reader(kind: str) -> Reader:
     return read_text
 
 
-def load_document(path: Path, limits: InputLimits | None = None) -> Document:
-    """Read ``path`` into the intermediate representation, or raise InputError saying why not."""
+def load_document(path: Path, limits: InputLimits | None = None, scanner: Scanner | None = None) -> Document:
+    """Read ``path`` (a file, or a folder of page images) into the intermediate representation,
+    or raise InputError saying why not. ``scanner`` reads page images (OCR); without it scanned
+    pages are listed in the warnings and image inputs are refused."""
     limits = limits or InputLimits()
     if not path.exists():
         raise InputError(path, "no such file")
     if path.is_dir():
-        raise InputError(path, "is a folder, not a file")
+        files = image_folder_pages(path, limits.image)
+        pages = []
+        for f, data in files:
+            pages.extend(decode_image(f, data, limits.image, first_number=len(pages) + 1))
+        return _scanned_document(path, "inode/directory", pages, scanner)
     size = path.stat().st_size
     if size == 0:
         raise InputError(path, "the file is empty")
@@ -98,5 +113,27 @@ def load_document(path: Path, limits: InputLimits | None = None) -> Document:
     if kind == "pdf":
         from govreport.ingest.pdf import PdfLimits, read_pdf
 
-        return read_pdf(path, data, PdfLimits(max_pages=limits.max_pages))
+        return read_pdf(path, data, PdfLimits(max_pages=limits.max_pages, image=limits.image), scanner)
+    if kind == "image":
+        return _scanned_document(path, _image_media_type(data), decode_image(path, data, limits.image), scanner)
     return _reader(kind)(path, data)
+
+
+def _image_media_type(data: bytes) -> str:
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:4] == b"\x89PNG":
+        return "image/png"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    return "image/other"
+
+
+def _scanned_document(path: Path, media_type: str, pages: list[PageImage], scanner: Scanner | None) -> Document:
+    if scanner is None:
+        raise MissingDependencyError(path, "an OCR engine", "pip install govreport with rapidocr")
+    from govreport.layout.crosspage import join_across_pages
+
+    scanned = scanner(pages)
+    return Document(path=str(path), media_type=media_type, pages=scanned.pages, text_blocks=scanned.blocks,
+                    tables=join_across_pages(scanned.tables, scanned.blocks), warnings=scanned.warnings)

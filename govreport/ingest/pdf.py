@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pymupdf
 
 from govreport.errors import InputError
+from govreport.ingest.images import ImageLimits, PageImage, render_pdf_page
+from govreport.ingest.scanned import ScannedPages
 from govreport.ir import BBox, Document, Page, Table, TextBlock, TextSource, Word
 from govreport.layout.cells import Glyph, fill_grid
 from govreport.layout.crosspage import is_page_furniture, join_across_pages
@@ -21,6 +24,12 @@ MIN_TEXT_CHARS = 20  # a page with fewer text-layer characters is treated as ima
 @dataclass(frozen=True)
 class PdfLimits:
     max_pages: int = 300
+    image: ImageLimits = field(default_factory=ImageLimits)
+    render_dpi: int = 200
+
+
+# Reads rendered scanned pages (OCR); injected so that this module needs no OCR engine itself.
+Scanner = Callable[[Sequence[PageImage]], ScannedPages]
 
 
 def open_pdf(path: Path, data: bytes) -> pymupdf.Document:
@@ -89,8 +98,10 @@ def _inside_any(b: BBox, tables: list[Table]) -> bool:
                for t in tables)
 
 
-def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Document:
-    """Read a PDF's text layer and ruled tables. Pages without a text layer are listed in warnings."""
+def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None, scanner: Scanner | None = None) -> Document:
+    """Read a PDF's text layer and ruled tables; pages without a text layer go to ``scanner`` (OCR).
+
+    Each page takes its own path, and the page list says which (``Page.source``)."""
     limits = limits or PdfLimits()
     doc = open_pdf(path, data)
     if doc.page_count > limits.max_pages:
@@ -105,6 +116,7 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Docume
     tables: list[Table] = []
     blocks: list[TextBlock] = []
     warnings: list[str] = warnings_init
+    scan_pages: list[PageImage] = []
     try:
         for page in doc:
             number = page.number + 1
@@ -117,7 +129,10 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Docume
                               source=TextSource.TEXT_LAYER, words=words))
             if len(glyphs) < MIN_TEXT_CHARS:
                 if page.get_images():
-                    warnings.append(f"page {number} has no text layer (a scanned page); it was not read")
+                    if scanner is None:
+                        warnings.append(f"page {number} has no text layer (a scanned page); it was not read")
+                    else:
+                        scan_pages.append(render_pdf_page(page, limits.render_dpi, limits.image))
                 elif glyphs or drawings:
                     warnings.append(f"page {number} has almost no text ({len(glyphs)} characters)")
                 continue
@@ -134,6 +149,13 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None) -> Docume
             blocks.extend(b for b in lines if b.bbox is None or not _inside_any(b.bbox, page_tables))
     finally:
         doc.close()
+    if scan_pages and scanner is not None:
+        scanned = scanner(scan_pages)
+        by_number = {p.number: p for p in scanned.pages}
+        pages = [by_number.get(p.number, p) for p in pages]
+        tables = sorted([*tables, *scanned.tables], key=lambda t: (t.pages[0], t.bbox.y0 if t.bbox else 0.0))
+        blocks = sorted([*blocks, *scanned.blocks], key=lambda b: b.page)
+        warnings.extend(scanned.warnings)
     return Document(
         path=str(path),
         media_type="application/pdf",

@@ -54,6 +54,7 @@ class GridOptions:
     join: float = 3.0  # gaps this small inside a line are closed
     min_length: float = 4.0  # shorter segments are noise (text underlines are kept out by the caller)
     min_cell: float = 4.0  # boundaries closer than this are one boundary
+    min_crossings: int = 0  # keep only lines touching this many perpendicular lines (scans: text strokes)
 
 
 def normalise(segments: list[Segment]) -> tuple[list[Segment], list[Segment]]:
@@ -131,6 +132,21 @@ def connected_tables(hs: list[Segment], vs: list[Segment], tol: float) -> list[t
     tables = [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
     tables.sort(key=lambda g: min(h.y0 for h in g[0]))
     return tables
+
+
+def drop_loose_lines(hs: list[Segment], vs: list[Segment], need: int, tol: float
+                     ) -> tuple[list[Segment], list[Segment]]:
+    """Remove lines that touch fewer than ``need`` perpendicular lines; repeat until stable.
+
+    A table ruling crosses or meets others; a stroke of a heading character found by the line
+    filter usually touches none or one.
+    """
+    while True:
+        keep_h = [h for h in hs if sum(_touch(h, v, tol) for v in vs) >= need]
+        keep_v = [v for v in vs if sum(_touch(h, v, tol) for h in keep_h) >= need]
+        if len(keep_h) == len(hs) and len(keep_v) == len(vs):
+            return hs, vs
+        hs, vs = keep_h, keep_v
 
 
 def _boundaries(values: list[float], min_gap: float) -> list[float]:
@@ -211,6 +227,8 @@ def find_grids(segments: list[Segment], opts: GridOptions | None = None) -> list
     hs, vs = normalise(segments)
     hs = merge_collinear(hs, True, opts)
     vs = merge_collinear(vs, False, opts)
+    if opts.min_crossings:
+        hs, vs = drop_loose_lines(hs, vs, opts.min_crossings, opts.snap + 1)
     grids: list[Grid] = []
     for th, tv in connected_tables(hs, vs, opts.snap + 1):
         g = build_grid(th, tv, opts)

@@ -1,0 +1,280 @@
+"""Scanned pages -> the intermediate representation.
+
+    page image -> orientation -> seal suppression -> deskew -> ruled grids
+               -> text lines inside each cell -> one batched recognition over all pages
+               -> (numeric cells) numeric decoding with alternatives -> Tables
+               -> page text outside the tables (narrative) -> TextBlocks
+
+Boxes are converted to PDF points (1/72 inch) so that every input path speaks the same units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from govreport.ingest.images import PageImage
+from govreport.ir import BBox, Cell, Page, Table, TextAlternative, TextBlock, TextSource, Word
+from govreport.layout.crosspage import is_page_furniture
+from govreport.layout.grid import Grid
+from govreport.layout.orientation import page_rotation, upright
+from govreport.layout.raster import binarize, find_raster_grids, line_masks, rotate, skew_angle, suppress_seal
+from govreport.ocr.base import LineReading, LineRecognizer, PageReader
+
+_NUMERIC_RE = re.compile(r"^[\s+\-—/.,，0-9０-９%元万()（）]*$")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    render_dpi: int = 200
+    orientation: bool = True
+    deskew: bool = True
+    suppress_seals: bool = True
+    narrative: bool = True  # read the text outside the tables (title, agency, year, sections)
+    min_skew_deg: float = 0.15  # smaller skews are left alone
+
+
+@dataclass
+class PreparedPage:
+    number: int
+    image: np.ndarray  # upright, deskewed, seals suppressed (BGR)
+    grey: np.ndarray
+    text_ink: np.ndarray  # ink without the ruling lines (255 = ink)
+    dpi: float
+    rotation: int
+    skew: float
+    seals: list[tuple[int, int, int, int]]
+    grids: list[Grid] = field(default_factory=list)
+
+    @property
+    def px(self) -> float:
+        """Pixels per PDF point."""
+        return self.dpi / 72.0
+
+
+def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
+    img = page.image
+    rotation = page_rotation(img) if opts.orientation else 0
+    img = upright(img, rotation)
+    seals: list[tuple[int, int, int, int]] = []
+    if opts.suppress_seals:
+        res = suppress_seal(img)
+        img, seals = res.cleaned, res.boxes
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    skew = 0.0
+    if opts.deskew:
+        skew = skew_angle(ink)
+        if abs(skew) >= opts.min_skew_deg:
+            img = rotate(img, -skew)
+            grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+            ink = binarize(grey)
+            seals = _rotate_boxes(seals, -skew, img.shape)
+    grids = find_raster_grids(ink, page.dpi)
+    horiz, vert = line_masks(ink)
+    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
+    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
+    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids)
+
+
+def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: tuple[int, ...]
+                  ) -> list[tuple[int, int, int, int]]:
+    if not boxes:
+        return boxes
+    h, w = shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64) @ m.T
+        out.append((int(pts[:, 0].min()), int(pts[:, 1].min()), int(pts[:, 0].max()), int(pts[:, 1].max())))
+    return out
+
+
+# --- text lines inside a cell -----------------------------------------------------------------
+
+
+def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+    """[start, end) runs where ``profile`` > 0, merging gaps shorter than ``min_gap``."""
+    idx = np.flatnonzero(profile > 0)
+    if idx.size == 0:
+        return []
+    runs: list[tuple[int, int]] = []
+    start = prev = int(idx[0])
+    for i in idx[1:]:
+        i = int(i)
+        if i - prev > min_gap:
+            runs.append((start, prev + 1))
+            start = i
+        prev = i
+    runs.append((start, prev + 1))
+    return runs
+
+
+def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes of the text lines inside one cell (inset from its borders), top to bottom."""
+    inset = max(2, round(1.5 * page.px))
+    X0, Y0 = int(x0) + inset, int(y0) + inset
+    X1, Y1 = int(x1) - inset, int(y1) - inset
+    if X1 - X0 < 3 or Y1 - Y0 < 3:
+        return []
+    ink = page.text_ink[Y0:Y1, X0:X1]
+    min_char = max(3, int(3.0 * page.px))  # ink blobs smaller than ~3 pt tall are specks
+    rows = (ink > 0).sum(axis=1)
+    rows[rows < 2] = 0
+    boxes = []
+    for a, b in _runs(rows, min_gap=max(1, int(1.2 * page.px))):
+        band = ink[a:b]
+        cols = (band > 0).sum(axis=0)
+        cruns = _runs(cols, min_gap=max(4, int(8 * page.px)))
+        if not cruns:
+            continue
+        c0, c1 = cruns[0][0], cruns[-1][1]
+        if (b - a) < min_char and int((band > 0).sum()) < min_char * min_char:
+            continue
+        boxes.append((X0 + c0, Y0 + a, X0 + c1, Y0 + b))
+    return boxes
+
+
+def _crop(page: PreparedPage, box: tuple[int, int, int, int]) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    pad = max(2, int(0.25 * (y1 - y0)))
+    h, w = page.grey.shape
+    sub = page.image[max(0, y0 - pad): min(h, y1 + pad), max(0, x0 - pad): min(w, x1 + pad)]
+    return np.ascontiguousarray(sub)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    page: int  # index into the prepared pages
+    grid: int
+    cell: int
+    line: int
+
+
+def _looks_numeric(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and bool(_NUMERIC_RE.match(t)) and any(ch.isdigit() for ch in t)
+
+
+def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dict[_Slot, LineReading]:
+    """Recognise every text line of every cell of every page in one batched pass (text mode), then
+    re-read the single-line cells that read as numbers under the numeric alphabet for alternatives."""
+    slots: list[_Slot] = []
+    crops: list[np.ndarray] = []
+    for pi, page in enumerate(pages):
+        for gi, grid in enumerate(page.grids):
+            for ci, c in enumerate(grid.cells):
+                for li, box in enumerate(cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)):
+                    slots.append(_Slot(pi, gi, ci, li))
+                    crops.append(_crop(page, box))
+    readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
+    lines_per_cell: dict[tuple[int, int, int], int] = {}
+    for s in slots:
+        key = (s.page, s.grid, s.cell)
+        lines_per_cell[key] = lines_per_cell.get(key, 0) + 1
+    numeric = [i for i, s in enumerate(slots)
+               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and _looks_numeric(readings[s].text)]
+    if numeric:
+        again = recognizer.recognize([crops[i] for i in numeric], [True] * len(numeric))
+        for i, r in zip(numeric, again, strict=True):
+            readings[slots[i]] = r
+    return readings
+
+
+def _overlaps(box: tuple[float, float, float, float], seals: list[tuple[int, int, int, int]]) -> bool:
+    x0, y0, x1, y1 = box
+    return any(x0 < s[2] and s[0] < x1 and y0 < s[3] and s[1] < y1 for s in seals)
+
+
+def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReading]) -> list[list[Table]]:
+    """Tables per page, boxes in points."""
+    by_cell: dict[tuple[int, int, int], list[tuple[int, LineReading]]] = {}
+    for s, r in readings.items():
+        by_cell.setdefault((s.page, s.grid, s.cell), []).append((s.line, r))
+    out: list[list[Table]] = []
+    for pi, page in enumerate(pages):
+        k = page.px
+        tables = []
+        for gi, grid in enumerate(page.grids):
+            if len(grid.cells) < 2:
+                continue
+            cells = []
+            for ci, c in enumerate(grid.cells):
+                lines = sorted(by_cell.get((pi, gi, ci), []), key=lambda t: t[0])
+                text = "\n".join(r.text for _, r in lines if r.text)
+                conf = min((r.confidence for _, r in lines), default=1.0)
+                alts = lines[0][1].alternatives if len(lines) == 1 else ()
+                cells.append(Cell(
+                    row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, text=text, page=page.number,
+                    bbox=BBox(x0=c.x0 / k, y0=c.y0 / k, x1=c.x1 / k, y1=c.y1 / k), confidence=round(conf, 4),
+                    source=TextSource.OCR,
+                    alternatives=[TextAlternative(text=a.text, prob=round(a.prob, 6)) for a in alts],
+                    seal=_overlaps((c.x0, c.y0, c.x1, c.y1), page.seals),
+                ))
+            gx0, gy0, gx1, gy1 = grid.bbox
+            tables.append(Table(n_rows=len(grid.ys) - 1, n_cols=len(grid.xs) - 1, cells=cells, pages=[page.number],
+                                bbox=BBox(x0=gx0 / k, y0=gy0 / k, x1=gx1 / k, y1=gy1 / k)))
+        out.append(tables)
+    return out
+
+
+def read_narrative(page: PreparedPage, reader: PageReader) -> tuple[list[TextBlock], list[Word]]:
+    """Text lines outside the tables, in reading order, boxes in points."""
+    img = page.image.copy()
+    for g in page.grids:
+        x0, y0, x1, y1 = (int(v) for v in g.bbox)
+        img[max(0, y0 - 2): y1 + 3, max(0, x0 - 2): x1 + 3] = 255
+    k = page.px
+    blocks: list[TextBlock] = []
+    words: list[Word] = []
+    for line in reader.read_page(img):
+        if not line.text.strip():
+            continue
+        x0, y0, x1, y1 = line.box
+        bbox = BBox(x0=x0 / k, y0=y0 / k, x1=x1 / k, y1=y1 / k)
+        words.append(Word(text=line.text, bbox=bbox, confidence=line.confidence, source=TextSource.OCR))
+        if not is_page_furniture(line.text):
+            blocks.append(TextBlock(text=line.text, page=page.number, bbox=bbox))
+    return blocks, words
+
+
+@dataclass
+class ScannedPages:
+    pages: list[Page]
+    tables: list[Table]  # in page order, not yet joined across pages
+    blocks: list[TextBlock]
+    warnings: list[str]
+
+
+def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, reader: PageReader | None,
+                       opts: ScanOptions) -> ScannedPages:
+    prepared = [prepare_page(p, opts) for p in images]
+    readings = read_cells(prepared, recognizer)
+    tables_per_page = build_tables(prepared, readings)
+    out = ScannedPages([], [], [], [])
+    for page, tables in zip(prepared, tables_per_page, strict=True):
+        h, w = page.image.shape[:2]
+        blocks: list[TextBlock] = []
+        words: list[Word] = []
+        if opts.narrative and reader is not None:
+            blocks, words = read_narrative(page, reader)
+        out.pages.append(Page(number=page.number, width=w / page.px, height=h / page.px, source=TextSource.OCR,
+                              words=words))
+        out.tables.extend(tables)
+        out.blocks.extend(blocks)
+        notes = []
+        if page.rotation:
+            notes.append(f"turned {page.rotation}° back upright")
+        if abs(page.skew) >= opts.min_skew_deg:
+            notes.append(f"deskewed by {page.skew:.1f}°")
+        if page.seals:
+            notes.append(f"{len(page.seals)} red seal(s) suppressed")
+        if notes:
+            out.warnings.append(f"page {page.number} (scan): " + ", ".join(notes))
+        if not tables and not blocks and not page.text_ink.any():
+            out.warnings.append(f"page {page.number} (scan) is blank")
+    return out

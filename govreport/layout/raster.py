@@ -1,0 +1,150 @@
+"""Page-image clean-up and ruling lines from pixels, for scans and photos.
+
+    BGR page -> seal mask/suppression -> grey -> binarised ink -> deskew
+             -> horizontal/vertical line masks (morphology) -> segments -> grid.find_grids
+
+Each step is a small function on numpy arrays, so the chain can be inspected step by step
+(``debug_lines`` draws what was found).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from govreport.layout.grid import Grid, GridOptions, Segment, find_grids
+
+
+@dataclass(frozen=True)
+class SealResult:
+    cleaned: np.ndarray  # BGR page with red ink turned to paper colour
+    boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 of each seal found
+
+
+def red_mask(img: np.ndarray) -> np.ndarray:
+    """Pixels of red/pink stamp ink (both ends of the hue circle), as a 0/255 mask."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    lo = cv2.inRange(hsv, (0, 60, 70), (12, 255, 255))
+    hi = cv2.inRange(hsv, (156, 60, 70), (180, 255, 255))
+    return cv2.bitwise_or(lo, hi)
+
+
+def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
+    """Turn red seal ink into paper so that black digits under it survive; record where seals were.
+
+    Dark (black) ink under the seal has low value or low saturation and is not in the red mask, so it
+    stays. The red channel is the best grey view under a red stamp: red ink is bright there.
+    """
+    mask = red_mask(img)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, np.ones((9, 9), np.uint8)), 8)
+    page_area = img.shape[0] * img.shape[1]
+    boxes = [
+        (int(x), int(y), int(x + w), int(y + h))
+        for x, y, w, h, area in stats[1:n]
+        if area >= min_area_frac * page_area and 0.5 < w / max(h, 1) < 2.0
+    ]
+    if not mask.any():
+        return SealResult(img, [])
+    cleaned = img.copy()
+    red = img[:, :, 2]
+    # Under the mask, keep the red channel as grey: red ink -> light, black ink -> dark.
+    grey_red = cv2.merge([red, red, red])
+    sel = mask > 0
+    cleaned[sel] = grey_red[sel]
+    return SealResult(cleaned, boxes)
+
+
+def binarize(grey: np.ndarray) -> np.ndarray:
+    """Ink = 255 on a 0 background; adaptive so uneven light does not swallow a region."""
+    block = max(15, (min(grey.shape) // 40) | 1)
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+
+
+def line_masks(ink: np.ndarray, scale: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rulings by opening with long thin kernels; small gaps closed."""
+    h, w = ink.shape
+    hk = max(20, w // scale)
+    vk = max(20, h // 50)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    # Faint or broken lines: bridge small gaps along the line direction.
+    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    return horiz, vert
+
+
+def skew_angle(ink: np.ndarray, max_deg: float = 5.0) -> float:
+    """Page skew in degrees (positive = counter-clockwise) from its long near-horizontal strokes."""
+    ink = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    ink = (ink > 60).astype(np.uint8) * 255
+    w = ink.shape[1]
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 40), 1))
+    long_h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+    lines = cv2.HoughLinesP(long_h, 1, np.pi / 1800, threshold=max(50, w // 10), minLineLength=w // 6,
+                            maxLineGap=20)
+    angles: list[float] = []
+    weights: list[float] = []
+    if lines is not None:
+        for x0, y0, x1, y1 in np.asarray(lines).reshape(-1, 4):
+            a = float(np.degrees(np.arctan2(y0 - y1, x1 - x0)))
+            if abs(a) <= max_deg:
+                angles.append(a)
+                weights.append(float(np.hypot(x1 - x0, y1 - y0)))
+    if angles:
+        return float(np.average(angles, weights=weights))
+    return _projection_skew(ink, max_deg)
+
+
+def _projection_skew(ink: np.ndarray, max_deg: float) -> float:
+    """Skew of text lines by the sharpest row profile (for pages without ruled tables)."""
+    small = ink
+    h, w = small.shape
+    best, best_angle = -1.0, 0.0
+    for a in np.arange(-max_deg, max_deg + 0.01, 0.25):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(a), 1.0)
+        rot = cv2.warpAffine(small, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        score = float(np.var(rot.sum(axis=1, dtype=np.float64)))
+        if score > best:
+            best, best_angle = score, float(a)
+    return -best_angle
+
+
+def rotate(img: np.ndarray, angle_deg: float) -> np.ndarray:
+    """Rotate about the centre by ``angle_deg`` (counter-clockwise positive), filling with white."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, 1.0)
+    border = (255, 255, 255) if img.ndim == 3 else 255
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
+
+def segments_from_mask(mask: np.ndarray, horizontal: bool, min_len: int) -> list[Segment]:
+    """One segment per connected line blob, along its long axis through its middle."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
+    out: list[Segment] = []
+    for x, y, w, h, _ in stats[1:n]:
+        if horizontal and w >= min_len and h <= max(12, w // 10):
+            out.append(Segment(float(x), y + h / 2, float(x + w), y + h / 2))
+        elif not horizontal and h >= min_len and w <= max(12, h // 10):
+            out.append(Segment(x + w / 2, float(y), x + w / 2, float(y + h)))
+    return out
+
+
+def find_raster_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
+    """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels)."""
+    horiz, vert = line_masks(ink)
+    px = dpi / 72.0
+    min_len = int(12 * px)
+    segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
+    opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=5.0 * px, min_crossings=2)
+    return find_grids(segs, opts)
+
+
+def debug_lines(img: np.ndarray, grids: list[Grid]) -> np.ndarray:
+    """The page with found cells drawn over it: green boxes, blue row/column boundaries."""
+    out = img.copy() if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    for g in grids:
+        for c in g.cells:
+            cv2.rectangle(out, (int(c.x0), int(c.y0)), (int(c.x1), int(c.y1)), (0, 160, 0), 2)
+    return out
