@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from govreport.errors import GovreportError, InputError, NotAReportError
+from govreport.ingest.images import PageImage
 from govreport.ingest.loader import InputLimits, load_document
+from govreport.ingest.scanned import ScannedPages, ScanOptions, read_scanned_pages
+from govreport.ocr.base import LineRecognizer, PageReader
+from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
 from govreport.ir import Document
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.numbers import ParseOutcome, parse_number
@@ -25,6 +31,36 @@ BY_POSITION_CONFIDENCE = 0.6  # a value placed by position, not by its labels
 @dataclass(frozen=True)
 class ExtractOptions:
     limits: InputLimits = field(default_factory=InputLimits)
+    scan: ScanOptions = field(default_factory=ScanOptions)
+    ocr: OcrOptions = field(default_factory=OcrOptions)
+
+
+class LazyScanner:
+    """Builds the OCR engines on first use (a digital report never loads them), then reuses them."""
+
+    def __init__(self, options: ExtractOptions) -> None:
+        self.options = options
+        self._engines: tuple[LineRecognizer, PageReader | None] | None = None
+
+    def engines(self) -> tuple[LineRecognizer, PageReader | None]:
+        if self._engines is None:
+            recognizer = make_recognizer(self.options.ocr)
+            reader = make_page_reader(self.options.ocr) if self.options.scan.narrative else None
+            self._engines = (recognizer, reader)
+        return self._engines
+
+    def __call__(self, pages: Sequence[PageImage]) -> ScannedPages:
+        recognizer, reader = self.engines()
+        return read_scanned_pages(pages, recognizer, reader, self.options.scan)
+
+
+@cache
+def _default_scanner() -> LazyScanner:
+    return LazyScanner(ExtractOptions())
+
+
+def scanner_for(options: ExtractOptions) -> LazyScanner:
+    return _default_scanner() if options == ExtractOptions() else LazyScanner(options)
 
 
 def _column_unit(template: Template, key: str) -> str | None:
@@ -116,10 +152,10 @@ def build_report(doc: Document) -> Report:
     return report
 
 
-def extract(path: Path, options: ExtractOptions | None = None) -> Report:
+def extract(path: Path, options: ExtractOptions | None = None, scanner: LazyScanner | None = None) -> Report:
     """Read one file and extract its report. Raises InputError for bad input."""
     options = options or ExtractOptions()
-    return build_report(load_document(path, options.limits))
+    return build_report(load_document(path, options.limits, scanner or scanner_for(options)))
 
 
 @dataclass
@@ -138,10 +174,12 @@ class Outcome:
 
 def extract_many(paths: list[Path], options: ExtractOptions | None = None) -> list[Outcome]:
     """Extract each file; a bad file is recorded and the others go on."""
+    options = options or ExtractOptions()
+    scanner = scanner_for(options)
     out: list[Outcome] = []
     for p in paths:
         try:
-            out.append(Outcome(p, report=extract(p, options)))
+            out.append(Outcome(p, report=extract(p, options, scanner)))
         except GovreportError as exc:
             out.append(Outcome(p, error=str(exc)))
         except Exception as exc:  # a defect must not stop the other files of the batch
