@@ -23,6 +23,10 @@ class SealResult:
     boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 of each seal found
 
 
+# Red channel -> grey under a seal: 170 and above is paper; darker ink keeps (and gains) its contrast.
+_SEAL_LEVELS = np.clip(255.0 * (np.arange(256) / 170.0) ** 1.6, 0, 255).astype(np.uint8)
+
+
 def red_mask(img: np.ndarray) -> np.ndarray:
     """Pixels of red/pink stamp ink (both ends of the hue circle), as a 0/255 mask."""
     hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
@@ -49,10 +53,18 @@ def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
         return SealResult(img, [])
     cleaned = img.copy()
     red = img[:, :, 2]
-    # Under the mask, keep the red channel as grey: red ink -> light, black ink -> dark.
-    grey_red = cv2.merge([red, red, red])
+    # Keep the red channel as grey: red ink -> light, black ink -> dark. Over a whole seal's box (its
+    # faint, desaturated edges escape the mask), and on every other red pixel.
+    # Levels: the seal's remains in the red channel are light grey; stretch them to paper white.
+    lifted = cv2.LUT(red, _SEAL_LEVELS)
+    grey_red = cv2.merge([lifted, lifted, lifted])
     sel = mask > 0
     cleaned[sel] = grey_red[sel]
+    h, w = red.shape
+    for x0, y0, x1, y1 in boxes:
+        mx, my = (x1 - x0) // 10, (y1 - y0) // 10
+        ys, xs = slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))
+        cleaned[ys, xs] = grey_red[ys, xs]
     return SealResult(cleaned, boxes)
 
 

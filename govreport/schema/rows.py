@@ -7,6 +7,7 @@ standard table's own marker appears.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -61,11 +62,15 @@ def all_rows(doc: Document) -> list[RowView]:
     return out
 
 
+# Rows only table 三 has: they start its section where a continuation page lacks the header.
+_REQUEST_ROW_RE = re.compile(r"本年度办理结果|结转下年度继续办理|不予公开|无法提供|不予处理|\(七\)总计")
+
+
 def _marker(row: RowView) -> Section | None:
     j = row.joined
     if "第二十条" in j and ("项" in j or "(" in j):
         return Section.PROACTIVE
-    if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j:
+    if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j or _REQUEST_ROW_RE.search(j):
         return Section.REQUESTS
     if "行政复议" in j and ("行政诉讼" in j or "结果维持" in j):
         return Section.APPEALS
