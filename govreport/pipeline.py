@@ -12,9 +12,9 @@ from govreport.errors import GovreportError, InputError, NotAReportError
 from govreport.ingest.images import PageImage
 from govreport.ingest.loader import InputLimits, load_document
 from govreport.ingest.scanned import ScannedPages, ScanOptions, read_scanned_pages
+from govreport.ir import Document
 from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
-from govreport.ir import Document
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.report import FieldValue, PageInfo, Provenance, Report, ValueStatus

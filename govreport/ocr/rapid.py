@@ -290,7 +290,8 @@ class RapidPageReader:
         self.model_dir = str(model_dir) if model_dir is not None else None
         for name in ("det", "cls"):
             find_model(name, model_dir)  # fail now, not on the first page
-        self.recognizer = RapidLineRecognizer(device, threads, batch_size, cache_size=0, model_dir=model_dir)
+        self.recognizer = RapidLineRecognizer(device=device, threads=threads, batch_size=batch_size, cache_size=0,
+                                              model_dir=model_dir)
 
     def _engine(self) -> Any:
         return _detector(self.det_side_len, self.device, self.threads, self.model_dir)
