@@ -212,7 +212,7 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
                     row=c.row, col=c.col, row_span=c.row_span, col_span=c.col_span, text=text, page=page.number,
                     bbox=BBox(x0=c.x0 / k, y0=c.y0 / k, x1=c.x1 / k, y1=c.y1 / k), confidence=round(conf, 4),
                     source=TextSource.OCR,
-                    alternatives=[TextAlternative(text=a.text, prob=round(a.prob, 6)) for a in alts],
+                    alternatives=[TextAlternative(text=a.text, prob=a.prob) for a in alts],
                     seal=_overlaps((c.x0, c.y0, c.x1, c.y1), page.seals),
                 ))
             gx0, gy0, gx1, gy1 = grid.bbox
