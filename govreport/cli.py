@@ -11,7 +11,7 @@ from govreport.errors import GovreportError
 from govreport.evaluate import evaluate
 from govreport.output.labels import to_labels
 from govreport.output.tabular import to_csv, write_xlsx
-from govreport.pipeline import Outcome, extract_many
+from govreport.pipeline import Outcome, iter_extract
 from govreport.report import Report
 
 FORMATS = ("json", "labels", "csv", "xlsx")
@@ -36,47 +36,50 @@ def _summary(o: Outcome) -> str:
     return line + "".join(f"\n       warning: {w}" for w in r.warnings)
 
 
-def _unique_stems(outcomes: list[Outcome]) -> dict[Path, str]:
+def _unique_stems(paths: list[Path]) -> dict[Path, str]:
     seen: dict[str, int] = {}
     out: dict[Path, str] = {}
-    for o in outcomes:
-        stem = o.path.stem
+    for p in paths:
+        stem = p.stem
         n = seen.get(stem, 0)
         seen[stem] = n + 1
-        out[o.path] = stem if n == 0 else f"{stem}-{n + 1}"
+        out[p] = stem if n == 0 else f"{stem}-{n + 1}"
     return out
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     fmt: str = args.format
-    if fmt == "xlsx" and args.output is None:
+    out_dir: Path | None = args.output
+    if fmt == "xlsx" and out_dir is None:
         print("error: --format xlsx needs -o DIR", file=sys.stderr)
         return 2
-    outcomes = extract_many([Path(p) for p in args.files])
-    for o in outcomes:
-        print(_summary(o), file=sys.stderr)
-    out_dir: Path | None = args.output
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-    if fmt in ("json", "labels"):
-        docs = [(o, _document(o.report, fmt)) for o in outcomes if o.report is not None]
+    paths = [Path(p) for p in args.files]
+    stems = _unique_stems(paths)
+    suffix = ".labels.json" if fmt == "labels" else ".json"
+    outcomes: list[Outcome] = []
+    to_stdout: list[object] = []
+    for o in iter_extract(paths):
+        outcomes.append(o)
+        print(_summary(o), file=sys.stderr, flush=True)
+        if o.report is None or fmt not in ("json", "labels"):
+            continue
+        doc = _document(o.report, fmt)
         if out_dir is None:
-            payload = docs[0][1] if len(docs) == 1 and len(outcomes) == 1 else [d for _, d in docs]
-            if docs:
-                print(_dump(payload))
-        else:
-            stems = _unique_stems(outcomes)
-            suffix = ".labels.json" if fmt == "labels" else ".json"
-            for o, d in docs:
-                (out_dir / f"{stems[o.path]}{suffix}").write_text(_dump(d) + "\n", "utf-8")
+            to_stdout.append(doc)
+        else:  # written as soon as each file is done: an interrupted batch keeps what it finished
+            (out_dir / f"{stems[o.path]}{suffix}").write_text(_dump(doc) + "\n", "utf-8")
+    if fmt in ("json", "labels") and out_dir is None and to_stdout:
+        print(_dump(to_stdout[0] if len(paths) == 1 else to_stdout))
     elif fmt == "csv":
         text = to_csv(outcomes)
         if out_dir is None:
             sys.stdout.write(text)
         else:
             (out_dir / "reports.csv").write_text(text, "utf-8")
-    else:
-        write_xlsx(outcomes, out_dir / "reports.xlsx")  # type: ignore[operator]
+    elif fmt == "xlsx" and out_dir is not None:
+        write_xlsx(outcomes, out_dir / "reports.xlsx")
     return 0 if all(o.ok for o in outcomes) else 1
 
 

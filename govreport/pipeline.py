@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -172,18 +172,21 @@ class Outcome:
         return self.report is not None
 
 
-def extract_many(paths: list[Path], options: ExtractOptions | None = None) -> list[Outcome]:
-    """Extract each file; a bad file is recorded and the others go on."""
+def iter_extract(paths: list[Path], options: ExtractOptions | None = None) -> Iterator[Outcome]:
+    """Extract each file in turn, yielding its outcome as soon as it is done; a bad file is recorded
+    and the others go on."""
     options = options or ExtractOptions()
     scanner = scanner_for(options)
-    out: list[Outcome] = []
     for p in paths:
         try:
-            out.append(Outcome(p, report=extract(p, options, scanner)))
+            yield Outcome(p, report=extract(p, options, scanner))
         except GovreportError as exc:
-            out.append(Outcome(p, error=str(exc)))
+            yield Outcome(p, error=str(exc))
         except Exception as exc:  # a defect must not stop the other files of the batch
             log.exception("internal error while extracting %s", p)
-            out.append(Outcome(p, error=f"{p}: internal error in govreport ({type(exc).__name__}: {exc}); "
-                               "please report it with this file", internal=True))
-    return out
+            yield Outcome(p, error=f"{p}: internal error in govreport ({type(exc).__name__}: {exc}); "
+                          "please report it with this file", internal=True)
+
+
+def extract_many(paths: list[Path], options: ExtractOptions | None = None) -> list[Outcome]:
+    return list(iter_extract(paths, options))

@@ -254,7 +254,7 @@ def _detector(det_side_len: int, device: str, threads: int, model_dir: str | Non
     use_cuda = CUDA in [p[0] if isinstance(p, tuple) else p for p in providers_for(device)]
     params = {
         "Global.max_side_len": 1 << 20,  # no global downscale: Det.limit_side_len alone sizes the detector input
-        "Global.log_level": "warning",
+        "Global.log_level": "error",  # an empty page (all tables masked) is normal here, not a warning
         "Det.model_path": str(find_model("det", model_dir)),
         "Det.limit_type": "max",
         "Det.limit_side_len": det_side_len,

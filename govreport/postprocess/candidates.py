@@ -1,0 +1,338 @@
+"""Readings a numeric cell may stand for, with probabilities: the input of the joint repair.
+
+A cell read from a scan has a recognised text, a confidence and (numeric mode) the recogniser's top alternatives
+with their probabilities (``govreport.ocr.ctc.prefix_beam_search``). OCR garbles digits in known ways; each way
+gives a candidate reading with a small prior:
+
+* the recogniser's own alternatives (origin ``ocr-alternative``), weighted by their model probabilities;
+* letters for digits (``O``/``0``, ``l``/``I``/``1``, ``S``/``5``, ``B``/``8``, ``Z``/``2``, ``G``/``6``; origin
+  ``confusion:B/8``), where the text-mode reading kept a letter;
+* one digit read as a look-alike (``3``/``8``, ``6``/``8``, ``1``/``7`` …; origin ``confusion:3/8``);
+* a digit dropped (``dropped-digit``: a doubled digit read once is the likely case), doubled (``doubled-digit``),
+  a speck read as a digit (``spurious-digit``), two digits swapped (``swapped-digits``);
+* a decimal point or thousands separator lost or added (``spurious-point``, ``lost-point``, ``separator``);
+* a blank alternative against a printed number counts as 0 (``confusion:blank/0``).
+
+The recognised reading (origin ``read``) gets the cell's confidence as its probability and stays the most
+probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
+left is shared by the confusions in proportion to their priors. Candidates with the same value are merged (their
+probabilities add). A printed blank (empty crop or a blank marker such as ``—``) has one candidate, the blank:
+repair never puts a number into a blank cell. Text-layer cells have one certain candidate. Counts never take a
+negative or fractional value; a 2019 本年增/减 change keeps the sign it was read with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from govreport.ir import TextAlternative
+from govreport.postprocess.numbers import ParseOutcome, parse_number
+from govreport.textnorm import nfkc, squash
+
+Number = int | float
+ValueKind = Literal["count", "signed", "amount"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of a cell: its value (None = printed blank), its probability, and why it is a candidate."""
+
+    value: Number | None
+    prob: float
+    origin: str  # "read", "blank", "ocr-alternative", "confusion:B/8", "dropped-digit", …
+
+
+@dataclass(frozen=True)
+class CellEvidence:
+    """What the reader knows about one cell under its field key."""
+
+    key: str
+    raw_text: str
+    confidence: float  # 0..1, the reader's confidence in ``raw_text``
+    alternatives: Sequence[TextAlternative] = field(default_factory=tuple)  # best first (OCR numeric mode)
+    digital: bool = False  # read from a text layer / DOCX / HTML: certain
+    seal: bool = False  # a red seal covered the cell on the scan
+
+    @property
+    def kind(self) -> ValueKind:
+        return value_kind(self.key)
+
+
+def value_kind(key: str) -> ValueKind:
+    """Amounts (万元) may be decimals; a 2019 本年增/减 change may be negative; everything else is a count."""
+    if key.endswith(".amount"):
+        return "amount"
+    if key.endswith(".change_this_year"):
+        return "signed"
+    return "count"
+
+
+# Letters a text-mode recogniser may name for a digit.
+LETTER_DIGITS: dict[str, str] = {
+    "O": "0", "o": "0", "D": "0", "Q": "0", "〇": "0",
+    "l": "1", "I": "1", "i": "1", "|": "1", "!": "1", "丨": "1",
+    "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9", "T": "7",
+}
+
+# Digits printed in table fonts that recognisers take for one another, with a relative weight (symmetric).
+_DIGIT_PAIRS: dict[tuple[str, str], float] = {
+    ("3", "8"): 1.0, ("6", "8"): 0.8, ("0", "8"): 0.6, ("8", "9"): 0.6, ("5", "6"): 0.6, ("1", "7"): 0.6,
+    ("0", "6"): 0.5, ("0", "9"): 0.5, ("3", "5"): 0.5, ("5", "8"): 0.4, ("2", "7"): 0.4, ("2", "3"): 0.3,
+    ("1", "4"): 0.3, ("4", "9"): 0.3, ("3", "9"): 0.2, ("6", "9"): 0.2, ("0", "3"): 0.2, ("1", "2"): 0.1,
+    ("4", "6"): 0.1, ("7", "9"): 0.1, ("0", "2"): 0.1, ("5", "9"): 0.1, ("1", "8"): 0.05,
+}
+DIGIT_CONFUSIONS: dict[str, dict[str, float]] = {}
+for (_a, _b), _w in _DIGIT_PAIRS.items():
+    DIGIT_CONFUSIONS.setdefault(_a, {})[_b] = _w
+    DIGIT_CONFUSIONS.setdefault(_b, {})[_a] = _w
+
+# Priors of the kinds of garbling (relative; a substitution is further weighted by its digit pair).
+W_SUBSTITUTION = 0.35
+W_DOUBLED = 0.25  # the reading shows a digit twice that is printed once
+W_DROPPED_REPEAT = 0.15  # a repeated digit read once
+W_DROPPED_ANY = 0.004  # any other digit lost
+W_SPURIOUS = 0.03  # a speck or ruling line read as a digit
+W_SWAPPED = 0.02
+W_POINT_IN_COUNT = 0.8  # a point in a count is a thousands separator or a speck
+W_FRACTION_IN_COUNT = 0.1  # …or a speck followed by a spurious digit
+W_LOST_POINT = 0.08  # amounts: a decimal point lost
+W_SPURIOUS_POINT = 0.05  # amounts: a speck read as a decimal point
+MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
+READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
+MAX_DIGITS = 9  # longer digit runs are not garbled further (no table cell prints one)
+
+_DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": ".", "．": "."})
+_CORE_RE = re.compile(r"^(?P<sign>[+\-]?)(?P<int>\d[\d,]*)(?:\.(?P<frac>\d+))?(?P<rest>.*)$")
+
+
+@dataclass(frozen=True)
+class _Core:
+    """The numeric part of a reading: sign, integer digits (separators removed), fraction digits or None."""
+
+    sign: str
+    digits: str
+    frac: str | None
+
+    def value(self, kind: ValueKind) -> Number | None:
+        if not self.digits or len(self.digits) > MAX_DIGITS + 3:
+            return None
+        if self.frac is not None and kind != "amount":
+            return None
+        negative = self.sign == "-" and kind == "signed"
+        if self.frac is not None:
+            v: Number = round(float(f"{self.digits}.{self.frac}"), 2)
+        else:
+            v = int(self.digits)
+        return -v if negative and v else v
+
+
+def _clean(text: str) -> str:
+    return squash(nfkc(text)).translate(_DASHES)
+
+
+def _core(text: str) -> _Core | None:
+    m = _CORE_RE.match(_clean(text))
+    if not m:
+        return None
+    rest = m.group("rest")
+    if rest and rest[0] not in "(（[元万件个项条宗次":
+        return None
+    return _Core(m.group("sign"), m.group("int").replace(",", ""), m.group("frac"))
+
+
+def _letters_to_digits(text: str) -> tuple[str, str] | None:
+    """The text with look-alike letters read as digits, and the first swap made (``B/8``); None if none."""
+    first = ""
+    out = []
+    for ch in _clean(text):
+        d = LETTER_DIGITS.get(ch)
+        if d is not None:
+            first = first or f"{ch}/{d}"
+            out.append(d)
+        else:
+            out.append(ch)
+    return ("".join(out), first) if first else None
+
+
+def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, str, bool]:
+    """(value, core, origin, blank) of one recognised text; value None where it is not a number."""
+    parsed = parse_number(text)
+    if parsed.outcome is ParseOutcome.BLANK:
+        return None, None, "blank", True
+    core = _core(text) if parsed.outcome is ParseOutcome.NUMBER else None
+    if core is not None:
+        return _count_value(core, kind, "read")
+    swapped = _letters_to_digits(text)
+    if swapped is not None:
+        core = _core(swapped[0])
+        if core is not None:
+            return _count_value(core, kind, f"confusion:{swapped[1]}")
+    joined = _clean(re.sub(r"(?<=\d)[\s\u3000]+(?=\d)", "", nfkc(text)))
+    if joined != _clean(text):
+        core = _core(joined)
+        if core is not None:
+            return _count_value(core, kind, "separator")
+    core = _core(text)  # a separator in the wrong place (``1,23``), a point in a count (``1.234``)
+    if core is not None:
+        if core.frac is not None and kind != "amount":
+            joined_core = _Core(core.sign, core.digits + core.frac, None)
+            return joined_core.value(kind), joined_core, "spurious-point", False
+        return _count_value(core, kind, "separator")
+    return None, None, "unreadable", False
+
+
+def _count_value(core: _Core, kind: ValueKind, origin: str) -> tuple[Number | None, _Core | None, str, bool]:
+    if core.frac is not None and kind != "amount":
+        joined = _Core(core.sign, core.digits + core.frac, None)
+        return joined.value(kind), joined, "spurious-point", False
+    return core.value(kind), core, origin, False
+
+
+def confusions(core: _Core, kind: ValueKind) -> tuple[tuple[str, Number, float], ...]:
+    """(origin, value, prior weight) of the readings one garbling away from ``core``."""
+    return _confusions(core, kind)
+
+
+@lru_cache(maxsize=16384)
+def _confusions(core: _Core, kind: ValueKind) -> tuple[tuple[str, Number, float], ...]:
+    return tuple(_garblings(core, kind))
+
+
+def _garblings(core: _Core, kind: ValueKind) -> Iterator[tuple[str, Number, float]]:
+    digits, frac = core.digits, core.frac
+    whole = digits + (frac or "")
+    if len(whole) > MAX_DIGITS:
+        return
+
+    def make(int_part: str, frac_part: str | None, origin: str, weight: float) -> Iterator[tuple[str, Number, float]]:
+        if not int_part:
+            return
+        v = _Core(core.sign, int_part, frac_part).value(kind)
+        if v is not None:
+            yield origin, v, weight
+
+    def split(s: str) -> tuple[str, str | None]:
+        return (s[: len(digits)], s[len(digits):]) if frac is not None else (s, None)
+
+    for i, ch in enumerate(whole):
+        for d, w in DIGIT_CONFUSIONS.get(ch, {}).items():
+            yield from make(*split(whole[:i] + d + whole[i + 1:]), f"confusion:{ch}/{d}", W_SUBSTITUTION * w)
+    for i in range(len(digits) - 1):
+        if digits[i] == digits[i + 1]:
+            yield from make(digits[:i] + digits[i + 1:], frac, "doubled-digit", W_DOUBLED)
+    for i in range(len(digits)):
+        yield from make(digits[:i + 1] + digits[i:], frac, "dropped-digit", W_DROPPED_REPEAT)
+    for i in range(len(digits) + 1):
+        for d in "0123456789":
+            yield from make(digits[:i] + d + digits[i:], frac, "dropped-digit", W_DROPPED_ANY)
+    if len(digits) > 1:
+        for i in range(len(digits)):
+            yield from make(digits[:i] + digits[i + 1:], frac, "spurious-digit", W_SPURIOUS)
+        for i in range(len(digits) - 1):
+            if digits[i] != digits[i + 1]:
+                swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]
+                yield from make(swapped, frac, "swapped-digits", W_SWAPPED)
+    if kind == "amount":
+        if frac is None and len(digits) >= 3:
+            yield from make(digits[:-2], digits[-2:], "lost-point", W_LOST_POINT)
+        if frac is not None:
+            yield from make(digits + frac, None, "spurious-point", W_SPURIOUS_POINT)
+
+
+def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidate]:
+    """The candidate readings of one cell, best first, probabilities summing to 1.
+
+    Empty where nothing numeric can be made of the text (an unreadable cell). The first candidate is the reading
+    (origin ``read``, or the confusion that made the recognised text a number).
+    """
+    if max_candidates < 1:
+        raise ValueError(f"max_candidates must be >= 1, not {max_candidates}")
+    kind = ev.kind
+    value, core, origin, blank = _reading(ev.raw_text, kind)
+    if blank:
+        return [Candidate(None, 1.0, "blank")]
+    if ev.digital:
+        return [] if value is None else [Candidate(value, 1.0, origin)]
+
+    conf = min(max(ev.confidence, 0.01), 0.9999)
+    masses: dict[Number, dict[str, float]] = {}
+
+    def add(v: Number | None, mass: float, how: str) -> None:
+        if v is None or mass <= 0.0 or (kind == "count" and v < 0):
+            return
+        per = masses.setdefault(v, {})
+        per[how] = per.get(how, 0.0) + mass
+
+    # the recogniser's alternatives, on the confidence's scale
+    alts = [(a, _reading(a.text, kind)) for a in ev.alternatives if a.prob > 0.0]
+    scale = 1.0
+    for a, (v, _, _, _) in alts:
+        if v is not None and v == value and a.prob > 0:
+            scale = min(1.0, conf / a.prob)
+            break
+    others: list[tuple[Number, float, str]] = []
+    for a, (v, _, how, is_blank) in alts:
+        if is_blank:
+            others.append((0, a.prob * scale, "confusion:blank/0"))
+        elif v is not None and v != value:
+            others.append((v, a.prob * scale, "ocr-alternative" if how == "read" else how))
+    read_mass = conf if value is not None else 0.0
+    reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
+    room = max(0.0, 1.0 - read_mass - reserve)
+    alt_total = sum(m for _, m, _ in others)
+    shrink = min(1.0, room / alt_total) if alt_total > 0 else 1.0
+    for v, m, how in others:
+        add(v, m * shrink, how)
+    if value is not None:
+        add(value, read_mass, origin)
+    rest = max(reserve, 1.0 - read_mass - alt_total * shrink)
+
+    # the known garblings of every numeric reading, weighted by the reading's share
+    bases: list[tuple[_Core, float]] = []
+    if core is not None:
+        bases.append((core, read_mass))
+    for a, (v, c, _, _) in alts:
+        if c is not None and v is not None and v != value:
+            bases.append((c, a.prob * scale * shrink))
+    base_total = sum(m for _, m in bases)
+    for base, share in bases:
+        found = confusions(base, kind)
+        weight_sum = max(1.0, sum(w for _, _, w in found))
+        for how, v, w in found:
+            add(v, rest * (share / base_total) * w / weight_sum, how)
+
+    if not masses:
+        return []
+    merged = [Candidate(v, sum(per.values()), _origin(per)) for v, per in masses.items()]
+    return _finish(merged, value, max_candidates)
+
+
+def _origin(per: dict[str, float]) -> str:
+    """The origin of merged candidates: the reading's where it is one of them, else the heaviest."""
+    if "read" in per:
+        return "read"
+    return max(per.items(), key=lambda kv: kv[1])[0]
+
+
+def _finish(merged: list[Candidate], value: Number | None, max_candidates: int) -> list[Candidate]:
+    """Reading first, others by probability, cut to ``max_candidates``, normalised to sum 1."""
+    first = next((c for c in merged if value is not None and c.value == value), None)
+    rest = sorted((c for c in merged if c is not first), key=lambda c: (-c.prob, _sort_key(c.value)))
+    if first is not None:
+        cap = READ_LEAD * first.prob
+        rest = [Candidate(c.value, min(c.prob, cap), c.origin) for c in rest]
+        rest.sort(key=lambda c: (-c.prob, _sort_key(c.value)))
+        kept = [first, *rest[: max_candidates - 1]]
+    else:
+        kept = rest[:max_candidates]
+    total = sum(c.prob for c in kept)
+    return [Candidate(c.value, c.prob / total, c.origin) for c in kept]
+
+
+def _sort_key(v: Number | None) -> float:
+    return math.inf if v is None else float(v)
