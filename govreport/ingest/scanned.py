@@ -10,7 +10,6 @@ Boxes are converted to PDF points (1/72 inch) so that every input path speaks th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +24,8 @@ from govreport.layout.orientation import page_rotation, upright
 from govreport.layout.raster import binarize, find_raster_grids, line_masks, rotate, skew_angle, suppress_seal
 from govreport.ocr.base import LineReading, LineRecognizer, PageReader
 
-_NUMERIC_RE = re.compile(r"^[\s+\-—/.,，0-9０-９%元万()（）]*$")
+_NUMBER_CHARS = frozenset("0123456789０１２３４５６７８９+-—–/.,，。%元万()（）")
+_DIGIT_LOOKALIKES = frozenset("OoQD〇lI|iSsBZzGgbq")
 
 
 @dataclass(frozen=True)
@@ -156,8 +156,13 @@ class _Slot:
 
 
 def _looks_numeric(text: str) -> bool:
-    t = text.strip()
-    return bool(t) and bool(_NUMERIC_RE.match(t)) and any(ch.isdigit() for ch in t)
+    """A text-mode reading that may be a number: digits, number punctuation, and the letters OCR
+    confuses with digits (a zero read as ``O``, a one as ``l``)."""
+    t = "".join(text.split())
+    if not t or len(t) > 16:
+        return False
+    return all(ch in _NUMBER_CHARS or ch in _DIGIT_LOOKALIKES for ch in t) and (
+        any(ch.isdigit() for ch in t) or len(t) <= 3)
 
 
 def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dict[_Slot, LineReading]:

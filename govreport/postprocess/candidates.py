@@ -38,7 +38,7 @@ Number = int | float
 ValueKind = Literal["count", "signed", "amount"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One reading of a cell: its value (None = printed blank), its probability, and why it is a candidate."""
 
@@ -193,14 +193,31 @@ def _count_value(core: _Core, kind: ValueKind, origin: str) -> tuple[Number | No
     return core.value(kind), core, origin, False
 
 
-def confusions(core: _Core, kind: ValueKind) -> tuple[tuple[str, Number, float], ...]:
-    """(origin, value, prior weight) of the readings one garbling away from ``core``."""
-    return _confusions(core, kind)
+def confusions(core: _Core, kind: ValueKind) -> tuple[tuple[Number, float, str], ...]:
+    """(value, prior weight, origin) of the readings one garbling away from ``core``, merged by value, heaviest
+    first, cut to the ``CONFUSION_TABLE`` heaviest; weights are shares of all the garblings' weight (at least 1)."""
+    return _confusion_table(core, kind)
+
+
+CONFUSION_TABLE = 40
 
 
 @lru_cache(maxsize=16384)
-def _confusions(core: _Core, kind: ValueKind) -> tuple[tuple[str, Number, float], ...]:
-    return tuple(_garblings(core, kind))
+def _confusion_table(core: _Core, kind: ValueKind) -> tuple[tuple[Number, float, str], ...]:
+    agg: dict[Number, list] = {}
+    total = 0.0
+    for how, v, w in _garblings(core, kind):
+        total += w
+        entry = agg.get(v)
+        if entry is None:
+            agg[v] = [w, how, w]
+        else:
+            entry[0] += w
+            if w > entry[2]:
+                entry[1], entry[2] = how, w
+    norm = max(1.0, total)
+    rows = sorted(((v, e[0] / norm, e[1]) for v, e in agg.items()), key=lambda r: (-r[1], float(r[0])))
+    return tuple(rows[:CONFUSION_TABLE])
 
 
 def _garblings(core: _Core, kind: ValueKind) -> Iterator[tuple[str, Number, float]]:
@@ -260,19 +277,25 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
         return [] if value is None else [Candidate(value, 1.0, origin)]
 
     conf = min(max(ev.confidence, 0.01), 0.9999)
-    masses: dict[Number, dict[str, float]] = {}
+    masses: dict[Number, list] = {}  # value -> [mass, origin of its heaviest part, that part's mass]
+    count = kind == "count"
 
     def add(v: Number | None, mass: float, how: str) -> None:
-        if v is None or mass <= 0.0 or (kind == "count" and v < 0):
+        if v is None or mass <= 0.0 or (count and v < 0):
             return
-        per = masses.setdefault(v, {})
-        per[how] = per.get(how, 0.0) + mass
+        entry = masses.get(v)
+        if entry is None:
+            masses[v] = [mass, how, mass]
+        else:
+            entry[0] += mass
+            if mass > entry[2] and v != value:  # the reading keeps its own origin
+                entry[1], entry[2] = how, mass
 
     # the recogniser's alternatives, on the confidence's scale
     alts = [(a, _reading(a.text, kind)) for a in ev.alternatives if a.prob > 0.0]
     scale = 1.0
     for a, (v, _, _, _) in alts:
-        if v is not None and v == value and a.prob > 0:
+        if v is not None and v == value:
             scale = min(1.0, conf / a.prob)
             break
     others: list[tuple[Number, float, str]] = []
@@ -286,10 +309,10 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
     room = max(0.0, 1.0 - read_mass - reserve)
     alt_total = sum(m for _, m, _ in others)
     shrink = min(1.0, room / alt_total) if alt_total > 0 else 1.0
-    for v, m, how in others:
-        add(v, m * shrink, how)
     if value is not None:
         add(value, read_mass, origin)
+    for v, m, how in others:
+        add(v, m * shrink, how)
     rest = max(reserve, 1.0 - read_mass - alt_total * shrink)
 
     # the known garblings of every numeric reading, weighted by the reading's share
@@ -301,37 +324,28 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
             bases.append((c, a.prob * scale * shrink))
     base_total = sum(m for _, m in bases)
     for base, share in bases:
-        found = confusions(base, kind)
-        weight_sum = max(1.0, sum(w for _, _, w in found))
-        for how, v, w in found:
-            add(v, rest * (share / base_total) * w / weight_sum, how)
+        k = rest * share / base_total
+        for v, w, how in confusions(base, kind)[:max_candidates + 4]:
+            add(v, k * w, how)
 
     if not masses:
         return []
-    merged = [Candidate(v, sum(per.values()), _origin(per)) for v, per in masses.items()]
-    return _finish(merged, value, max_candidates)
+    return _finish(masses, value, max_candidates)
 
 
-def _origin(per: dict[str, float]) -> str:
-    """The origin of merged candidates: the reading's where it is one of them, else the heaviest."""
-    if "read" in per:
-        return "read"
-    return max(per.items(), key=lambda kv: kv[1])[0]
-
-
-def _finish(merged: list[Candidate], value: Number | None, max_candidates: int) -> list[Candidate]:
-    """Reading first, others by probability, cut to ``max_candidates``, normalised to sum 1."""
-    first = next((c for c in merged if value is not None and c.value == value), None)
-    rest = sorted((c for c in merged if c is not first), key=lambda c: (-c.prob, _sort_key(c.value)))
-    if first is not None:
-        cap = READ_LEAD * first.prob
-        rest = [Candidate(c.value, min(c.prob, cap), c.origin) for c in rest]
-        rest.sort(key=lambda c: (-c.prob, _sort_key(c.value)))
-        kept = [first, *rest[: max_candidates - 1]]
+def _finish(masses: dict[Number, list], value: Number | None, max_candidates: int) -> list[Candidate]:
+    """Reading first, others by probability (capped below the reading's), cut to ``max_candidates``, normalised."""
+    first = masses.pop(value, None) if value is not None else None
+    rest = sorted(masses.items(), key=lambda kv: (-kv[1][0], float(kv[0])))[: max_candidates - (first is not None)]
+    rows: list[tuple[Number, float, str]] = []
+    if first is not None and value is not None:
+        rows.append((value, first[0], first[1]))
+        cap = READ_LEAD * first[0]
+        rows += [(v, min(e[0], cap), e[1]) for v, e in rest]
     else:
-        kept = rest[:max_candidates]
-    total = sum(c.prob for c in kept)
-    return [Candidate(c.value, c.prob / total, c.origin) for c in kept]
+        rows += [(v, e[0], e[1]) for v, e in rest]
+    total = sum(m for _, m, _ in rows)
+    return [Candidate(v, m / total, how) for v, m, how in rows]
 
 
 def _sort_key(v: Number | None) -> float:

@@ -88,7 +88,9 @@ def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str]) -> list[tup
     out: list[tuple[str, Cell, bool]] = []
     if row.table.aligned_columns and (cmap.by_col.get(row.table_index) or cmap.by_x):
         for c in row.starting:
-            if c.row_span > 1 or (c.text.strip() and not looks_numeric(c.text)):
+            # Under a value column every cell is a value, even one OCR could not read as a number
+            # (reported as unreadable rather than lost).
+            if c.row_span > 1:
                 continue
             key = cmap.key_for(row, c)
             if key is not None:
@@ -264,7 +266,7 @@ def _looks_like_data_row(row: RowView, cmap: ColumnMap) -> bool:
     """A row whose value cells are all blank is still a data row when it sits under the header."""
     if not row.table.aligned_columns or not cmap.by_col.get(row.table_index):
         return bool(row.label_cells()) and not row.table.aligned_columns and len(row.starting) >= 7
-    return any(cmap.key_for(row, c) is not None and not c.text.strip() for c in row.starting)
+    return any(cmap.key_for(row, c) is not None for c in row.starting if c.row_span == 1)
 
 
 # --- table 四 ---------------------------------------------------------------------------------

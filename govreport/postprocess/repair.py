@@ -1,0 +1,883 @@
+"""Joint repair of garbled OCR readings with the tables' sum relations, and the review list.
+
+Every numeric cell has candidate readings with probabilities (``candidates.cell_candidates``). Repair chooses,
+for all cells at once, the most probable assignment that satisfies the relations:
+
+    maximise  sum over cells of log P(chosen candidate)  -  release_penalty * (number of relations released)
+
+* A cell read with confidence at or above ``confident_threshold`` (and every text-layer cell) is fixed to its
+  reading: repair never changes a confident value to make a sum hold.
+* Each relation is an equality over the chosen values, enforced unless released by a binary slack (big-M) that
+  costs ``release_penalty`` (log-probability units: the prior odds against a document breaking one of its own
+  relations). A relation that stays broken is reported as broken: where its cells are all confident it is the
+  document's own inconsistency, and the values stay as printed.
+* A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
+  stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
+* A cell whose text is not a number at all (a seal smear) gets a free integer with a small prior
+  (``unreadable_log_prior``); where the relations pin it down it is repaired, otherwise it stays unreadable.
+* The problem splits into components (variable cells linked through shared enforced relations); components whose
+  relations all hold as read are not solved. A component is solved by exact enumeration where the product of its
+  candidate counts is at most ``max_enumeration``, else as an integer programme with HiGHS
+  (``scipy.optimize.milp``). Both are exact.
+* Conflict: for every cell the optimum changes (and every unreadable cell it fills), the problem is solved again
+  with that choice forbidden. If the best such alternative is within ``conflict_margin`` of the optimum, the cell
+  and every cell the alternative sets differently are marked ``conflict`` and keep their readings: repair does not
+  guess between near-equal explanations.
+
+The confidence threshold is calibrated on the benchmark corpus with ``calibrate_threshold`` (see its docstring and
+``benchmarks/bench_repair.py --calibrate``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from govreport.postprocess.candidates import Candidate, CellEvidence, Number, cell_candidates
+from govreport.postprocess.checks import TOLERANCE, check_all
+from govreport.report import DerivedValue, RelationCheck, RelationStatus, ValueStatus
+from govreport.schema.templates import Invariant
+
+# Calibrated on the benchmark corpus (benchmarks/bench_repair.py --calibrate); see calibrate_threshold.
+CALIBRATED_THRESHOLD = 0.97
+
+
+@dataclass(frozen=True)
+class RepairOptions:
+    confident_threshold: float = CALIBRATED_THRESHOLD  # cells read at or above this confidence are fixed
+    conflict_margin: float = 1.0  # log-prob units: alternatives closer than this to the optimum make a conflict
+    release_penalty: float = 12.0  # log-prob cost of leaving one relation broken
+    unreadable_log_prior: float = math.log(1e-4)  # log-prob of the value the relations imply for an unreadable cell
+    max_enumeration: int = 2000  # components with at most this many joint assignments are enumerated
+    node_limit: int = 200000  # branch-and-bound nodes before a component goes to the integer programme
+    max_candidates: int = 12  # per cell, when candidates are built here (repair_cells)
+    tolerance: float = TOLERANCE
+    time_limit_s: float = 5.0  # per integer programme; beyond it the readings are kept and a warning given
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confident_threshold <= 1.0:
+            raise ValueError(f"confident_threshold must be in [0, 1], not {self.confident_threshold}")
+        if self.conflict_margin < 0 or self.release_penalty <= 0 or self.unreadable_log_prior >= 0:
+            raise ValueError("conflict_margin must be >= 0, release_penalty > 0 and unreadable_log_prior < 0")
+        if self.max_enumeration < 1 or self.max_candidates < 1 or self.time_limit_s <= 0:
+            raise ValueError("max_enumeration, max_candidates and time_limit_s must be positive")
+
+
+@dataclass(frozen=True)
+class CellRepair:
+    """What repair decided for one cell."""
+
+    key: str
+    reading: Number | None  # the recognised reading (first candidate); None for a blank or unreadable cell
+    value: Number | None  # the value to report: the reading, a repaired value, or None (blank / unreadable)
+    status: ValueStatus  # read / repaired / conflict / unreadable
+    prob: float  # probability of the chosen candidate (the prior of an implied value for an unreadable cell)
+    origin: str  # origin of the chosen candidate ("implied" where the relations gave it)
+    confident: bool  # fixed to its reading
+    candidates: tuple[Candidate, ...]
+    relations: tuple[str, ...]  # ids of the relations it takes part in
+    runner_up: Candidate | None = None  # the most probable other candidate (or the alternative solution's value)
+    margin: float | None = None  # log-prob gap between the optimum and the best solution giving it another value
+    blank: bool = False  # printed blank
+
+
+@dataclass(frozen=True)
+class RelationOutcome:
+    id: str
+    status: RelationStatus  # with the repaired values
+    as_read: RelationStatus  # with the readings
+    confident: bool  # every cell of it is fixed (confident or certain)
+    changed: tuple[str, ...]  # cells of it that repair changed
+    flagged: bool  # broken, with no doubt left about its cells: the document's own inconsistency
+    unresolved: bool  # broken, with a conflict or unreadable cell in it: a person must decide
+
+
+@dataclass
+class RepairResult:
+    cells: dict[str, CellRepair]
+    relations: list[RelationOutcome]
+    checks: list[RelationCheck]  # check_all on the repaired values
+    flags: list[str]  # relations broken with settled values: the document's own inconsistencies
+    unresolved: list[str]  # relations broken where a conflict or unreadable cell leaves it open
+    derived: dict[str, DerivedValue]  # values the relations imply for blank cells (never printed values)
+    warnings: list[str] = field(default_factory=list)
+    solves: int = 0  # enumerations and integer programmes run (conflict checks included)
+
+    def values(self) -> dict[str, Number | None]:
+        """Repaired values of the cells that have one (blank cells as None; unreadable cells left out)."""
+        return {k: c.value for k, c in self.cells.items() if c.status is not ValueStatus.UNREADABLE}
+
+    @property
+    def changed(self) -> list[str]:
+        return [k for k, c in self.cells.items() if c.status is ValueStatus.REPAIRED]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the optimisation problem of one component
+
+
+@dataclass
+class _Problem:
+    keys: list[str]  # variable cells
+    values: list[np.ndarray]  # candidate values per cell (empty for a free cell)
+    logp: list[np.ndarray]
+    free: list[bool]  # unreadable cells: a free non-negative integer
+    rel_ids: list[str]
+    coef: np.ndarray  # (relations, cells): +1 left-hand side, -1 right-hand side
+    const: np.ndarray  # (relations,): fixed cells' left minus right
+    penalty: float
+    tol: float
+    free_logp: float
+
+    @property
+    def size(self) -> int:
+        return math.prod(len(v) for v in self.values)
+
+
+@dataclass(frozen=True)
+class _Solution:
+    objective: float
+    choice: tuple[int, ...]  # candidate index per cell (-1 for a free cell)
+    free_value: tuple[int, ...]  # value per cell (0 where not free)
+
+    def value(self, p: _Problem, i: int) -> Number:
+        return self.free_value[i] if p.free[i] else _num(p.values[i][self.choice[i]])
+
+    def same(self, p: _Problem, i: int, other: _Solution) -> bool:
+        return self.value(p, i) == other.value(p, i)
+
+
+@dataclass(frozen=True)
+class _Forbid:
+    cell: int
+    index: int  # candidate index, or the value for a free cell
+
+
+def _num(v: float) -> Number:
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
+class _Enumerator:
+    """Every joint assignment of a component, scored at once (exact)."""
+
+    def __init__(self, p: _Problem) -> None:
+        shape = [len(v) for v in p.values]
+        grid = np.indices(shape).reshape(len(shape), -1)  # (cells, assignments)
+        vals = np.stack([p.values[i][grid[i]] for i in range(len(shape))])
+        logp = np.sum([p.logp[i][grid[i]] for i in range(len(shape))], axis=0)
+        residual = p.const[:, None] + p.coef @ vals
+        broken = (np.abs(residual) > p.tol).sum(axis=0)
+        self.grid = grid
+        self.scores = logp - p.penalty * broken
+
+    def best(self, forbid: _Forbid | None = None) -> _Solution | None:
+        scores = self.scores
+        if forbid is not None:
+            scores = np.where(self.grid[forbid.cell] == forbid.index, -np.inf, scores)
+        j = int(np.argmax(scores))
+        if not np.isfinite(scores[j]):
+            return None
+        choice = tuple(int(c) for c in self.grid[:, j])
+        return _Solution(float(scores[j]), choice, (0,) * len(choice))
+
+
+def _milp(p: _Problem, forbid: _Forbid | None, time_limit: float) -> _Solution | None:
+    """The optimum as an integer programme (HiGHS). None where infeasible; raises RuntimeError on a solver failure."""
+    n_cells, n_rel = len(p.keys), len(p.rel_ids)
+    offsets: list[int] = []
+    n = 0
+    for i in range(n_cells):
+        offsets.append(n)
+        n += 1 if p.free[i] else len(p.values[i])
+    z0 = n
+    n += n_rel
+    w = n if forbid is not None and p.free[forbid.cell] else -1
+    n += 1 if w >= 0 else 0
+
+    maxabs = [0.0 if p.free[i] else float(np.max(np.abs(p.values[i]))) for i in range(n_cells)]
+    upper = float(np.sum(np.abs(p.const))) + sum(maxabs) + 1.0  # bound on a free cell
+    c = np.zeros(n)
+    lb, ub = np.zeros(n), np.ones(n)
+    for i in range(n_cells):
+        o = offsets[i]
+        if p.free[i]:
+            c[o] = 1e-7  # the prior of an implied value is a constant (added below); prefer small values on ties
+            ub[o] = upper
+        else:
+            c[o:o + len(p.values[i])] = -p.logp[i]
+    c[z0:z0 + n_rel] = p.penalty
+    rows: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    for i in range(n_cells):
+        if not p.free[i]:
+            row = np.zeros(n)
+            row[offsets[i]:offsets[i] + len(p.values[i])] = 1.0
+            rows.append(row)
+            lo.append(1.0)
+            hi.append(1.0)
+    for r in range(n_rel):
+        expr = np.zeros(n)
+        big = abs(float(p.const[r])) + 1.0
+        for i in np.nonzero(p.coef[r])[0]:
+            o = offsets[i]
+            if p.free[i]:
+                expr[o] = p.coef[r, i]
+                big += upper
+            else:
+                expr[o:o + len(p.values[i])] = p.coef[r, i] * p.values[i]
+                big += maxabs[i]
+        plus, minus = expr.copy(), expr.copy()
+        plus[z0 + r] = -big
+        minus[z0 + r] = big
+        rows += [plus, minus]
+        lo += [-np.inf, -p.tol - float(p.const[r])]
+        hi += [p.tol - float(p.const[r]), np.inf]
+    # Valid cuts that tighten the big-M relaxation (candidate values differ from the reading, so a change moves
+    # every relation of the cell): a relation broken as read is released or some cell of it changes; a cell that
+    # changes to a value that does not by itself settle a relation needs the relation released or another change.
+    for r in range(n_rel):
+        members = [int(i) for i in np.nonzero(p.coef[r])[0]]
+        if any(p.free[i] for i in members):
+            continue
+        residual = float(p.const[r]) + sum(float(p.coef[r, i] * p.values[i][0]) for i in members)
+        if abs(residual) > p.tol:
+            row = np.zeros(n)
+            row[z0 + r] = 1.0
+            for i in members:
+                row[offsets[i] + 1:offsets[i] + len(p.values[i])] = 1.0
+            rows.append(row)
+            lo.append(1.0)
+            hi.append(np.inf)
+        for i in members:
+            deltas = p.coef[r, i] * (p.values[i][1:] - p.values[i][0])
+            unsettled = np.abs(residual + deltas) > p.tol
+            if not unsettled.any():
+                continue
+            row = np.zeros(n)
+            row[offsets[i] + 1:offsets[i] + len(p.values[i])] = unsettled.astype(float)
+            for j in members:
+                if j != i:
+                    row[offsets[j] + 1:offsets[j] + len(p.values[j])] = -1.0
+            row[z0 + r] = -1.0
+            rows.append(row)
+            lo.append(-np.inf)
+            hi.append(0.0)
+    if forbid is not None:
+        o = offsets[forbid.cell]
+        if w >= 0:  # y <= a - 1 + (U - a + 1) w  and  y >= (a + 1) w
+            a = float(forbid.index)
+            first, second = np.zeros(n), np.zeros(n)
+            first[o], first[w] = 1.0, -(upper - a + 1.0)
+            second[o], second[w] = 1.0, -(a + 1.0)
+            rows += [first, second]
+            lo += [-np.inf, 0.0]
+            hi += [a - 1.0, np.inf]
+        else:
+            ub[o + forbid.index] = 0.0
+    res = milp(c, constraints=LinearConstraint(np.array(rows), np.array(lo), np.array(hi)),
+               integrality=np.ones(n), bounds=Bounds(lb, ub),
+               options={"mip_rel_gap": 1e-9, "time_limit": time_limit, "presolve": True})
+    if res.status == 2:  # infeasible
+        return None
+    if res.status != 0 or res.x is None:
+        raise RuntimeError(f"HiGHS did not reach an optimum: {res.message}")
+    x = res.x
+    choice: list[int] = []
+    free_value: list[int] = []
+    for i in range(n_cells):
+        o = offsets[i]
+        if p.free[i]:
+            choice.append(-1)
+            free_value.append(round(float(x[o])))
+        else:
+            choice.append(int(np.argmax(x[o:o + len(p.values[i])])))
+            free_value.append(0)
+    objective = -float(res.fun) + p.free_logp * sum(p.free) + 1e-7 * sum(free_value)
+    return _Solution(objective, tuple(choice), tuple(free_value))
+
+
+class _NodeLimit(Exception):
+    """The search outgrew its node budget: the caller falls back to the integer programme."""
+
+
+class _Search:
+    """Exact depth-first branch and bound over the cells' candidates.
+
+    Cells are visited relation by relation (relations close early, so the bound bites early); each cell tries its
+    reading first, then its candidates by cost. Bound: the cost so far plus, per relation, what it must still cost:
+    nothing if it holds with the open cells at their readings, the release penalty if it is closed and broken, else
+    the least share (cost / number of relations of the cell) an open cell of it would pay to change, or the penalty.
+    Unreadable (free) cells come last and take the values their relations imply (or a value that fits none).
+    """
+
+    def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int) -> None:
+        self.p = p
+        m, q = len(p.keys), len(p.rel_ids)
+        self.rels: list[list[tuple[int, float]]] = [[] for _ in range(m)]  # cell -> (relation, coefficient)
+        self.members: list[list[int]] = [[] for _ in range(q)]
+        for r in range(q):
+            for i in np.nonzero(p.coef[r])[0]:
+                self.rels[int(i)].append((r, float(p.coef[r, i])))
+                self.members[r].append(int(i))
+        self.base = [0.0 if p.free[i] else float(p.values[i][0]) for i in range(m)]
+        self.rho = [float(p.const[r]) + sum(p.coef[r, i] * self.base[i] for i in self.members[r]) for r in range(q)]
+        # per cell: (cost, delta, candidate index), reading first, then by cost
+        self.options: list[list[tuple[float, float, int]]] = []
+        for i in range(m):
+            if p.free[i]:
+                self.options.append([])
+                continue
+            lp = p.logp[i]
+            opts = [(float(lp[0] - lp[k]), float(p.values[i][k] - p.values[i][0]), k) for k in range(len(lp))]
+            if forbid is not None and forbid.cell == i:
+                opts = [o for o in opts if o[2] != forbid.index]
+            self.options.append([opts[0], *sorted(opts[1:])] if opts and opts[0][2] == 0 else sorted(opts))
+        self.forbid_free = forbid.index if forbid is not None and p.free[forbid.cell] else None
+        self.forbid_cell = forbid.cell if forbid is not None else -1
+        self.share = [0.0 if p.free[i] else min((c for c, _, k in self.options[i] if k != 0), default=math.inf)
+                      / max(1, len(self.rels[i])) for i in range(m)]
+        self.order = self._order()
+        self.node_limit = node_limit
+        self.nodes = 0
+        self.tol = p.tol
+        self.penalty = p.penalty
+
+    def _order(self) -> list[int]:
+        p = self.p
+        todo = {i for i in range(len(p.keys)) if not p.free[i]}
+        order: list[int] = []
+        while todo:
+            best_r, best_n = -1, math.inf
+            for r, mem in enumerate(self.members):
+                n = sum(1 for i in mem if i in todo)
+                if 0 < n < best_n:
+                    best_r, best_n = r, n
+            if best_r < 0:
+                order += sorted(todo)
+                break
+            for i in self.members[best_r]:
+                if i in todo:
+                    order.append(i)
+                    todo.discard(i)
+        return order + [i for i in range(len(p.keys)) if p.free[i]]
+
+    def _lb(self, r: int, res: list[float], open_: list[bool]) -> float:
+        if abs(res[r]) <= self.tol:
+            return 0.0
+        waiting = [i for i in self.members[r] if open_[i]]
+        if not waiting:
+            return self.penalty
+        if any(self.p.free[i] for i in waiting):
+            return 0.0
+        if len(waiting) == 1:
+            i = waiting[0]
+            coef = next(c for rr, c in self.rels[i] if rr == r)
+            fix = min((c for c, d, k in self.options[i] if k != 0 and abs(res[r] + coef * d) <= self.tol),
+                      default=math.inf)
+            return min(self.penalty, fix / max(1, len(self.rels[i])))
+        return min(self.penalty, min(self.share[i] for i in waiting))
+
+    def run(self) -> _Solution | None:
+        p = self.p
+        m, q = len(p.keys), len(p.rel_ids)
+        if any(not self.options[i] for i in range(m) if not p.free[i]):
+            return None
+        res = list(self.rho)
+        open_ = [True] * m
+        lbs = [self._lb(r, res, open_) for r in range(q)]
+        choice = [0] * m
+        value = list(self.base)
+        best_cost = math.inf
+        best_choice: list[int] = []
+        best_value: list[float] = []
+
+        def visit(depth: int, cost: float, bound: float) -> None:
+            nonlocal best_cost, best_choice, best_value
+            self.nodes += 1
+            if self.nodes > self.node_limit:
+                raise _NodeLimit
+            if depth == len(self.order):
+                total = cost + self.penalty * sum(1 for r in range(q) if abs(res[r]) > self.tol)
+                if total < best_cost - 1e-9:
+                    best_cost, best_choice, best_value = total, list(choice), list(value)
+                return
+            i = self.order[depth]
+            open_[i] = False
+            touched = self.rels[i]
+            for c, d, k in self._domain(i, res, open_):
+                if cost + c >= best_cost - 1e-9:
+                    if not self.p.free[i]:
+                        break  # options are by cost (the reading, at no cost, first)
+                    continue
+                old = [lbs[r] for r, _ in touched]
+                for r, coef in touched:
+                    res[r] += coef * d
+                for r, _ in touched:
+                    lbs[r] = self._lb(r, res, open_)
+                new_bound = bound + sum(lbs[r] for r, _ in touched) - sum(old)
+                if cost + c + new_bound < best_cost - 1e-9:
+                    choice[i], value[i] = k, self.base[i] + d
+                    visit(depth + 1, cost + c, new_bound)
+                for r, coef in touched:
+                    res[r] -= coef * d
+                for (r, _), o in zip(touched, old, strict=True):
+                    lbs[r] = o
+            open_[i] = True
+            choice[i], value[i] = 0, self.base[i]
+
+        visit(0, 0.0, sum(lbs))
+        if not best_choice:
+            return None
+        logp = sum(float(p.logp[i][best_choice[i]]) for i in range(m) if not p.free[i])
+        objective = logp - self.penalty * self._broken(best_value) + p.free_logp * sum(p.free)
+        return _Solution(objective, tuple(-1 if p.free[i] else int(best_choice[i]) for i in range(m)),
+                         tuple(round(best_value[i]) if p.free[i] else 0 for i in range(m)))
+
+    def _broken(self, values: list[float]) -> int:
+        return sum(1 for r in range(len(self.members))
+                   if abs(self.p.const[r] + sum(self.p.coef[r, i] * values[i] for i in self.members[r])) > self.tol)
+
+    def _domain(self, i: int, res: list[float], open_: list[bool]) -> list[tuple[float, float, int]]:
+        if not self.p.free[i]:
+            return self.options[i]
+        implied: set[float] = set()
+        for r, coef in self.rels[i]:
+            if not any(open_[j] for j in self.members[r]):
+                v = -res[r] / coef
+                if v >= 0 and float(v).is_integer():
+                    implied.add(v)
+        if self.forbid_free is not None and self.forbid_cell == i:
+            implied.discard(float(self.forbid_free))
+            filler = float(max([*implied, float(self.forbid_free)]) + 1)
+        else:
+            filler = 0.0
+        return [(0.0, v, -1) for v in sorted(implied)] + ([(0.0, filler, -1)] if filler not in implied else [])
+
+
+class _Solver:
+    def __init__(self, p: _Problem, options: RepairOptions) -> None:
+        self.p = p
+        self.options = options
+        small = not any(p.free) and p.size <= options.max_enumeration
+        self.enum = _Enumerator(p) if small else None
+        self.solves = 0
+        self.method = "enumeration" if small else "search"
+
+    def best(self, forbid: _Forbid | None = None) -> _Solution | None:
+        self.solves += 1
+        if self.enum is not None:
+            return self.enum.best(forbid)
+        if self.method == "search":
+            try:
+                return _Search(self.p, forbid, self.options.node_limit).run()
+            except _NodeLimit:
+                self.method = "milp"
+        return _milp(self.p, forbid, self.options.time_limit_s)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# repair
+
+
+def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], invariants: Sequence[Invariant],
+           options: RepairOptions | None = None) -> RepairResult:
+    """Choose every cell's value jointly under the relations (see the module docstring).
+
+    ``cells``: candidates per field key, the reading first (``cell_candidates``); an empty list is an unreadable
+    cell; a single blank candidate a printed blank. ``confident``: keys fixed to their reading.
+    """
+    opts = options or RepairOptions()
+    fixed_keys = set(confident)
+    reading: dict[str, Number | None] = {}
+    blank: set[str] = set()
+    absent: set[str] = set()  # unreadable and fixed: no value at all
+    free: set[str] = set()
+    variable: set[str] = set()
+    for key, cands in cells.items():
+        if not cands:
+            reading[key] = None
+            (absent if key in fixed_keys else free).add(key)
+            continue
+        reading[key] = cands[0].value
+        if cands[0].value is None:
+            blank.add(key)
+        elif key not in fixed_keys and len(cands) > 1:
+            variable.add(key)
+
+    rel_of: dict[str, list[str]] = {}
+    for inv in invariants:
+        for k in inv.fields:
+            rel_of.setdefault(k, []).append(inv.id)
+    enforced = [inv for inv in invariants
+                if all(k in cells and k not in blank and k not in absent for k in inv.fields)]
+
+    # components: variable and free cells linked through enforced relations
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    # Only cells in a relation that does not hold as read may change: a change elsewhere would have to be paid
+    # for by compensating changes along a chain of relations that hold, never the most probable explanation.
+    open_keys: set[str] = set()
+    for inv in enforced:
+        if any(k in free for k in inv.fields) or not _holds(inv, reading, opts.tolerance):
+            open_keys.update(inv.fields)
+    movable = (variable & open_keys) | free
+    for inv in enforced:
+        ks = [k for k in inv.fields if k in movable]
+        for k in ks:
+            parent.setdefault(k, k)
+        for k in ks[1:]:
+            parent[find(k)] = find(ks[0])
+    groups: dict[str, list[str]] = {}
+    for k in parent:
+        groups.setdefault(find(k), []).append(k)
+    rels_of_group: dict[str, list[Invariant]] = {}
+    for inv in enforced:
+        ks = [k for k in inv.fields if k in movable]
+        if ks:
+            rels_of_group.setdefault(find(ks[0]), []).append(inv)
+
+    chosen: dict[str, tuple[Number | None, int]] = {}  # key -> (value, candidate index or -1 implied)
+    conflict: set[str] = set()
+    unresolved_free: set[str] = set()
+    margins: dict[str, float] = {}
+    alt_values: dict[str, Number] = {}  # the forbidden-choice optimum's value of a changed cell
+    conflict_alt: dict[str, Number] = {}  # the value a conflict cell would take in the other explanation
+    warnings: list[str] = []
+    solves = 0
+    for root, keys in groups.items():
+        keys.sort()
+        rels = rels_of_group.get(root, [])
+        if not any(k in free for k in keys) and all(_holds(inv, reading, opts.tolerance) for inv in rels):
+            continue  # everything holds as read: nothing to repair
+        problem = _build(keys, rels, cells, free, reading, opts)
+        solver = _Solver(problem, opts)
+        try:
+            best = solver.best()
+        except RuntimeError as exc:
+            warnings.append(f"repair of {', '.join(keys[:3])}…: {exc}; readings kept")
+            solves += solver.solves
+            continue
+        if best is None:
+            warnings.append(f"repair of {', '.join(keys[:3])}…: no assignment; readings kept")
+            solves += solver.solves
+            continue
+        for i, k in enumerate(keys):
+            chosen[k] = (best.value(problem, i), best.choice[i])
+        # conflicts: is every change clearly better than the best alternative to it?
+        for i, k in enumerate(keys):
+            if not problem.free[i] and best.choice[i] == 0:
+                continue
+            index = best.free_value[i] if problem.free[i] else best.choice[i]
+            try:
+                alt = solver.best(_Forbid(i, index))
+            except RuntimeError as exc:
+                warnings.append(f"{k}: conflict check failed ({exc}); treated as a conflict")
+                conflict.add(k)
+                continue
+            if alt is None:
+                continue
+            gap = best.objective - alt.objective
+            margins[k] = gap
+            alt_values[k] = alt.value(problem, i)
+            if gap <= opts.conflict_margin:
+                for j, kj in enumerate(keys):
+                    if j == i or not best.same(problem, j, alt):
+                        (unresolved_free if problem.free[j] else conflict).add(kj)
+                        bj, aj = best.value(problem, j), alt.value(problem, j)
+                        conflict_alt.setdefault(kj, bj if bj != reading[kj] else aj)
+        solves += solver.solves
+
+    out: dict[str, CellRepair] = {}
+    for key, cands in cells.items():
+
+        def make(value: Number | None, status: ValueStatus, prob: float, origin: str,
+                 runner_up: Candidate | None, key: str = key, cands: Sequence[Candidate] = cands) -> CellRepair:
+            return CellRepair(key=key, reading=reading[key], value=value, status=status, prob=prob, origin=origin,
+                              confident=key in fixed_keys, candidates=tuple(cands),
+                              relations=tuple(rel_of.get(key, ())), runner_up=runner_up, margin=margins.get(key),
+                              blank=key in blank)
+
+        if key in free or key in absent:
+            if key in chosen and key not in unresolved_free:
+                out[key] = make(chosen[key][0], ValueStatus.REPAIRED, math.exp(opts.unreadable_log_prior),
+                                "implied", _alt(alt_values.get(key)))
+            else:
+                out[key] = make(None, ValueStatus.UNREADABLE, 0.0, "unreadable", _alt(alt_values.get(key)))
+            continue
+        top = cands[0]
+        pick = chosen.get(key)
+        if key in conflict:
+            out[key] = make(top.value, ValueStatus.CONFLICT, top.prob, top.origin,
+                            _alt(conflict_alt.get(key), cands) or _runner_up(cands))
+        elif pick is None or pick[1] == 0:
+            out[key] = make(top.value, ValueStatus.READ, top.prob, top.origin, _runner_up(cands))
+        else:
+            cand = cands[pick[1]]
+            out[key] = make(cand.value, ValueStatus.REPAIRED, cand.prob, cand.origin,
+                            _alt(alt_values.get(key), cands) or top)
+
+    values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
+    checks, broken, derived, check_warnings = check_all(list(invariants), values)
+    warnings.extend(check_warnings)
+    relations: list[RelationOutcome] = []
+    flags: list[str] = []
+    unresolved: list[str] = []
+    broken_set = set(broken)
+    for inv, chk in zip(invariants, checks, strict=True):
+        doubtful = any(out[k].status in (ValueStatus.CONFLICT, ValueStatus.UNREADABLE)
+                       for k in inv.fields if k in out)
+        is_broken = inv.id in broken_set
+        as_read = _status(inv, reading, cells, opts.tolerance)
+        relations.append(RelationOutcome(
+            id=inv.id, status=chk.status, as_read=as_read,
+            confident=all(k in fixed_keys or len(cells.get(k, ())) == 1 for k in inv.fields),
+            changed=tuple(k for k in inv.fields if k in out and out[k].status is ValueStatus.REPAIRED),
+            flagged=is_broken and not doubtful,
+            unresolved=doubtful and (is_broken or (_has_unreadable(inv, out) and not chk.blank)),
+        ))
+        if relations[-1].flagged:
+            flags.append(inv.id)
+        elif relations[-1].unresolved:
+            unresolved.append(inv.id)
+    return RepairResult(cells=out, relations=relations, checks=checks, flags=flags, unresolved=unresolved,
+                        derived=derived, warnings=warnings, solves=solves)
+
+
+def _has_unreadable(inv: Invariant, out: Mapping[str, CellRepair]) -> bool:
+    return any(k in out and out[k].status is ValueStatus.UNREADABLE for k in inv.fields)
+
+
+def _alt(value: Number | None, cands: Sequence[Candidate] = ()) -> Candidate | None:
+    if value is None:
+        return None
+    for c in cands:
+        if c.value == value:
+            return c
+    return Candidate(value, 0.0, "implied")
+
+
+def _runner_up(cands: Sequence[Candidate]) -> Candidate | None:
+    return cands[1] if len(cands) > 1 else None
+
+
+def _holds(inv: Invariant, values: Mapping[str, Number | None], tol: float) -> bool:
+    lhs = sum(float(values[k] or 0) for k in inv.lhs)
+    rhs = sum(float(values[k] or 0) for k in inv.rhs)
+    return abs(lhs - rhs) <= tol
+
+
+def _status(inv: Invariant, reading: Mapping[str, Number | None], cells: Mapping[str, Sequence[Candidate]],
+            tol: float) -> RelationStatus:
+    if any(k not in cells or reading[k] is None for k in inv.fields):
+        return RelationStatus.INCOMPLETE
+    return RelationStatus.HOLDS if _holds(inv, reading, tol) else RelationStatus.BROKEN
+
+
+def _build(keys: list[str], rels: list[Invariant], cells: Mapping[str, Sequence[Candidate]], free: set[str],
+           reading: Mapping[str, Number | None], opts: RepairOptions) -> _Problem:
+    index = {k: i for i, k in enumerate(keys)}
+    coef = np.zeros((len(rels), len(keys)))
+    const = np.zeros(len(rels))
+    for r, inv in enumerate(rels):
+        for side, sign in ((inv.lhs, 1.0), (inv.rhs, -1.0)):
+            for k in side:
+                if k in index:
+                    coef[r, index[k]] += sign
+                else:
+                    const[r] += sign * float(reading[k] or 0)
+    values, logp = [], []
+    for k in keys:
+        cands = [] if k in free else cells[k]
+        values.append(np.array([float(c.value or 0) for c in cands]))
+        logp.append(np.log(np.maximum(np.array([c.prob for c in cands]), 1e-300)))
+    return _Problem(keys=keys, values=values, logp=logp, free=[k in free for k in keys],
+                    rel_ids=[inv.id for inv in rels], coef=coef, const=const, penalty=opts.release_penalty,
+                    tol=opts.tolerance, free_logp=opts.unreadable_log_prior)
+
+
+def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant],
+                 options: RepairOptions | None = None) -> RepairResult:
+    """Candidates from the evidence, confident cells by the threshold (text-layer cells always), then ``repair``."""
+    opts = options or RepairOptions()
+    cands = {k: cell_candidates(ev, opts.max_candidates) for k, ev in evidence.items()}
+    confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
+    return repair(cands, confident, invariants, opts)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# review
+
+
+class ReviewKind(str, Enum):
+    CONFLICT = "conflict"  # two readings about equally good: a person must choose
+    UNREADABLE = "unreadable"  # no number could be read or implied
+    BROKEN_RELATION = "broken-relation"  # the document breaks one of its sums (or it is left open by a conflict)
+    REPAIRED = "repaired"  # a garbled reading replaced using the sums
+    LOW_CONFIDENCE = "low-confidence"  # read as is, below the confidence threshold
+
+
+_CLASS_RANK = {ReviewKind.CONFLICT: 4.0, ReviewKind.UNREADABLE: 4.0, ReviewKind.BROKEN_RELATION: 3.0,
+               ReviewKind.REPAIRED: 2.0, ReviewKind.LOW_CONFIDENCE: 1.0}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One thing a person should look at; ``review_items`` returns them most important first."""
+
+    key: str  # field key, or relation id for a broken relation
+    status: ReviewKind
+    value: Number | None  # the value reported (for a relation: None)
+    raw_text: str  # what was read ("" for a relation)
+    reason: str
+    priority: float  # higher first: class (conflict/unreadable > broken relation > repaired > low confidence),
+    # then totals before parts, then larger values
+
+
+def _importance(key: str, value: Number | None) -> float:
+    total = key.endswith(".total") or ".results_total." in key
+    size = min(1.0, math.log10(1.0 + abs(float(value or 0))) / 6.0)
+    return (0.5 if total else 0.0) + 0.49 * size
+
+
+def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | None = None,
+                 threshold: float = CALIBRATED_THRESHOLD) -> list[ReviewItem]:
+    """What a person should look at, most important first.
+
+    Conflicts and unreadable cells first, then broken relations (flagged or left unresolved), then repaired cells,
+    then cells read as is below ``threshold`` (text-layer cells never). Within a class totals come before parts
+    and larger values before smaller ones.
+    """
+    ev = evidence or {}
+    items: list[ReviewItem] = []
+    for key, c in result.cells.items():
+        e = ev.get(key)
+        raw = e.raw_text if e is not None else ""
+        conf = e.confidence if e is not None else 1.0
+        digital = e.digital if e is not None else c.confident and len(c.candidates) <= 1
+        if c.status is ValueStatus.CONFLICT:
+            alt = f" or {c.runner_up.value:g}" if c.runner_up is not None and c.runner_up.value is not None else ""
+            kind, reason = ReviewKind.CONFLICT, f"read {c.reading!s}{alt}: the sums fit either about equally well"
+        elif c.status is ValueStatus.UNREADABLE:
+            kind, reason = ReviewKind.UNREADABLE, "no number could be read, and the sums do not pin one down"
+        elif c.status is ValueStatus.REPAIRED:
+            how = "implied by the sums" if c.origin == "implied" else f"{c.origin}, p={c.prob:.2f}"
+            kind, reason = ReviewKind.REPAIRED, f"read {c.reading!s}, repaired to {c.value!s} ({how})"
+        elif not digital and not c.blank and conf < threshold:
+            kind, reason = ReviewKind.LOW_CONFIDENCE, f"read with confidence {conf:.2f}"
+        else:
+            continue
+        items.append(ReviewItem(key=key, status=kind, value=c.value, raw_text=raw, reason=reason,
+                                priority=round(_CLASS_RANK[kind] + _importance(key, c.value), 4)))
+    checks = {chk.id: chk for chk in result.checks}
+    for rel in result.relations:
+        if not (rel.flagged or rel.unresolved):
+            continue
+        chk = checks.get(rel.id)
+        sums = f" ({chk.lhs:g} vs {chk.rhs:g})" if chk is not None and chk.lhs is not None and chk.rhs is not None \
+            else ""
+        reason = ("the document breaks this relation as printed" if rel.flagged
+                  else "broken or open because of a conflict or unreadable cell") + sums
+        top = max((chk.lhs or 0.0, chk.rhs or 0.0)) if chk is not None else 0.0
+        items.append(ReviewItem(key=rel.id, status=ReviewKind.BROKEN_RELATION, value=None, raw_text="",
+                                reason=reason, priority=round(_CLASS_RANK[ReviewKind.BROKEN_RELATION]
+                                                              + 0.5 + 0.49 * min(1.0, math.log10(1 + top) / 6), 4)))
+    items.sort(key=lambda it: (-it.priority, it.key))
+    return items
+
+
+# ----------------------------------------------------------------------------------------------------------
+# calibration of the confidence threshold
+
+
+@dataclass(frozen=True)
+class CalibrationCase:
+    """One document of the calibration corpus: the evidence as read and the true printed values."""
+
+    evidence: Mapping[str, CellEvidence]
+    truth: Mapping[str, Number | None]
+    invariants: Sequence[Invariant]
+
+
+@dataclass(frozen=True)
+class ThresholdScore:
+    threshold: float
+    garbled: int  # cells whose reading differs from the truth
+    restored: int  # garbled cells repaired to the truth
+    changes: int  # cells repair changed
+    right_changes: int  # changes to the truth
+    false_changes: int  # cells read right and changed
+    conflicts: int
+
+    @property
+    def recall(self) -> float:
+        return self.restored / self.garbled if self.garbled else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.right_changes / self.changes if self.changes else 1.0
+
+
+@dataclass(frozen=True)
+class Calibration:
+    threshold: float
+    scores: list[ThresholdScore]
+    procedure: str
+
+
+DEFAULT_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.0)
+
+
+def score_threshold(cases: Sequence[CalibrationCase], threshold: float, options: RepairOptions | None = None
+                    ) -> ThresholdScore:
+    """Repair every case with ``threshold`` and count what it restored and what it broke."""
+    base = options or RepairOptions()
+    opts = RepairOptions(**{**base.__dict__, "confident_threshold": threshold})
+    garbled = restored = changes = right = false = conflicts = 0
+    for case in cases:
+        result = repair_cells(case.evidence, case.invariants, opts)
+        for key, c in result.cells.items():
+            if key not in case.truth:
+                continue
+            truth = case.truth[key]
+            read_right = c.reading == truth and not (c.reading is None and not c.blank)
+            garbled += not read_right
+            conflicts += c.status is ValueStatus.CONFLICT
+            if c.status is ValueStatus.REPAIRED:
+                changes += 1
+                right += c.value == truth
+                false += read_right
+            restored += (not read_right) and c.status is ValueStatus.REPAIRED and c.value == truth
+    return ThresholdScore(threshold, garbled, restored, changes, right, false, conflicts)
+
+
+def calibrate_threshold(cases: Sequence[CalibrationCase], thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+                        options: RepairOptions | None = None) -> Calibration:
+    """Pick the confidence threshold on a corpus of read documents with known true values.
+
+    Procedure: for every threshold t of the grid, repair every document with cells read at confidence >= t fixed,
+    and count garbled cells restored (recall) and cells read right but changed (false changes). The threshold is
+    the one with the highest recall among those with zero false changes; ties go to the lowest threshold (fewest
+    cells open to change). Where no threshold has zero false changes, the one with the fewest is taken. The corpus:
+    ``benchmarks/bench_repair.py`` (correct tables from the corpus generator, k cells per relation garbled with the
+    known confusions and with real OCR readings of degraded crops, confidences as the recogniser gives them).
+    """
+    if not thresholds:
+        raise ValueError("no thresholds to try")
+    scores = [score_threshold(cases, t, options) for t in thresholds]
+    safe = [s for s in scores if s.false_changes == 0]
+    pool = safe or sorted(scores, key=lambda s: s.false_changes)[:1]
+    best = max(pool, key=lambda s: (s.recall, -s.threshold))
+    return Calibration(best.threshold, scores, calibrate_threshold.__doc__ or "")
