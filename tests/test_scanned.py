@@ -135,3 +135,45 @@ def test_image_named_pdf_and_corrupt_image(tmp_path):
     q.write_bytes(io.BytesIO(b"not an image at all").getvalue())
     with pytest.raises(InputError, match=r"x\.png"):
         extract(q)
+
+
+def test_mixed_pdf_each_page_takes_its_own_path(tmp_path):
+    import pymupdf
+
+    from tests.conftest import ROOT
+
+    sample = ROOT / "examples" / "sample-report-2021.pdf"
+    label = json.loads((ROOT / "examples" / "sample-report-2021.labels.json").read_text("utf-8"))
+    src = pymupdf.open(sample)
+    out = pymupdf.open()
+    for page in src:
+        if page.number == 2:  # the third page (table 三's end and table 四) as a scanned image
+            pix = page.get_pixmap(dpi=200)
+            new = out.new_page(width=page.rect.width, height=page.rect.height)
+            new.insert_image(new.rect, stream=pix.tobytes("jpeg", jpg_quality=85))
+        else:
+            out.insert_pdf(src, from_page=page.number, to_page=page.number)
+    mixed = tmp_path / "mixed.pdf"
+    out.save(mixed)
+    r = extract(mixed)
+    assert [p.source for p in r.pages] == [TextSource.TEXT_LAYER, TextSource.TEXT_LAYER, TextSource.OCR,
+                                           TextSource.TEXT_LAYER]
+    wrong = {k: v for k, v in label["cells"].items() if k not in r.fields or not same_value(r.fields[k].value, v)}
+    assert wrong == {}
+    assert r.fields["appeals.review.total"].provenance.source is TextSource.OCR
+    assert r.fields["requests.new.total"].provenance.source is TextSource.TEXT_LAYER
+
+
+def test_page_turned_90_degrees(tmp_path):
+    import pymupdf
+
+    page = pymupdf.open(SCANS / "report-2021-scan.pdf")[2]  # stored upside down (180°)
+    pix = page.get_pixmap(dpi=200)
+    img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, pix.n)[:, :, :3][:, :, ::-1]
+    turned = cv2.rotate(np.ascontiguousarray(img), cv2.ROTATE_90_COUNTERCLOCKWISE)  # now 90° clockwise off
+    p = tmp_path / "turned.png"
+    p.write_bytes(_png_bytes(turned))
+    r = extract(p)
+    appeals = [k for k in LABEL["cells"] if k.startswith("appeals.")]
+    assert _wrong(r, appeals) == {}
+    assert any("turned 90°" in w for w in r.warnings)

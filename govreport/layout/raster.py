@@ -143,9 +143,9 @@ def segments_from_mask(mask: np.ndarray, horizontal: bool, min_len: int) -> list
     return out
 
 
-def find_raster_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
+def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels)."""
-    horiz, vert = line_masks(ink)
+    horiz, vert = masks if masks is not None else line_masks(ink)
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
