@@ -308,157 +308,179 @@ class _NodeLimit(Exception):
 
 
 class _Search:
-    """Exact depth-first branch and bound over the cells' candidates.
+    """Exact branch and bound over the relations that do not hold.
 
-    Cells are visited relation by relation (relations close early, so the bound bites early); each cell tries its
-    reading first, then its candidates by cost. Bound: the cost so far plus, per relation, what it must still cost:
-    nothing if it holds with the open cells at their readings, the release penalty if it is closed and broken, else
-    the least share (cost / number of relations of the cell) an open cell of it would pay to change, or the penalty.
-    Unreadable (free) cells come last and take the values their relations imply (or a value that fits none).
+    A node is a set of decisions: cells changed to a candidate, cells kept at their reading, relations released.
+    Undecided cells sit at their readings. At a node, take a broken relation that is not released (the one with the
+    fewest ways out) and branch: release it (the penalty), or change one of its undecided cells to one of its
+    candidates, the cells before it in the relation being kept as read. These branches partition the solutions, so
+    the search is exact; its depth is the number of changes and releases, which is small. Bound: the cost so far
+    plus, per broken relation not released, the least share (cost / number of relations of the cell) an undecided
+    cell of it would pay to change, or the penalty. Unreadable (free) cells sit at 0 until a relation sets them to
+    the value it implies; they come last in every relation and cost nothing beyond their constant prior.
     """
 
     def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int) -> None:
         self.p = p
         m, q = len(p.keys), len(p.rel_ids)
         self.rels: list[list[tuple[int, float]]] = [[] for _ in range(m)]  # cell -> (relation, coefficient)
-        self.members: list[list[int]] = [[] for _ in range(q)]
+        members: list[list[tuple[int, float]]] = [[] for _ in range(q)]
         for r in range(q):
             for i in np.nonzero(p.coef[r])[0]:
                 self.rels[int(i)].append((r, float(p.coef[r, i])))
-                self.members[r].append(int(i))
-        self.base = [0.0 if p.free[i] else float(p.values[i][0]) for i in range(m)]
-        self.rho = [float(p.const[r]) + sum(p.coef[r, i] * self.base[i] for i in self.members[r]) for r in range(q)]
-        # per cell: (cost, delta, candidate index), reading first, then by cost
-        self.options: list[list[tuple[float, float, int]]] = []
+                members[r].append((int(i), float(p.coef[r, i])))
+        self.members = [sorted(mem, key=lambda ic: (p.free[ic[0]], ic[0])) for mem in members]  # free cells last
+        self.forbid = forbid
+        self.base = [0.0] * m
+        for i in range(m):
+            if not p.free[i]:
+                self.base[i] = float(p.values[i][0])
+            elif forbid is not None and forbid.cell == i and forbid.index == 0:
+                self.base[i] = 1.0  # an unreadable cell may not stay at the forbidden 0
+        # per cell: (cost, delta, candidate index) of its changes, by cost
+        self.changes: list[list[tuple[float, float, int]]] = []
         for i in range(m):
             if p.free[i]:
-                self.options.append([])
+                self.changes.append([])
                 continue
-            lp = p.logp[i]
-            opts = [(float(lp[0] - lp[k]), float(p.values[i][k] - p.values[i][0]), k) for k in range(len(lp))]
-            if forbid is not None and forbid.cell == i:
-                opts = [o for o in opts if o[2] != forbid.index]
-            self.options.append([opts[0], *sorted(opts[1:])] if opts and opts[0][2] == 0 else sorted(opts))
-        self.forbid_free = forbid.index if forbid is not None and p.free[forbid.cell] else None
-        self.forbid_cell = forbid.cell if forbid is not None else -1
-        self.share = [0.0 if p.free[i] else min((c for c, _, k in self.options[i] if k != 0), default=math.inf)
+            lp, vals = p.logp[i], p.values[i]
+            opts = [(float(lp[0] - lp[k]), float(vals[k] - vals[0]), k) for k in range(1, len(lp))
+                    if not (forbid is not None and forbid.cell == i and forbid.index == k)]
+            self.changes.append(sorted(opts))
+        self.keep_forbidden = forbid is not None and not p.free[forbid.cell] and forbid.index == 0
+        self.share = [0.0 if p.free[i] else (self.changes[i][0][0] if self.changes[i] else math.inf)
                       / max(1, len(self.rels[i])) for i in range(m)]
-        self.order = self._order()
         self.node_limit = node_limit
         self.nodes = 0
         self.tol = p.tol
         self.penalty = p.penalty
 
-    def _order(self) -> list[int]:
-        p = self.p
-        todo = {i for i in range(len(p.keys)) if not p.free[i]}
-        order: list[int] = []
-        while todo:
-            best_r, best_n = -1, math.inf
-            for r, mem in enumerate(self.members):
-                n = sum(1 for i in mem if i in todo)
-                if 0 < n < best_n:
-                    best_r, best_n = r, n
-            if best_r < 0:
-                order += sorted(todo)
-                break
-            for i in self.members[best_r]:
-                if i in todo:
-                    order.append(i)
-                    todo.discard(i)
-        return order + [i for i in range(len(p.keys)) if p.free[i]]
-
-    def _lb(self, r: int, res: list[float], open_: list[bool]) -> float:
-        if abs(res[r]) <= self.tol:
-            return 0.0
-        waiting = [i for i in self.members[r] if open_[i]]
-        if not waiting:
-            return self.penalty
-        if any(self.p.free[i] for i in waiting):
-            return 0.0
-        if len(waiting) == 1:
-            i = waiting[0]
-            coef = next(c for rr, c in self.rels[i] if rr == r)
-            fix = min((c for c, d, k in self.options[i] if k != 0 and abs(res[r] + coef * d) <= self.tol),
-                      default=math.inf)
-            return min(self.penalty, fix / max(1, len(self.rels[i])))
-        return min(self.penalty, min(self.share[i] for i in waiting))
-
     def run(self) -> _Solution | None:
         p = self.p
         m, q = len(p.keys), len(p.rel_ids)
-        if any(not self.options[i] for i in range(m) if not p.free[i]):
-            return None
-        res = list(self.rho)
-        open_ = [True] * m
-        lbs = [self._lb(r, res, open_) for r in range(q)]
+        res = [float(p.const[r]) + sum(c * self.base[i] for i, c in self.members[r]) for r in range(q)]
+        state = [0] * m  # 0 undecided, 1 kept, 2 changed
         choice = [0] * m
         value = list(self.base)
+        released = [False] * q
+        if self.keep_forbidden:  # the reading itself is forbidden: the cell must change
+            return self._forced_change(res, state, choice, value, released)
         best_cost = math.inf
-        best_choice: list[int] = []
-        best_value: list[float] = []
+        best: tuple[list[int], list[float]] | None = None
 
-        def visit(depth: int, cost: float, bound: float) -> None:
-            nonlocal best_cost, best_choice, best_value
+        def lower(cost: float) -> float:
+            total = cost
+            for r in range(q):
+                if released[r] or abs(res[r]) <= self.tol:
+                    continue
+                share = self.penalty
+                for i, _ in self.members[r]:
+                    if state[i] == 0 and self.share[i] < share:
+                        share = self.share[i]
+                total += share
+            return total
+
+        def apply(i: int, d: float) -> None:
+            for r, c in self.rels[i]:
+                res[r] += c * d
+            value[i] += d
+
+        def visit(cost: float) -> None:
+            nonlocal best_cost, best
             self.nodes += 1
             if self.nodes > self.node_limit:
                 raise _NodeLimit
-            if depth == len(self.order):
-                total = cost + self.penalty * sum(1 for r in range(q) if abs(res[r]) > self.tol)
-                if total < best_cost - 1e-9:
-                    best_cost, best_choice, best_value = total, list(choice), list(value)
-                return
-            i = self.order[depth]
-            open_[i] = False
-            touched = self.rels[i]
-            for c, d, k in self._domain(i, res, open_):
-                if cost + c >= best_cost - 1e-9:
-                    if not self.p.free[i]:
-                        break  # options are by cost (the reading, at no cost, first)
+            target, ways = -1, math.inf
+            for r in range(q):
+                if released[r] or abs(res[r]) <= self.tol:
                     continue
-                old = [lbs[r] for r, _ in touched]
-                for r, coef in touched:
-                    res[r] += coef * d
-                for r, _ in touched:
-                    lbs[r] = self._lb(r, res, open_)
-                new_bound = bound + sum(lbs[r] for r, _ in touched) - sum(old)
-                if cost + c + new_bound < best_cost - 1e-9:
-                    choice[i], value[i] = k, self.base[i] + d
-                    visit(depth + 1, cost + c, new_bound)
-                for r, coef in touched:
-                    res[r] -= coef * d
-                for (r, _), o in zip(touched, old, strict=True):
-                    lbs[r] = o
-            open_[i] = True
-            choice[i], value[i] = 0, self.base[i]
+                n = sum(len(self.changes[i]) if not p.free[i] else 1 for i, _ in self.members[r] if state[i] == 0)
+                if n < ways:
+                    target, ways = r, n
+            if target < 0:
+                if cost < best_cost - 1e-9:
+                    best_cost, best = cost, (list(choice), list(value))
+                return
+            branches: list[tuple[float, int, int, float]] = []  # (cost of the step, position, change index, delta)
+            undecided = [(i, c) for i, c in self.members[target] if state[i] == 0]
+            for pos, (i, c) in enumerate(undecided):
+                if p.free[i]:
+                    v = self.base[i] - res[target] / c  # the value that settles the relation
+                    bad = self.forbid is not None and self.forbid.cell == i and v == float(self.forbid.index)
+                    if v >= 0 and float(v).is_integer() and not bad:
+                        branches.append((0.0, pos, -1, v - value[i]))
+                    continue
+                for j, (cc, d, _) in enumerate(self.changes[i]):
+                    branches.append((cc, pos, j, d))
+            branches.sort(key=lambda b: b[0])
+            for step, pos, j, d in branches:
+                if cost + step >= best_cost - 1e-9:
+                    break
+                i = undecided[pos][0]
+                for i0, _ in undecided[:pos]:
+                    state[i0] = 1
+                state[i] = 2
+                if j >= 0:
+                    choice[i] = self.changes[i][j][2]
+                apply(i, d)
+                if lower(cost + step) < best_cost - 1e-9:
+                    visit(cost + step)
+                apply(i, -d)
+                choice[i] = 0
+                state[i] = 0
+                for i0, _ in undecided[:pos]:
+                    state[i0] = 0
+            released[target] = True
+            if lower(cost + self.penalty) < best_cost - 1e-9:
+                visit(cost + self.penalty)
+            released[target] = False
 
-        visit(0, 0.0, sum(lbs))
-        if not best_choice:
+        visit(0.0)
+        if best is None:
             return None
-        logp = sum(float(p.logp[i][best_choice[i]]) for i in range(m) if not p.free[i])
-        objective = logp - self.penalty * self._broken(best_value) + p.free_logp * sum(p.free)
-        return _Solution(objective, tuple(-1 if p.free[i] else int(best_choice[i]) for i in range(m)),
-                         tuple(round(best_value[i]) if p.free[i] else 0 for i in range(m)))
+        return self._solution(*best)
+
+    def _forced_change(self, res: list[float], state: list[int], choice: list[int], value: list[float],
+                       released: list[bool]) -> _Solution | None:
+        """The optimum when a cell's reading is forbidden: the best over its changes of the search that follows."""
+        i = self.forbid.cell if self.forbid is not None else -1
+        best: _Solution | None = None
+        for _cost, d, k in self.changes[i]:
+            sub = _Search(self.p, None, self.node_limit)
+            sub.base = list(self.base)
+            sub.base[i] += d
+            sub.changes[i] = []
+            sub.share[i] = math.inf
+            sub.nodes = self.nodes
+            sol = sub.run()
+            self.nodes = sub.nodes
+            if sol is None:
+                continue
+            sol = _Solution(sol.objective, tuple(k if j == i else c for j, c in enumerate(sol.choice)),
+                            sol.free_value)
+            sol = self._rescore(sol)
+            if best is None or sol.objective > best.objective:
+                best = sol
+        return best
+
+    def _rescore(self, sol: _Solution) -> _Solution:
+        p = self.p
+        values = [float(sol.free_value[i]) if p.free[i] else float(p.values[i][sol.choice[i]])
+                  for i in range(len(p.keys))]
+        logp = sum(float(p.logp[i][sol.choice[i]]) for i in range(len(p.keys)) if not p.free[i])
+        return _Solution(logp - self.penalty * self._broken(values) + p.free_logp * sum(p.free), sol.choice,
+                         sol.free_value)
+
+    def _solution(self, choice: list[int], value: list[float]) -> _Solution:
+        p = self.p
+        m = len(p.keys)
+        sol = _Solution(0.0, tuple(-1 if p.free[i] else int(choice[i]) for i in range(m)),
+                        tuple(round(value[i]) if p.free[i] else 0 for i in range(m)))
+        return self._rescore(sol)
 
     def _broken(self, values: list[float]) -> int:
-        return sum(1 for r in range(len(self.members))
-                   if abs(self.p.const[r] + sum(self.p.coef[r, i] * values[i] for i in self.members[r])) > self.tol)
-
-    def _domain(self, i: int, res: list[float], open_: list[bool]) -> list[tuple[float, float, int]]:
-        if not self.p.free[i]:
-            return self.options[i]
-        implied: set[float] = set()
-        for r, coef in self.rels[i]:
-            if not any(open_[j] for j in self.members[r]):
-                v = -res[r] / coef
-                if v >= 0 and float(v).is_integer():
-                    implied.add(v)
-        if self.forbid_free is not None and self.forbid_cell == i:
-            implied.discard(float(self.forbid_free))
-            filler = float(max([*implied, float(self.forbid_free)]) + 1)
-        else:
-            filler = 0.0
-        return [(0.0, v, -1) for v in sorted(implied)] + ([(0.0, filler, -1)] if filler not in implied else [])
+        return sum(1 for mem, const in zip(self.members, self.p.const, strict=True)
+                   if abs(float(const) + sum(c * values[i] for i, c in mem)) > self.tol)
 
 
 class _Solver:
