@@ -20,7 +20,7 @@ class OcrOptions:
     device: str = "auto"  # "auto" (CUDA when onnxruntime-gpu offers it) | "cpu" | "cuda"
     threads: int = 0  # intra-op threads per model; 0 = one per core
     batch_size: int = 32  # crops per recognition batch
-    det_side_len: int = 1280  # page reader: longest side the text detector sees (speed vs small print)
+    det_side_len: int = 960  # page reader: longest side the text detector sees (speed vs small print)
     model_dir: str | Path | None = None  # user-supplied model files (else $GOVREPORT_MODEL_DIR, then rapidocr's)
     lang: str = "chi_sim"  # tesseract languages
 

@@ -320,8 +320,9 @@ class _Search:
     the value it implies; they come last in every relation and cost nothing beyond their constant prior.
     """
 
-    def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int) -> None:
+    def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int, cutoff: float = -math.inf) -> None:
         self.p = p
+        self.cutoff = cutoff  # objective below which solutions are of no interest
         m, q = len(p.keys), len(p.rel_ids)
         self.rels: list[list[tuple[int, float]]] = [[] for _ in range(m)]  # cell -> (relation, coefficient)
         members: list[list[tuple[int, float]]] = [[] for _ in range(q)]
@@ -365,27 +366,43 @@ class _Search:
         released = [False] * q
         if self.keep_forbidden:  # the reading itself is forbidden: the cell must change
             return self._forced_change(res, state, choice, value, released)
-        best_cost = math.inf
+        # cost = objective at the readings (all relations held) - objective; the cutoff and the readings as they
+        # stand (every broken relation released) bound it from the start
+        top = sum(float(p.logp[i][0]) for i in range(m) if not p.free[i]) + p.free_logp * sum(p.free)
+        best_cost = min(top - self.cutoff, self.penalty * sum(1 for r in range(q) if abs(res[r]) > self.tol) + 1e-6)
         best: tuple[list[int], list[float]] | None = None
+        if not math.isfinite(self.cutoff) and not any(p.free):
+            best = (list(choice), list(value))
 
-        def lower(cost: float) -> float:
-            total = cost
-            for r in range(q):
-                if released[r] or abs(res[r]) <= self.tol:
+        def lb(r: int) -> float:
+            """What relation ``r`` must still cost."""
+            if released[r] or abs(res[r]) <= self.tol:
+                return 0.0
+            one = self.penalty  # the cheapest single change that settles it (or the penalty)
+            s1 = s2 = math.inf
+            for i, c in self.members[r]:
+                if state[i] != 0:
                     continue
-                share = self.penalty
-                for i, _ in self.members[r]:
-                    if state[i] == 0 and self.share[i] < share:
-                        share = self.share[i]
-                total += share
-            return total
+                sh = self.share[i]
+                if sh < s1:
+                    s1, s2 = sh, s1
+                elif sh < s2:
+                    s2 = sh
+                if p.free[i]:
+                    one = 0.0
+                    continue
+                deg = len(self.rels[i])
+                for cc, d, _ in self.changes[i]:
+                    if cc / deg >= one:
+                        break
+                    if abs(res[r] + c * d) <= self.tol:
+                        one = cc / deg
+                        break
+            return min(one, s1 + s2)  # …or at least two changes
 
-        def apply(i: int, d: float) -> None:
-            for r, c in self.rels[i]:
-                res[r] += c * d
-            value[i] += d
+        lbs = [lb(r) for r in range(q)]
 
-        def visit(cost: float) -> None:
+        def visit(cost: float, bound: float) -> None:
             nonlocal best_cost, best
             self.nodes += 1
             if self.nodes > self.node_limit:
@@ -405,7 +422,7 @@ class _Search:
             undecided = [(i, c) for i, c in self.members[target] if state[i] == 0]
             for pos, (i, c) in enumerate(undecided):
                 if p.free[i]:
-                    v = self.base[i] - res[target] / c  # the value that settles the relation
+                    v = value[i] - res[target] / c  # the value that settles the relation
                     bad = self.forbid is not None and self.forbid.cell == i and v == float(self.forbid.index)
                     if v >= 0 and float(v).is_integer() and not bad:
                         branches.append((0.0, pos, -1, v - value[i]))
@@ -417,25 +434,43 @@ class _Search:
                 if cost + step >= best_cost - 1e-9:
                     break
                 i = undecided[pos][0]
-                for i0, _ in undecided[:pos]:
+                kept = [i0 for i0, _ in undecided[:pos]]
+                affected = {r for r, _ in self.rels[i]}
+                for i0 in kept:
                     state[i0] = 1
+                    affected.update(r for r, _ in self.rels[i0])
                 state[i] = 2
                 if j >= 0:
                     choice[i] = self.changes[i][j][2]
-                apply(i, d)
-                if lower(cost + step) < best_cost - 1e-9:
-                    visit(cost + step)
-                apply(i, -d)
+                for r, c in self.rels[i]:
+                    res[r] += c * d
+                value[i] += d
+                saved = [(r, lbs[r]) for r in affected]
+                new_bound = bound
+                for r in affected:
+                    lbs[r] = lb(r)
+                    new_bound += lbs[r]
+                new_bound -= sum(o for _, o in saved)
+                if cost + step + new_bound < best_cost - 1e-9:
+                    visit(cost + step, new_bound)
+                for r, o in saved:
+                    lbs[r] = o
+                for r, c in self.rels[i]:
+                    res[r] -= c * d
+                value[i] -= d
                 choice[i] = 0
                 state[i] = 0
-                for i0, _ in undecided[:pos]:
+                for i0 in kept:
                     state[i0] = 0
             released[target] = True
-            if lower(cost + self.penalty) < best_cost - 1e-9:
-                visit(cost + self.penalty)
+            old = lbs[target]
+            lbs[target] = 0.0
+            if cost + self.penalty + bound - old < best_cost - 1e-9:
+                visit(cost + self.penalty, bound - old)
+            lbs[target] = old
             released[target] = False
 
-        visit(0.0)
+        visit(0.0, sum(lbs))
         if best is None:
             return None
         return self._solution(*best)
@@ -446,7 +481,7 @@ class _Search:
         i = self.forbid.cell if self.forbid is not None else -1
         best: _Solution | None = None
         for _cost, d, k in self.changes[i]:
-            sub = _Search(self.p, None, self.node_limit)
+            sub = _Search(self.p, None, self.node_limit, self.cutoff)
             sub.base = list(self.base)
             sub.base[i] += d
             sub.changes[i] = []
@@ -492,16 +527,21 @@ class _Solver:
         self.solves = 0
         self.method = "enumeration" if small else "search"
 
-    def best(self, forbid: _Forbid | None = None) -> _Solution | None:
+    def best(self, forbid: _Forbid | None = None, cutoff: float = -math.inf) -> _Solution | None:
+        """The optimum (with ``forbid`` excluded); None where there is none, or none with objective >= ``cutoff``."""
         self.solves += 1
         if self.enum is not None:
-            return self.enum.best(forbid)
-        if self.method == "search":
-            try:
-                return _Search(self.p, forbid, self.options.node_limit).run()
-            except _NodeLimit:
-                self.method = "milp"
-        return _milp(self.p, forbid, self.options.time_limit_s)
+            sol = self.enum.best(forbid)
+        else:
+            sol = None
+            if self.method == "search":
+                try:
+                    sol = _Search(self.p, forbid, self.options.node_limit, cutoff).run()
+                except _NodeLimit:
+                    self.method = "milp"
+            if self.method == "milp":
+                sol = _milp(self.p, forbid, self.options.time_limit_s)
+        return sol if sol is not None and sol.objective >= cutoff - 1e-9 else None
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -604,7 +644,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
                 continue
             index = best.free_value[i] if problem.free[i] else best.choice[i]
             try:
-                alt = solver.best(_Forbid(i, index))
+                alt = solver.best(_Forbid(i, index), cutoff=best.objective - opts.conflict_margin)
             except RuntimeError as exc:
                 warnings.append(f"{k}: conflict check failed ({exc}); treated as a conflict")
                 conflict.add(k)
