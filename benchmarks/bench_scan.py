@@ -1,7 +1,7 @@
 """Per-stage timing of one scanned report: render, orientation, clean-up (seal, deskew), grid,
 cell OCR, narrative OCR, mapping and checks; and the process's peak memory.
 
-    python benchmarks/bench_scan.py SCAN.pdf [--no-narrative] [--threads N]
+    python benchmarks/bench_scan.py SCAN.pdf [--narrative full|metadata|none] [--threads N]
 
 Without an argument it scans the bundled sample on the fly (200 DPI, image-only PDF, 4 pages).
 """
@@ -44,12 +44,12 @@ def scan_of_sample(out: Path, dpi: int = 200) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("pdf", nargs="?", type=Path)
-    ap.add_argument("--no-narrative", action="store_true")
+    ap.add_argument("--narrative", choices=["full", "metadata", "none"], default="full")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--det-side-len", type=int, default=960)
     args = ap.parse_args()
     pdf = args.pdf or scan_of_sample(Path(tempfile.mkdtemp()) / "sample-scan.pdf")
-    opts = ScanOptions(narrative=not args.no_narrative)
+    opts = ScanOptions(narrative=args.narrative)
     ocr = OcrOptions(threads=args.threads, det_side_len=args.det_side_len)
     recognizer, reader = make_recognizer(ocr), make_page_reader(ocr)
     timings: dict[str, float] = {}
@@ -68,8 +68,8 @@ def main() -> None:
     readings = timed("cell OCR", lambda: read_cells(prepared, recognizer))
     tables = timed("tables", lambda: build_tables(prepared, readings))
     blocks = []
-    if opts.narrative:
-        for p in prepared:
+    if opts.narrative != "none":
+        for p in (prepared if opts.narrative == "full" else prepared[:1]):
             blocks.extend(timed("narrative OCR", lambda p=p: read_narrative(p, reader)[0]))
     report = timed("mapping + checks", lambda: build_report(Document(
         path=str(pdf), media_type="application/pdf", text_blocks=blocks,

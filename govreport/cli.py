@@ -9,9 +9,12 @@ from pathlib import Path
 
 from govreport.errors import GovreportError
 from govreport.evaluate import evaluate
+from govreport.ingest.loader import InputLimits
+from govreport.ingest.scanned import NARRATIVE_MODES, ScanOptions
+from govreport.ocr.engines import DEVICES, ENGINES, OcrOptions
 from govreport.output.labels import to_labels
 from govreport.output.tabular import to_csv, write_xlsx
-from govreport.pipeline import Outcome, iter_extract
+from govreport.pipeline import ExtractOptions, Outcome, iter_extract
 from govreport.report import Report
 
 FORMATS = ("json", "labels", "csv", "xlsx")
@@ -60,7 +63,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     suffix = ".labels.json" if fmt == "labels" else ".json"
     outcomes: list[Outcome] = []
     to_stdout: list[object] = []
-    for o in iter_extract(paths):
+    options = ExtractOptions(
+        limits=InputLimits(),
+        scan=ScanOptions(render_dpi=args.dpi, narrative=args.narrative),
+        ocr=OcrOptions(engine=args.ocr_engine, device=args.device),
+    )
+    for o in iter_extract(paths, options):
         outcomes.append(o)
         print(_summary(o), file=sys.stderr, flush=True)
         if o.report is None or fmt not in ("json", "labels"):
@@ -109,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=FORMATS, default="json",
                     help="json: full report with provenance; labels: benchmark label format with flags; "
                     "csv/xlsx: one row per report")
+    ex.add_argument("--ocr-engine", choices=ENGINES, default="rapid", help="OCR engine for scanned pages")
+    ex.add_argument("--device", choices=DEVICES, default="auto", help="where OCR models run")
+    ex.add_argument("--dpi", type=int, default=200, help="resolution scanned PDF pages are rendered at")
+    ex.add_argument("--narrative", choices=NARRATIVE_MODES, default="full",
+                    help="OCR of text outside the tables on scans: full (sections too), metadata (title, agency, "
+                    "year from page 1), none")
     ex.set_defaults(func=cmd_extract)
     ev = sub.add_parser("eval", help="score predictions against benchmark labels")
     ev.add_argument("pred_dir")
@@ -127,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     except GovreportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:  # an option out of range (checked by the options' own types)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()
         return 0

@@ -45,9 +45,13 @@ class LazyScanner:
     def engines(self) -> tuple[LineRecognizer, PageReader | None]:
         if self._engines is None:
             recognizer = make_recognizer(self.options.ocr)
-            reader = make_page_reader(self.options.ocr) if self.options.scan.narrative else None
+            reader = make_page_reader(self.options.ocr) if self.options.scan.narrative != "none" else None
             self._engines = (recognizer, reader)
         return self._engines
+
+    @property
+    def render_dpi(self) -> int:
+        return self.options.scan.render_dpi
 
     def __call__(self, pages: Sequence[PageImage]) -> ScannedPages:
         recognizer, reader = self.engines()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from govreport.errors import InputError, MissingDependencyError
 from govreport.ingest.images import IMAGE_SUFFIXES, ImageLimits, PageImage, decode_image, image_folder_pages
-from govreport.ingest.scanned import ScannedPages
+from govreport.ingest.scanned import Scanner
 from govreport.ir import Document
 
 
@@ -21,7 +21,7 @@ class InputLimits:
 
 
 Reader = Callable[[Path, bytes], Document]
-Scanner = Callable[[Sequence[PageImage]], ScannedPages]
+
 
 
 def sniff(path: Path, data: bytes) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import pymupdf
 
 from govreport.errors import InputError
 from govreport.ingest.images import ImageLimits, PageImage, render_pdf_page
-from govreport.ingest.scanned import ScannedPages
+from govreport.ingest.scanned import Scanner
 from govreport.ir import BBox, Document, Page, Table, TextBlock, TextSource, Word
 from govreport.layout.cells import Glyph, fill_grid
 from govreport.layout.crosspage import is_page_furniture, join_across_pages
@@ -25,11 +24,6 @@ MIN_TEXT_CHARS = 20  # a page with fewer text-layer characters is treated as ima
 class PdfLimits:
     max_pages: int = 300
     image: ImageLimits = field(default_factory=ImageLimits)
-    render_dpi: int = 200
-
-
-# Reads rendered scanned pages (OCR); injected so that this module needs no OCR engine itself.
-Scanner = Callable[[Sequence[PageImage]], ScannedPages]
 
 
 def open_pdf(path: Path, data: bytes) -> pymupdf.Document:
@@ -132,7 +126,7 @@ def read_pdf(path: Path, data: bytes, limits: PdfLimits | None = None, scanner: 
                     if scanner is None:
                         warnings.append(f"page {number} has no text layer (a scanned page); it was not read")
                     else:
-                        scan_pages.append(render_pdf_page(page, limits.render_dpi, limits.image))
+                        scan_pages.append(render_pdf_page(page, scanner.render_dpi, limits.image))
                 elif glyphs or drawings:
                     warnings.append(f"page {number} has almost no text ({len(glyphs)} characters)")
                 continue

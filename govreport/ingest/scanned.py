@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -28,14 +29,25 @@ _NUMBER_CHARS = frozenset("0123456789０１２３４５６７８９+-—–/.,�
 _DIGIT_LOOKALIKES = frozenset("OoQD〇lI|iSsBZzGgbq")
 
 
+NARRATIVE_MODES = ("full", "metadata", "none")
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     render_dpi: int = 200
     orientation: bool = True
     deskew: bool = True
     suppress_seals: bool = True
-    narrative: bool = True  # read the text outside the tables (title, agency, year, sections)
+    # Text outside the tables: "full" (title, agency, year and every section's text), "metadata" (the
+    # first page only: title, agency, year), "none".
+    narrative: str = "full"
     min_skew_deg: float = 0.15  # smaller skews are left alone
+
+    def __post_init__(self) -> None:
+        if self.narrative not in NARRATIVE_MODES:
+            raise ValueError(f"narrative must be one of {', '.join(NARRATIVE_MODES)}, not {self.narrative!r}")
+        if not 72 <= self.render_dpi <= 600:
+            raise ValueError("render_dpi must be between 72 and 600")
 
 
 @dataclass
@@ -255,6 +267,15 @@ class ScannedPages:
     warnings: list[str]
 
 
+class Scanner(Protocol):
+    """Reads rendered page images (OCR). Injected into the readers so they need no OCR engine themselves."""
+
+    @property
+    def render_dpi(self) -> int: ...
+
+    def __call__(self, pages: Sequence[PageImage]) -> ScannedPages: ...
+
+
 def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, reader: PageReader | None,
                        opts: ScanOptions) -> ScannedPages:
     prepared = [prepare_page(p, opts) for p in images]
@@ -265,7 +286,8 @@ def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, 
         h, w = page.image.shape[:2]
         blocks: list[TextBlock] = []
         words: list[Word] = []
-        if opts.narrative and reader is not None:
+        wanted = opts.narrative == "full" or (opts.narrative == "metadata" and page is prepared[0])
+        if wanted and reader is not None:
             blocks, words = read_narrative(page, reader)
         out.pages.append(Page(number=page.number, width=w / page.px, height=h / page.px, source=TextSource.OCR,
                               words=words))

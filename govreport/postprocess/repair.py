@@ -374,8 +374,12 @@ class _Search:
         if not math.isfinite(self.cutoff) and not any(p.free):
             best = (list(choice), list(value))
 
+        def broken_deg(i: int) -> int:
+            return sum(1 for r, _ in self.rels[i] if not released[r] and abs(res[r]) > self.tol)
+
         def lb(r: int) -> float:
-            """What relation ``r`` must still cost."""
+            """What relation ``r`` must still cost. Each undecided cell's cost is shared among the broken relations
+            it is in (an LP dual of covering every broken relation by a change), so the shares add up to a bound."""
             if released[r] or abs(res[r]) <= self.tol:
                 return 0.0
             one = self.penalty  # the cheapest single change that settles it (or the penalty)
@@ -383,26 +387,29 @@ class _Search:
             for i, c in self.members[r]:
                 if state[i] != 0:
                     continue
-                sh = self.share[i]
+                if p.free[i]:
+                    one = s1 = s2 = 0.0
+                    break
+                if not self.changes[i]:
+                    continue
+                deg = broken_deg(i)
+                sh = self.changes[i][0][0] / deg
                 if sh < s1:
                     s1, s2 = sh, s1
                 elif sh < s2:
                     s2 = sh
-                if p.free[i]:
-                    one = 0.0
-                    continue
-                deg = len(self.rels[i])
                 for cc, d, _ in self.changes[i]:
                     if cc / deg >= one:
                         break
                     if abs(res[r] + c * d) <= self.tol:
                         one = cc / deg
                         break
-            return min(one, s1 + s2)  # …or at least two changes
+            return min(one, s1 + s2, self.penalty)  # …or at least two changes
 
-        lbs = [lb(r) for r in range(q)]
+        def bound() -> float:
+            return sum(lb(r) for r in range(q))
 
-        def visit(cost: float, bound: float) -> None:
+        def visit(cost: float) -> None:
             nonlocal best_cost, best
             self.nodes += 1
             if self.nodes > self.node_limit:
@@ -435,26 +442,16 @@ class _Search:
                     break
                 i = undecided[pos][0]
                 kept = [i0 for i0, _ in undecided[:pos]]
-                affected = {r for r, _ in self.rels[i]}
                 for i0 in kept:
                     state[i0] = 1
-                    affected.update(r for r, _ in self.rels[i0])
                 state[i] = 2
                 if j >= 0:
                     choice[i] = self.changes[i][j][2]
                 for r, c in self.rels[i]:
                     res[r] += c * d
                 value[i] += d
-                saved = [(r, lbs[r]) for r in affected]
-                new_bound = bound
-                for r in affected:
-                    lbs[r] = lb(r)
-                    new_bound += lbs[r]
-                new_bound -= sum(o for _, o in saved)
-                if cost + step + new_bound < best_cost - 1e-9:
-                    visit(cost + step, new_bound)
-                for r, o in saved:
-                    lbs[r] = o
+                if cost + step + bound() < best_cost - 1e-9:
+                    visit(cost + step)
                 for r, c in self.rels[i]:
                     res[r] -= c * d
                 value[i] -= d
@@ -463,14 +460,11 @@ class _Search:
                 for i0 in kept:
                     state[i0] = 0
             released[target] = True
-            old = lbs[target]
-            lbs[target] = 0.0
-            if cost + self.penalty + bound - old < best_cost - 1e-9:
-                visit(cost + self.penalty, bound - old)
-            lbs[target] = old
+            if cost + self.penalty + bound() < best_cost - 1e-9:
+                visit(cost + self.penalty)
             released[target] = False
 
-        visit(0.0, sum(lbs))
+        visit(0.0)
         if best is None:
             return None
         return self._solution(*best)
