@@ -78,18 +78,24 @@ def _column_unit(template: Template, key: str) -> str | None:
 
 
 def _field_value(mc: MappedCell, template: Template) -> FieldValue:
-    parsed = parse_number(mc.cell.text)
+    raw, cell_conf = mc.cell.text, mc.cell.confidence
+    parsed = parse_number(raw)
+    if parsed.outcome is ParseOutcome.UNREADABLE and mc.cell.alternatives:
+        # OCR read non-number text in a value cell: take its decoding under the numeric alphabet.
+        best = mc.cell.alternatives[0]
+        raw, cell_conf = best.text, min(cell_conf, best.prob)
+        parsed = parse_number(raw)
     if parsed.outcome is ParseOutcome.UNREADABLE:
         status, value = ValueStatus.UNREADABLE, None
     else:
         status, value = ValueStatus.READ, parsed.value
-    confidence = mc.cell.confidence * (BY_POSITION_CONFIDENCE if mc.by_position else 1.0)
+    confidence = cell_conf * (BY_POSITION_CONFIDENCE if mc.by_position else 1.0)
     if status is ValueStatus.UNREADABLE:
         confidence = 0.0
     return FieldValue(
         key=mc.key,
         value=value,
-        raw_text=mc.cell.text,
+        raw_text=raw,
         status=status,
         confidence=round(confidence, 4),
         unit=parsed.unit or _column_unit(template, mc.key),

@@ -23,7 +23,7 @@ from govreport.layout.crosspage import is_page_furniture
 from govreport.layout.grid import Grid
 from govreport.layout.orientation import page_rotation, upright
 from govreport.layout.raster import binarize, find_raster_grids, line_masks, rotate, skew_angle, suppress_seal
-from govreport.ocr.base import LineReading, LineRecognizer, PageReader
+from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageReader
 
 _NUMBER_CHARS = frozenset("0123456789０１２３４５６７８９+-—–/.,，。%元万()（）")
 _DIGIT_LOOKALIKES = frozenset("OoQD〇lI|iSsBZzGgbq")
@@ -182,24 +182,57 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     re-read the single-line cells that read as numbers under the numeric alphabet for alternatives."""
     slots: list[_Slot] = []
     crops: list[np.ndarray] = []
+    inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
     for pi, page in enumerate(pages):
         for gi, grid in enumerate(page.grids):
             for ci, c in enumerate(grid.cells):
                 for li, box in enumerate(cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)):
                     slots.append(_Slot(pi, gi, ci, li))
                     crops.append(_crop(page, box))
+                    inks.append(page.text_ink[box[1]:box[3], box[0]:box[2]])
     readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
     lines_per_cell: dict[tuple[int, int, int], int] = {}
     for s in slots:
         key = (s.page, s.grid, s.cell)
         lines_per_cell[key] = lines_per_cell.get(key, 0) + 1
+    # Short single-line cells are also decoded under the numeric alphabet (the recogniser keeps the
+    # model's output, so this is decoding only). A reading that looks like a number takes the numeric
+    # decoding; any other keeps its text and carries the numeric alternatives, for the mapper to use
+    # should the cell sit under a value column (a zero smudged into "_", say).
     numeric = [i for i, s in enumerate(slots)
-               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and _looks_numeric(readings[s].text)]
+               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and len("".join(readings[s].text.split())) <= 6]
     if numeric:
         again = recognizer.recognize([crops[i] for i in numeric], [True] * len(numeric))
         for i, r in zip(numeric, again, strict=True):
-            readings[slots[i]] = r
+            text_mode = readings[slots[i]]
+            if _looks_numeric(text_mode.text) or not text_mode.text.strip():
+                readings[slots[i]] = r
+            else:
+                readings[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
+    for i, s in enumerate(slots):
+        r = readings[s]
+        if r.text == "1" and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
+            readings[s] = _as_slash(r)
     return readings
+
+
+SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
+
+
+def _slant_deg(ink: np.ndarray) -> float:
+    """How far the main axis of binary ``ink`` (255 = ink) leans from vertical, in degrees."""
+    m = cv2.moments(ink, binaryImage=True)
+    if m["m00"] < 5 or m["mu02"] <= 0:
+        return 0.0
+    # angle of the principal axis measured from the vertical
+    return abs(float(np.degrees(0.5 * np.arctan2(2 * m["mu11"], m["mu02"] - m["mu20"]))))
+
+
+def _as_slash(r: LineReading) -> LineReading:
+    """A "1" whose stroke leans like a slash: the blank marker "/", with "1" kept as the alternative."""
+    p1 = r.alternatives[0].prob if r.alternatives else r.confidence
+    alts = (Alternative("/", p1), *(Alternative(a.text, a.prob * (1 - p1)) for a in r.alternatives if a.text != "/"))
+    return LineReading("/", r.confidence, alts)
 
 
 def _overlaps(box: tuple[float, float, float, float], seals: list[tuple[int, int, int, int]]) -> bool:

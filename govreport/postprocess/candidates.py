@@ -11,7 +11,9 @@ gives a candidate reading with a small prior:
 * a digit dropped (``dropped-digit``: a doubled digit read once is the likely case), doubled (``doubled-digit``),
   a speck read as a digit (``spurious-digit``), two digits swapped (``swapped-digits``);
 * a decimal point or thousands separator lost or added (``spurious-point``, ``lost-point``, ``separator``);
-* a blank alternative against a printed number counts as 0 (``confusion:blank/0``).
+* a blank alternative against a printed number counts as 0 (``confusion:blank/0``); an empty reading with low
+  confidence (ink in the crop, nothing recognised: a faint 0 lost) is unreadable, not blank, and the relations
+  imply its value.
 
 The recognised reading (origin ``read``) gets the cell's confidence as its probability and stays the most
 probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
@@ -104,6 +106,7 @@ W_LOST_POINT = 0.08  # amounts: a decimal point lost
 W_SPURIOUS_POINT = 0.05  # amounts: a speck read as a decimal point
 MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
 READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
+EMPTY_IS_BLANK = 0.5  # an empty reading below this confidence had ink in the crop: unreadable, not blank
 MAX_DIGITS = 9  # longer digit runs are not garbled further (no table cell prints one)
 
 _DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": ".", "．": "."})
@@ -177,6 +180,13 @@ def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, s
         core = _core(joined)
         if core is not None:
             return _count_value(core, kind, "separator")
+    stripped = _clean(text).strip(".,·:;'`_-~")
+    if stripped and stripped != _clean(text):  # a speck read as a point or comma before or after the number
+        parsed = parse_number(stripped)
+        if parsed.outcome is ParseOutcome.NUMBER:
+            core = _core(stripped)
+            if core is not None:
+                return _count_value(core, kind, "spurious-mark")
     core = _core(text)  # a separator in the wrong place (``1,23``), a point in a count (``1.234``)
     if core is not None:
         if core.frac is not None and kind != "amount":
@@ -271,6 +281,8 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
         raise ValueError(f"max_candidates must be >= 1, not {max_candidates}")
     kind = ev.kind
     value, core, origin, blank = _reading(ev.raw_text, kind)
+    if blank and not ev.digital and not ev.raw_text.strip() and ev.confidence < EMPTY_IS_BLANK:
+        return []  # the recogniser saw ink but read nothing: a lost number (often a faint 0), not a blank
     if blank:
         return [Candidate(None, 1.0, "blank")]
     if ev.digital:

@@ -9,8 +9,9 @@ for all cells at once, the most probable assignment that satisfies the relations
   reading: repair never changes a confident value to make a sum hold.
 * Each relation is an equality over the chosen values, enforced unless released by a binary slack (big-M) that
   costs ``release_penalty`` (log-probability units: the prior odds against a document breaking one of its own
-  relations). A relation that stays broken is reported as broken: where its cells are all confident it is the
-  document's own inconsistency, and the values stay as printed.
+  relations). A relation that stays broken is reported: where its cells are all confident it is flagged as the
+  document's own inconsistency (the values stay as printed); where an unsure cell takes part it is left
+  ``unresolved`` for a person (a misreading repair could not explain, or the document's error).
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
 * A cell whose text is not a number at all (a seal smear) gets a free integer with a small prior
@@ -31,7 +32,7 @@ The confidence threshold is calibrated on the benchmark corpus with ``calibrate_
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -54,7 +55,7 @@ class RepairOptions:
     release_penalty: float = 12.0  # log-prob cost of leaving one relation broken
     unreadable_log_prior: float = math.log(1e-4)  # log-prob of the value the relations imply for an unreadable cell
     max_enumeration: int = 2000  # components with at most this many joint assignments are enumerated
-    node_limit: int = 200000  # branch-and-bound nodes before a component goes to the integer programme
+    node_limit: int = 2000  # branch-and-bound nodes before a component goes to the integer programme
     max_candidates: int = 12  # per cell, when candidates are built here (repair_cells)
     tolerance: float = TOLERANCE
     time_limit_s: float = 5.0  # per integer programme; beyond it the readings are kept and a warning given
@@ -83,6 +84,7 @@ class CellRepair:
     relations: tuple[str, ...]  # ids of the relations it takes part in
     runner_up: Candidate | None = None  # the most probable other candidate (or the alternative solution's value)
     margin: float | None = None  # log-prob gap between the optimum and the best solution giving it another value
+    # (computed for changed cells; None where the search only proved it larger than the conflict margin)
     blank: bool = False  # printed blank
 
 
@@ -93,8 +95,9 @@ class RelationOutcome:
     as_read: RelationStatus  # with the readings
     confident: bool  # every cell of it is fixed (confident or certain)
     changed: tuple[str, ...]  # cells of it that repair changed
-    flagged: bool  # broken, with no doubt left about its cells: the document's own inconsistency
-    unresolved: bool  # broken, with a conflict or unreadable cell in it: a person must decide
+    flagged: bool  # broken with every cell confident: the document's own inconsistency
+    unresolved: bool  # broken with an unsure cell in it (or open because of an unreadable cell): the document or
+    # the reading is wrong, and only a person can tell which
 
 
 @dataclass
@@ -102,8 +105,8 @@ class RepairResult:
     cells: dict[str, CellRepair]
     relations: list[RelationOutcome]
     checks: list[RelationCheck]  # check_all on the repaired values
-    flags: list[str]  # relations broken with settled values: the document's own inconsistencies
-    unresolved: list[str]  # relations broken where a conflict or unreadable cell leaves it open
+    flags: list[str]  # relations broken by confident values: the document's own inconsistencies
+    unresolved: list[str]  # relations broken (or left open) where an unsure cell takes part: for review
     derived: dict[str, DerivedValue]  # values the relations imply for blank cells (never printed values)
     warnings: list[str] = field(default_factory=list)
     solves: int = 0  # enumerations and integer programmes run (conflict checks included)
@@ -283,7 +286,7 @@ def _milp(p: _Problem, forbid: _Forbid | None, time_limit: float) -> _Solution |
             ub[o + forbid.index] = 0.0
     res = milp(c, constraints=LinearConstraint(np.array(rows), np.array(lo), np.array(hi)),
                integrality=np.ones(n), bounds=Bounds(lb, ub),
-               options={"mip_rel_gap": 1e-9, "time_limit": time_limit, "presolve": True})
+               options={"mip_rel_gap": 1e-9, "time_limit": time_limit, "presolve": False})
     if res.status == 2:  # infeasible
         return None
     if res.status != 0 or res.x is None:
@@ -377,22 +380,23 @@ class _Search:
         def broken_deg(i: int) -> int:
             return sum(1 for r, _ in self.rels[i] if not released[r] and abs(res[r]) > self.tol)
 
-        def lb(r: int) -> float:
-            """What relation ``r`` must still cost. Each undecided cell's cost is shared among the broken relations
-            it is in (an LP dual of covering every broken relation by a change), so the shares add up to a bound."""
+        def lb(r: int, dynamic: bool) -> float:
+            """What relation ``r`` must still cost: each undecided cell's cost is shared among its relations (all of
+            them, or only those broken now when ``dynamic``), so that the shares add up to a bound (an LP dual of
+            covering every broken relation by a change); a relation takes the cheapest share of a change that settles
+            it alone, or of two changes, or the penalty."""
             if released[r] or abs(res[r]) <= self.tol:
                 return 0.0
-            one = self.penalty  # the cheapest single change that settles it (or the penalty)
+            one = self.penalty
             s1 = s2 = math.inf
             for i, c in self.members[r]:
                 if state[i] != 0:
                     continue
                 if p.free[i]:
-                    one = s1 = s2 = 0.0
-                    break
+                    return 0.0
                 if not self.changes[i]:
                     continue
-                deg = broken_deg(i)
+                deg = broken_deg(i) if dynamic else len(self.rels[i])
                 sh = self.changes[i][0][0] / deg
                 if sh < s1:
                     s1, s2 = sh, s1
@@ -404,12 +408,11 @@ class _Search:
                     if abs(res[r] + c * d) <= self.tol:
                         one = cc / deg
                         break
-            return min(one, s1 + s2, self.penalty)  # …or at least two changes
+            return min(one, s1 + s2, self.penalty)
 
-        def bound() -> float:
-            return sum(lb(r) for r in range(q))
+        lbs = [lb(r, False) for r in range(q)]
 
-        def visit(cost: float) -> None:
+        def visit(cost: float, static: float) -> None:
             nonlocal best_cost, best
             self.nodes += 1
             if self.nodes > self.node_limit:
@@ -425,6 +428,8 @@ class _Search:
                 if cost < best_cost - 1e-9:
                     best_cost, best = cost, (list(choice), list(value))
                 return
+            if cost + sum(lb(r, True) for r in range(q)) >= best_cost - 1e-9:
+                return
             branches: list[tuple[float, int, int, float]] = []  # (cost of the step, position, change index, delta)
             undecided = [(i, c) for i, c in self.members[target] if state[i] == 0]
             for pos, (i, c) in enumerate(undecided):
@@ -437,37 +442,67 @@ class _Search:
                 for j, (cc, d, _) in enumerate(self.changes[i]):
                     branches.append((cc, pos, j, d))
             branches.sort(key=lambda b: b[0])
+            children: list[tuple[float, float, float, int, int, float]] = []  # (bound, step, static, pos, j, d)
             for step, pos, j, d in branches:
                 if cost + step >= best_cost - 1e-9:
                     break
+                new_static = self._try(undecided, pos, d, static, lbs, lb, state, res, None)
+                if cost + step + new_static < best_cost - 1e-9:
+                    children.append((cost + step + new_static, step, new_static, pos, j, d))
+            children.sort(key=lambda ch: ch[0])
+            for lower_bound, step, new_static, pos, j, d in children:
+                if lower_bound >= best_cost - 1e-9:
+                    break
                 i = undecided[pos][0]
-                kept = [i0 for i0, _ in undecided[:pos]]
-                for i0 in kept:
-                    state[i0] = 1
-                state[i] = 2
                 if j >= 0:
                     choice[i] = self.changes[i][j][2]
-                for r, c in self.rels[i]:
-                    res[r] += c * d
                 value[i] += d
-                if cost + step + bound() < best_cost - 1e-9:
-                    visit(cost + step)
-                for r, c in self.rels[i]:
-                    res[r] -= c * d
+                self._try(undecided, pos, d, static, lbs, lb, state, res, lambda s=step, ns=new_static:
+                          visit(cost + s, ns))
                 value[i] -= d
                 choice[i] = 0
-                state[i] = 0
-                for i0 in kept:
-                    state[i0] = 0
             released[target] = True
-            if cost + self.penalty + bound() < best_cost - 1e-9:
-                visit(cost + self.penalty)
+            old = lbs[target]
+            lbs[target] = 0.0
+            if cost + self.penalty + static - old < best_cost - 1e-9:
+                visit(cost + self.penalty, static - old)
+            lbs[target] = old
             released[target] = False
 
-        visit(0.0)
+        visit(0.0, sum(lbs))
         if best is None:
             return None
         return self._solution(*best)
+
+    def _try(self, undecided: list[tuple[int, float]], pos: int, d: float, static: float, lbs: list[float],
+             lb: Callable[[int, bool], float], state: list[int], res: list[float],
+             then: Callable[[], None] | None) -> float:
+        """Change the ``pos``-th undecided cell by ``d`` (the ones before it kept), update the static bounds, run
+        ``then`` if given, undo; return the static bound with the change made."""
+        i = undecided[pos][0]
+        kept = [i0 for i0, _ in undecided[:pos]]
+        affected = {r for r, _ in self.rels[i]}
+        for i0 in kept:
+            state[i0] = 1
+            affected.update(r for r, _ in self.rels[i0])
+        state[i] = 2
+        for r, c in self.rels[i]:
+            res[r] += c * d
+        saved = [(r, lbs[r]) for r in affected]
+        new_static = static
+        for r, old in saved:
+            lbs[r] = lb(r, False)
+            new_static += lbs[r] - old
+        if then is not None:
+            then()
+        for r, old in saved:
+            lbs[r] = old
+        for r, c in self.rels[i]:
+            res[r] -= c * d
+        state[i] = 0
+        for i0 in kept:
+            state[i0] = 0
+        return new_static
 
     def _forced_change(self, res: list[float], state: list[int], choice: list[int], value: list[float],
                        released: list[bool]) -> _Solution | None:
@@ -522,20 +557,17 @@ class _Solver:
         self.method = "enumeration" if small else "search"
 
     def best(self, forbid: _Forbid | None = None, cutoff: float = -math.inf) -> _Solution | None:
-        """The optimum (with ``forbid`` excluded); None where there is none, or none with objective >= ``cutoff``."""
+        """The optimum (with ``forbid`` excluded); None where there is none. The search may also answer None where
+        nothing reaches ``cutoff`` (it prunes below it); enumeration and the integer programme answer exactly."""
         self.solves += 1
         if self.enum is not None:
-            sol = self.enum.best(forbid)
-        else:
-            sol = None
-            if self.method == "search":
-                try:
-                    sol = _Search(self.p, forbid, self.options.node_limit, cutoff).run()
-                except _NodeLimit:
-                    self.method = "milp"
-            if self.method == "milp":
-                sol = _milp(self.p, forbid, self.options.time_limit_s)
-        return sol if sol is not None and sol.objective >= cutoff - 1e-9 else None
+            return self.enum.best(forbid)
+        if self.method == "search":
+            try:
+                return _Search(self.p, forbid, self.options.node_limit, cutoff).run()
+            except _NodeLimit:
+                self.method = "milp"
+        return _milp(self.p, forbid, self.options.time_limit_s)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -590,6 +622,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         if any(k in free for k in inv.fields) or not _holds(inv, reading, opts.tolerance):
             open_keys.update(inv.fields)
     movable = (variable & open_keys) | free
+    movable -= _never_changed(movable, free, enforced, reading, opts.tolerance)
     for inv in enforced:
         ks = [k for k in inv.fields if k in movable]
         for k in ks:
@@ -693,16 +726,14 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     unresolved: list[str] = []
     broken_set = set(broken)
     for inv, chk in zip(invariants, checks, strict=True):
-        doubtful = any(out[k].status in (ValueStatus.CONFLICT, ValueStatus.UNREADABLE)
-                       for k in inv.fields if k in out)
         is_broken = inv.id in broken_set
-        as_read = _status(inv, reading, cells, opts.tolerance)
+        confident_rel = all(k in fixed_keys or len(cells.get(k, ())) == 1 for k in inv.fields)
         relations.append(RelationOutcome(
-            id=inv.id, status=chk.status, as_read=as_read,
-            confident=all(k in fixed_keys or len(cells.get(k, ())) == 1 for k in inv.fields),
+            id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
+            confident=confident_rel,
             changed=tuple(k for k in inv.fields if k in out and out[k].status is ValueStatus.REPAIRED),
-            flagged=is_broken and not doubtful,
-            unresolved=doubtful and (is_broken or (_has_unreadable(inv, out) and not chk.blank)),
+            flagged=is_broken and confident_rel,
+            unresolved=(is_broken and not confident_rel) or (_has_unreadable(inv, out) and not chk.blank),
         ))
         if relations[-1].flagged:
             flags.append(inv.id)
@@ -710,6 +741,36 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             unresolved.append(inv.id)
     return RepairResult(cells=out, relations=relations, checks=checks, flags=flags, unresolved=unresolved,
                         derived=derived, warnings=warnings, solves=solves)
+
+
+def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invariant],
+                   reading: Mapping[str, Number | None], tol: float) -> set[str]:
+    """Cells that no optimum changes (exact dominance): reverting a change of cell v to its reading saves its cost
+    (> 0), and the release penalty of every relation that holds as read in which v is the only cell that may move;
+    it can cost at most one penalty per other relation of v. Where the first kind are at least as many, reverting is
+    strictly better, so v stays as read. Fixing one cell can settle another: repeated until nothing changes."""
+    rels_of: dict[str, list[Invariant]] = {}
+    holds = {inv.id: not any(k in free for k in inv.fields) and _holds(inv, reading, tol) for inv in enforced}
+    for inv in enforced:
+        for k in inv.fields:
+            rels_of.setdefault(k, []).append(inv)
+    still = set(movable)
+    fixed: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for v in sorted(still - free):
+            alone = other = 0
+            for inv in rels_of.get(v, []):
+                if holds[inv.id] and not any(k != v and k in still for k in inv.fields):
+                    alone += 1
+                else:
+                    other += 1
+            if alone >= other:
+                still.discard(v)
+                fixed.add(v)
+                changed = True
+    return fixed
 
 
 def _has_unreadable(inv: Invariant, out: Mapping[str, CellRepair]) -> bool:
@@ -823,14 +884,15 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
         raw = e.raw_text if e is not None else ""
         conf = e.confidence if e is not None else 1.0
         digital = e.digital if e is not None else c.confident and len(c.candidates) <= 1
+        shown = f"{c.reading:g}" if c.reading is not None else repr(raw)
         if c.status is ValueStatus.CONFLICT:
             alt = f" or {c.runner_up.value:g}" if c.runner_up is not None and c.runner_up.value is not None else ""
-            kind, reason = ReviewKind.CONFLICT, f"read {c.reading!s}{alt}: the sums fit either about equally well"
+            kind, reason = ReviewKind.CONFLICT, f"read {shown}{alt}: the sums fit either about equally well"
         elif c.status is ValueStatus.UNREADABLE:
-            kind, reason = ReviewKind.UNREADABLE, "no number could be read, and the sums do not pin one down"
+            kind, reason = ReviewKind.UNREADABLE, f"read {shown}: no number, and the sums do not pin one down"
         elif c.status is ValueStatus.REPAIRED:
             how = "implied by the sums" if c.origin == "implied" else f"{c.origin}, p={c.prob:.2f}"
-            kind, reason = ReviewKind.REPAIRED, f"read {c.reading!s}, repaired to {c.value!s} ({how})"
+            kind, reason = ReviewKind.REPAIRED, f"read {shown}, repaired to {c.value:g} ({how})"
         elif not digital and not c.blank and conf < threshold:
             kind, reason = ReviewKind.LOW_CONFIDENCE, f"read with confidence {conf:.2f}"
         else:
@@ -845,7 +907,7 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
         sums = f" ({chk.lhs:g} vs {chk.rhs:g})" if chk is not None and chk.lhs is not None and chk.rhs is not None \
             else ""
         reason = ("the document breaks this relation as printed" if rel.flagged
-                  else "broken or open because of a conflict or unreadable cell") + sums
+                  else "broken or open with an unsure cell in it: the document or the reading is wrong") + sums
         top = max((chk.lhs or 0.0, chk.rhs or 0.0)) if chk is not None else 0.0
         items.append(ReviewItem(key=rel.id, status=ReviewKind.BROKEN_RELATION, value=None, raw_text="",
                                 reason=reason, priority=round(_CLASS_RANK[ReviewKind.BROKEN_RELATION]

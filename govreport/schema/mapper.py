@@ -83,6 +83,30 @@ class ColumnMap:
             self.by_x.append((cell.bbox.x0, cell.bbox.x1, key))
 
 
+def complete_columns(cmap: ColumnMap, rows: list[RowView], keys: list[str]) -> list[str]:
+    """Fill header columns OCR could not read: the standard tables keep their value columns rightmost,
+    so where the header cells that were read sit in template order over the last ``len(keys)`` grid
+    columns, the others follow by position. Returns notes for the report."""
+    notes = []
+    tables = {r.table_index: r.table for r in rows}
+    for ti, cols in cmap.by_col.items():
+        table = tables[ti]
+        if not table.aligned_columns or table.n_cols < len(keys) or len(set(cols.values())) == len(keys):
+            continue
+        vcols = list(range(table.n_cols - len(keys), table.n_cols))
+        if not all(c in vcols and vcols.index(c) == keys.index(k) for c, k in cols.items() if k in keys):
+            continue
+        for c, k in zip(vcols, keys, strict=True):
+            if c in cols:
+                continue
+            cols[c] = k
+            notes.append(f"column {k} placed by position (its header was not read)")
+            boxes = [cell.bbox for cell in table.cells if cell.col == c and cell.col_span == 1 and cell.bbox]
+            if boxes:
+                cmap.by_x.append((min(b.x0 for b in boxes), max(b.x1 for b in boxes), k))
+    return notes
+
+
 def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str]) -> list[tuple[str, Cell, bool]]:
     """(key, cell, by_position) for the value cells of a data row."""
     out: list[tuple[str, Cell, bool]] = []
@@ -219,6 +243,7 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
     columns = dict(template.request_columns)
     cmap = ColumnMap()
     _header_columns(rows, columns, cmap)
+    out.warnings.extend(f"table 三: {n}" for n in complete_columns(cmap, rows, list(columns)))
     if not cmap.by_col:
         out.warnings.append("table 三: applicant column header not found; columns placed by position")
     data: list[tuple[RowView, Cell]] = []
@@ -297,6 +322,7 @@ def map_appeals(rows: list[RowView], template: Template, out: Mapping) -> None:
                 group = "review" if c.col < 5 else None
             if group is not None:
                 cmap.add(row, c, f"{group}.{col_key}")
+    out.warnings.extend(f"table 四: {n}" for n in complete_columns(cmap, rows, order))
     for row in rows:
         if not row.has_numbers():
             continue
