@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Protocol
 
 import cv2
@@ -86,7 +87,7 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
             grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
             ink = binarize(grey)
             seals = _rotate_boxes(seals, -skew, img.shape)
-    horiz, vert = line_masks(ink)
+    horiz, vert = line_masks(ink, page.dpi)
     grids = find_raster_grids(ink, page.dpi, (horiz, vert))
     lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
@@ -151,6 +152,28 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     return boxes
 
 
+def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: float
+                    ) -> list[tuple[int, int, int, int]]:
+    """Split a band holding several tightly spaced lines (its height a multiple of the page's usual
+    line height) at the emptiest rows near where the line breaks should be."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    n = round(h / line_h)
+    if h < 1.6 * line_h or n < 2:
+        return [box]
+    rows = (page.text_ink[y0:y1, x0:x1] > 0).sum(axis=1)
+    cuts = [0]
+    reach = max(1, int(line_h / 3))
+    for k in range(1, n):
+        target = int(k * h / n)
+        lo, hi = max(cuts[-1] + 1, target - reach), min(h - 1, target + reach)
+        if lo >= hi:
+            continue
+        cuts.append(lo + int(np.argmin(rows[lo:hi])))
+    cuts.append(h)
+    return [(x0, y0 + a, x1, y0 + b) for a, b in pairwise(cuts) if b - a >= 3]
+
+
 def _crop(page: PreparedPage, box: tuple[int, int, int, int]) -> np.ndarray:
     x0, y0, x1, y1 = box
     pad = max(2, int(0.25 * (y1 - y0)))
@@ -184,9 +207,14 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     crops: list[np.ndarray] = []
     inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
     for pi, page in enumerate(pages):
-        for gi, grid in enumerate(page.grids):
-            for ci, c in enumerate(grid.cells):
-                for li, box in enumerate(cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)):
+        per_cell = {(gi, ci): cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                    for gi, grid in enumerate(page.grids) for ci, c in enumerate(grid.cells)}
+        heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes]
+        line_h = float(np.median(heights)) if heights else 0.0
+        for (gi, ci), boxes in per_cell.items():
+            if line_h > 0:
+                boxes = [part for b in boxes for part in split_tall_line(page, b, line_h)]
+            for li, box in enumerate(boxes):
                     slots.append(_Slot(pi, gi, ci, li))
                     crops.append(_crop(page, box))
                     inks.append(page.text_ink[box[1]:box[3], box[0]:box[2]])
@@ -240,6 +268,13 @@ def _overlaps(box: tuple[float, float, float, float], seals: list[tuple[int, int
     return any(x0 < s[2] and s[0] < x1 and y0 < s[3] and s[1] < y1 for s in seals)
 
 
+def _is_table(page: PreparedPage, gi: int) -> bool:
+    """A single framed box is a table only when it ends a page (a table's first row cut off by the page
+    break); elsewhere it is a framed title or note, left to the narrative."""
+    grid = page.grids[gi]
+    return len(grid.cells) >= 2 or (gi == len(page.grids) - 1 and grid.bbox[3] > 0.7 * page.image.shape[0])
+
+
 def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReading]) -> list[list[Table]]:
     """Tables per page, boxes in points."""
     by_cell: dict[tuple[int, int, int], list[tuple[int, LineReading]]] = {}
@@ -250,7 +285,7 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
         k = page.px
         tables = []
         for gi, grid in enumerate(page.grids):
-            if len(grid.cells) < 2:
+            if not _is_table(page, gi):
                 continue
             cells = []
             for ci, c in enumerate(grid.cells):
@@ -275,7 +310,9 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
 def read_narrative(page: PreparedPage, reader: PageReader) -> tuple[list[TextBlock], list[Word]]:
     """Text lines outside the tables, in reading order, boxes in points."""
     img = page.image.copy()
-    for g in page.grids:
+    for gi, g in enumerate(page.grids):
+        if not _is_table(page, gi):
+            continue
         x0, y0, x1, y1 = (int(v) for v in g.bbox)
         img[max(0, y0 - 2): y1 + 3, max(0, x0 - 2): x1 + 3] = 255
     k = page.px

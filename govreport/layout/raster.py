@@ -74,11 +74,14 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
-def line_masks(ink: np.ndarray, scale: int = 25) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical rulings by opening with long thin kernels; small gaps closed."""
-    h, w = ink.shape
+def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rulings by opening with long thin kernels; small gaps closed.
+
+    Vertical kernels are ~17 pt: longer than the strokes of table text, so a ruled row shorter than
+    that (a one-row fragment of a table cut by a page end) loses its verticals."""
+    w = ink.shape[1]
     hk = max(20, w // scale)
-    vk = max(20, h // 50)
+    vk = max(15, int(17 * dpi / 72))
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # Faint or broken lines: bridge small gaps along the line direction.
@@ -154,7 +157,7 @@ def segments_from_mask(mask: np.ndarray, horizontal: bool, min_len: int) -> list
 
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels)."""
-    horiz, vert = masks if masks is not None else line_masks(ink)
+    horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)

@@ -98,7 +98,9 @@ W_SUBSTITUTION = 0.35
 W_DOUBLED = 0.25  # the reading shows a digit twice that is printed once
 W_DROPPED_REPEAT = 0.15  # a repeated digit read once
 W_DROPPED_ANY = 0.004  # any other digit lost
-W_SPURIOUS = 0.03  # a speck or ruling line read as a digit
+W_SPURIOUS_RULING = 0.2  # a ruling line at the crop's edge read as a 1
+W_SPURIOUS_EDGE = 0.06  # a speck beside the number read as a digit
+W_SPURIOUS = 0.02  # …or between its digits
 W_SWAPPED = 0.02
 W_POINT_IN_COUNT = 0.8  # a point in a count is a thousands separator or a speck
 W_FRACTION_IN_COUNT = 0.1  # …or a speck followed by a spurious digit
@@ -162,6 +164,7 @@ def _letters_to_digits(text: str) -> tuple[str, str] | None:
     return ("".join(out), first) if first else None
 
 
+@lru_cache(maxsize=65536)
 def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, str, bool]:
     """(value, core, origin, blank) of one recognised text; value None where it is not a number."""
     parsed = parse_number(text)
@@ -259,7 +262,9 @@ def _garblings(core: _Core, kind: ValueKind) -> Iterator[tuple[str, Number, floa
             yield from make(digits[:i] + d + digits[i:], frac, "dropped-digit", W_DROPPED_ANY)
     if len(digits) > 1:
         for i in range(len(digits)):
-            yield from make(digits[:i] + digits[i + 1:], frac, "spurious-digit", W_SPURIOUS)
+            edge = i in (0, len(digits) - 1)
+            weight = W_SPURIOUS_RULING if edge and digits[i] == "1" else W_SPURIOUS_EDGE if edge else W_SPURIOUS
+            yield from make(digits[:i] + digits[i + 1:], frac, "spurious-digit", weight)
         for i in range(len(digits) - 1):
             if digits[i] != digits[i + 1]:
                 swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]
@@ -290,11 +295,48 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
 
     conf = min(max(ev.confidence, 0.01), 0.9999)
     masses: dict[Number, list] = {}  # value -> [mass, origin of its heaviest part, that part's mass]
-    count = kind == "count"
+    nonneg = kind == "count"
 
-    def add(v: Number | None, mass: float, how: str) -> None:
-        if v is None or mass <= 0.0 or (count and v < 0):
-            return
+    # the recogniser's alternatives, on the confidence's scale
+    alts = [(a.prob, _reading(a.text, kind)) for a in ev.alternatives if a.prob > 0.0]
+    scale = 1.0
+    for p, (v, _, _, _) in alts:
+        if v is not None and v == value:
+            scale = min(1.0, conf / p)
+            break
+    others: list[tuple[Number, float, str]] = []
+    for p, (v, _, how, is_blank) in alts:
+        if is_blank:
+            others.append((0, p * scale, "confusion:blank/0"))
+        elif v is not None and v != value:
+            others.append((v, p * scale, "ocr-alternative" if how == "read" else how))
+    read_mass = conf if value is not None else 0.0
+    reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
+    room = max(0.0, 1.0 - read_mass - reserve)
+    alt_total = sum(m for _, m, _ in others)
+    shrink = min(1.0, room / alt_total) if alt_total > 0 else 1.0
+    rows: list[tuple[Number, float, str]] = []
+    if value is not None:
+        rows.append((value, read_mass, origin))
+    rows += [(v, m * shrink, how) for v, m, how in others]
+    rest = max(reserve, 1.0 - read_mass - alt_total * shrink)
+
+    # the known garblings of every numeric reading, weighted by the reading's share (the reading's own in full,
+    # the alternatives' only their likeliest few)
+    bases: list[tuple[_Core, float, int]] = []
+    if core is not None:
+        bases.append((core, read_mass, max_candidates + 4))
+    for p, (v, c, _, _) in alts:
+        if c is not None and v is not None and v != value:
+            bases.append((c, p * scale * shrink, min(4, max_candidates)))
+    base_total = sum(m for _, m, _ in bases)
+    for base, share, n in bases:
+        k = rest * share / base_total
+        rows += [(v, k * w, how) for v, w, how in confusions(base, kind)[:n]]
+
+    for v, mass, how in rows:
+        if mass <= 0.0 or (nonneg and v < 0):
+            continue
         entry = masses.get(v)
         if entry is None:
             masses[v] = [mass, how, mass]
@@ -302,43 +344,6 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
             entry[0] += mass
             if mass > entry[2] and v != value:  # the reading keeps its own origin
                 entry[1], entry[2] = how, mass
-
-    # the recogniser's alternatives, on the confidence's scale
-    alts = [(a, _reading(a.text, kind)) for a in ev.alternatives if a.prob > 0.0]
-    scale = 1.0
-    for a, (v, _, _, _) in alts:
-        if v is not None and v == value:
-            scale = min(1.0, conf / a.prob)
-            break
-    others: list[tuple[Number, float, str]] = []
-    for a, (v, _, how, is_blank) in alts:
-        if is_blank:
-            others.append((0, a.prob * scale, "confusion:blank/0"))
-        elif v is not None and v != value:
-            others.append((v, a.prob * scale, "ocr-alternative" if how == "read" else how))
-    read_mass = conf if value is not None else 0.0
-    reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
-    room = max(0.0, 1.0 - read_mass - reserve)
-    alt_total = sum(m for _, m, _ in others)
-    shrink = min(1.0, room / alt_total) if alt_total > 0 else 1.0
-    if value is not None:
-        add(value, read_mass, origin)
-    for v, m, how in others:
-        add(v, m * shrink, how)
-    rest = max(reserve, 1.0 - read_mass - alt_total * shrink)
-
-    # the known garblings of every numeric reading, weighted by the reading's share
-    bases: list[tuple[_Core, float]] = []
-    if core is not None:
-        bases.append((core, read_mass))
-    for a, (v, c, _, _) in alts:
-        if c is not None and v is not None and v != value:
-            bases.append((c, a.prob * scale * shrink))
-    base_total = sum(m for _, m in bases)
-    for base, share in bases:
-        k = rest * share / base_total
-        for v, w, how in confusions(base, kind)[:max_candidates + 4]:
-            add(v, k * w, how)
 
     if not masses:
         return []

@@ -14,8 +14,10 @@ for all cells at once, the most probable assignment that satisfies the relations
   ``unresolved`` for a person (a misreading repair could not explain, or the document's error).
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
-* A cell whose text is not a number at all (a seal smear) gets a free integer with a small prior
-  (``unreadable_log_prior``); where the relations pin it down it is repaired, otherwise it stays unreadable.
+* A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
+  constant prior (``unreadable_log_prior``). Where two or more relations agree on its value it is repaired
+  (origin ``implied``); implied by one relation only, it stays unreadable and the value goes to ``derived`` (one
+  relation cannot tell a lost digit from the document's own error); otherwise it stays unreadable.
 * The problem splits into components (variable cells linked through shared enforced relations); components whose
   relations all hold as read are not solved. A component is solved by exact enumeration where the product of its
   candidate counts is at most ``max_enumeration``, else as an integer programme with HiGHS
@@ -57,6 +59,7 @@ class RepairOptions:
     max_enumeration: int = 2000  # components with at most this many joint assignments are enumerated
     node_limit: int = 2000  # branch-and-bound nodes before a component goes to the integer programme
     max_candidates: int = 12  # per cell, when candidates are built here (repair_cells)
+    confident_candidates: int = 4  # …for a confident cell (fixed anyway: the list is for the record)
     tolerance: float = TOLERANCE
     time_limit_s: float = 5.0  # per integer programme; beyond it the readings are kept and a warning given
 
@@ -65,8 +68,10 @@ class RepairOptions:
             raise ValueError(f"confident_threshold must be in [0, 1], not {self.confident_threshold}")
         if self.conflict_margin < 0 or self.release_penalty <= 0 or self.unreadable_log_prior >= 0:
             raise ValueError("conflict_margin must be >= 0, release_penalty > 0 and unreadable_log_prior < 0")
-        if self.max_enumeration < 1 or self.max_candidates < 1 or self.time_limit_s <= 0:
-            raise ValueError("max_enumeration, max_candidates and time_limit_s must be positive")
+        if min(self.max_enumeration, self.max_candidates, self.confident_candidates, self.node_limit) < 1 \
+                or self.time_limit_s <= 0:
+            raise ValueError("max_enumeration, max_candidates, confident_candidates, node_limit and time_limit_s "
+                             "must be positive")
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ class RepairResult:
     checks: list[RelationCheck]  # check_all on the repaired values
     flags: list[str]  # relations broken by confident values: the document's own inconsistencies
     unresolved: list[str]  # relations broken (or left open) where an unsure cell takes part: for review
-    derived: dict[str, DerivedValue]  # values the relations imply for blank cells (never printed values)
+    derived: dict[str, DerivedValue]  # values the relations imply for blank cells, and for unreadable cells that only
+    # one relation pins down (never printed values)
     warnings: list[str] = field(default_factory=list)
     solves: int = 0  # enumerations and integer programmes run (conflict checks included)
 
@@ -718,8 +724,29 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             out[key] = make(cand.value, ValueStatus.REPAIRED, cand.prob, cand.origin,
                             _alt(alt_values.get(key), cands) or top)
 
+    # An implied value is a repair only where two or more relations agree on it; implied by one relation alone it
+    # cannot be told from the document's own error, so the cell stays unreadable and the value is kept apart.
     values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
+    implied_alone: dict[str, DerivedValue] = {}
+    enforced_of: dict[str, list[Invariant]] = {}
+    for inv in enforced:
+        for k in inv.fields:
+            enforced_of.setdefault(k, []).append(inv)
+    for key, c in out.items():
+        if c.origin != "implied" or c.value is None:
+            continue
+        settled = [inv.id for inv in enforced_of.get(key, [])
+                   if all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)]
+        if len(settled) < 2:
+            implied_alone[key] = DerivedValue(key=key, value=c.value, from_relations=settled)
+    for key in implied_alone:
+        c = out[key]
+        out[key] = CellRepair(key=key, reading=None, value=None, status=ValueStatus.UNREADABLE, prob=0.0,
+                              origin="unreadable", confident=c.confident, candidates=c.candidates,
+                              relations=c.relations, runner_up=None, margin=c.margin, blank=False)
+        values.pop(key, None)
     checks, broken, derived, check_warnings = check_all(list(invariants), values)
+    derived.update(implied_alone)
     warnings.extend(check_warnings)
     relations: list[RelationOutcome] = []
     flags: list[str] = []
@@ -829,8 +856,9 @@ def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Inva
                  options: RepairOptions | None = None) -> RepairResult:
     """Candidates from the evidence, confident cells by the threshold (text-layer cells always), then ``repair``."""
     opts = options or RepairOptions()
-    cands = {k: cell_candidates(ev, opts.max_candidates) for k, ev in evidence.items()}
     confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
+    cands = {k: cell_candidates(ev, opts.confident_candidates if k in confident else opts.max_candidates)
+             for k, ev in evidence.items()}
     return repair(cands, confident, invariants, opts)
 
 
@@ -889,7 +917,10 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
             alt = f" or {c.runner_up.value:g}" if c.runner_up is not None and c.runner_up.value is not None else ""
             kind, reason = ReviewKind.CONFLICT, f"read {shown}{alt}: the sums fit either about equally well"
         elif c.status is ValueStatus.UNREADABLE:
-            kind, reason = ReviewKind.UNREADABLE, f"read {shown}: no number, and the sums do not pin one down"
+            implied = result.derived.get(key)
+            kind, reason = ReviewKind.UNREADABLE, (
+                f"read {shown}: no number; one relation implies {implied.value:g} (kept apart as derived)"
+                if implied is not None else f"read {shown}: no number, and the sums do not pin one down")
         elif c.status is ValueStatus.REPAIRED:
             how = "implied by the sums" if c.origin == "implied" else f"{c.origin}, p={c.prob:.2f}"
             kind, reason = ReviewKind.REPAIRED, f"read {shown}, repaired to {c.value:g} ({how})"

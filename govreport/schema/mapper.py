@@ -14,7 +14,7 @@ from itertools import pairwise
 from govreport.ir import Cell, Document
 from govreport.postprocess.numbers import looks_numeric
 from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, split_sections
-from govreport.schema.templates import Template
+from govreport.schema.templates import ProactiveBlock, Template
 from govreport.textnorm import norm_label, numbering, similarity, strip_numbering
 
 ROW_MATCH_MIN = 0.45
@@ -107,14 +107,15 @@ def complete_columns(cmap: ColumnMap, rows: list[RowView], keys: list[str]) -> l
     return notes
 
 
-def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str]) -> list[tuple[str, Cell, bool]]:
-    """(key, cell, by_position) for the value cells of a data row."""
+def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str], label: Cell | None = None
+                 ) -> list[tuple[str, Cell, bool]]:
+    """(key, cell, by_position) for the value cells of a data row (``label``: its row label cell)."""
     out: list[tuple[str, Cell, bool]] = []
     if row.table.aligned_columns and (cmap.by_col.get(row.table_index) or cmap.by_x):
         for c in row.starting:
             # Under a value column every cell is a value, even one OCR could not read as a number
             # (reported as unreadable rather than lost).
-            if c.row_span > 1:
+            if c.row_span > 1 or c is label:
                 continue
             key = cmap.key_for(row, c)
             if key is not None:
@@ -137,39 +138,56 @@ def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str]) -> list[tup
 # --- table 二 ---------------------------------------------------------------------------------
 
 
+def _proactive_row(label: str, blocks: list[ProactiveBlock], current: ProactiveBlock | None
+                   ) -> tuple[ProactiveBlock, str] | None:
+    """The block and row a table-二 row label belongs to. Row labels are unique across blocks, so a
+    block heading lost at a page break does not lose its rows; the current heading breaks ties."""
+    best: tuple[float, ProactiveBlock, str] | None = None
+    for b in blocks:
+        key = _best(label, b.rows, ROW_MATCH_MIN)
+        if key is None:
+            continue
+        score = similarity(strip_numbering(norm_label(label)), strip_numbering(norm_label(b.rows[key])))
+        score += 0.05 if b is current else 0.0
+        if best is None or score > best[0]:
+            best = (score, b, key)
+    return (best[1], best[2]) if best else None
+
+
 def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
-    blocks = {norm_label(b.heading): b for b in template.proactive_blocks}
-    block = None
-    cmap = ColumnMap()
+    blocks = template.proactive_blocks
+    headings = {norm_label(b.heading): b for b in blocks}
+    current: ProactiveBlock | None = None
+    header: list[tuple[RowView, Cell]] = []  # the latest 信息内容 row's column label cells
     for row in rows:
         j = row.joined
         if "第二十条" in j:
-            heading = next((h for h in blocks if h in j), None)
-            if heading is None:
-                heading = _best(j, {h: h for h in blocks}, 0.7)
-            block = blocks.get(heading) if heading else None
-            cmap = ColumnMap()
-            if block is None:
+            heading = next((h for h in headings if h in j), None) or _best(j, {h: h for h in headings}, 0.7)
+            current = headings.get(heading) if heading else None
+            header = []
+            if current is None:
                 out.warnings.append(f"table 二: unknown block heading {j!r}")
-            continue
-        if block is None:
             continue
         labels = row.label_cells()
         if not row.has_numbers() and any("信息内容" in norm_label(c.text) for c in labels):
-            for c in row.starting:
-                key = _best(c.text, block.columns, COLUMN_MATCH_MIN)
-                if key is not None:
-                    cmap.add(row, c, key)
+            # skip the label column (or a whole header merged into one cell by a lost line)
+            header = [(row, c) for c in row.starting if c.text.strip() and "信息内容" not in norm_label(c.text)]
             continue
         own = [c for c in labels if c in row.starting]
         if not own:
             continue
-        row_key = _best(own[-1].text, block.rows, ROW_MATCH_MIN)
-        if row_key is None:
+        found = _proactive_row(own[-1].text, blocks, current)
+        if found is None:
             continue
-        if not cmap.by_col and not cmap.by_x:
+        block, row_key = found
+        cmap = ColumnMap()
+        for hrow, c in header:
+            key = _best(c.text, block.columns, COLUMN_MATCH_MIN)
+            if key is not None:
+                cmap.add(hrow, c, key)
+        if not cmap.by_col:
             out.warnings.append(f"table 二 {block.heading}: no column header; columns placed by position")
-        for col_key, cell, by_pos in _value_cells(row, cmap, list(block.columns)):
+        for col_key, cell, by_pos in _value_cells(row, cmap, list(block.columns), own[-1]):
             out.put(MappedCell(f"proactive.{row_key}.{col_key}", cell, row.table_index, by_pos))
 
 
@@ -266,7 +284,7 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         row_key = options[ti][0]
         if by_pos:
             out.warnings.append(f"table 三: row {label_cell.text!r} placed as {row_key} by its position")
-        for col_key, cell, pos in _value_cells(row, cmap, list(columns)):
+        for col_key, cell, pos in _value_cells(row, cmap, list(columns), label_cell):
             out.put(MappedCell(f"requests.{row_key}.{col_key}", cell, row.table_index, pos or by_pos))
     out.single_other_handling = any(k.startswith("requests.other_handling.") for k in out.cells)
 

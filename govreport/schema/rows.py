@@ -68,7 +68,7 @@ _REQUEST_ROW_RE = re.compile(r"本年度办理结果|结转下年度继续办理
 
 def _marker(row: RowView) -> Section | None:
     j = row.joined
-    if "第二十条" in j and ("项" in j or "(" in j):
+    if ("第二十条" in j and ("项" in j or "(" in j)) or j.startswith("信息内容"):
         return Section.PROACTIVE
     if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j or _REQUEST_ROW_RE.search(j):
         return Section.REQUESTS
