@@ -23,8 +23,8 @@ class SealResult:
     boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 of each seal found
 
 
-# Red channel -> grey under a seal: 170 and above is paper; darker ink keeps (and gains) its contrast.
-_SEAL_LEVELS = np.clip(255.0 * (np.arange(256) / 170.0) ** 1.6, 0, 255).astype(np.uint8)
+CLOSE_GAP = 1  # px; breaks in scanned lines closed before the line filter (1 = off)
+SEAL_WHITE = 0.8  # under a seal, red-channel values above this share of the paper level become paper
 
 
 def red_mask(img: np.ndarray) -> np.ndarray:
@@ -55,16 +55,18 @@ def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
     red = img[:, :, 2]
     # Keep the red channel as grey: red ink -> light, black ink -> dark. Over a whole seal's box (its
     # faint, desaturated edges escape the mask), and on every other red pixel.
-    # Levels: the seal's remains in the red channel are light grey; stretch them to paper white.
-    lifted = cv2.LUT(red, _SEAL_LEVELS)
-    grey_red = cv2.merge([lifted, lifted, lifted])
     sel = mask > 0
-    cleaned[sel] = grey_red[sel]
+    cleaned[sel] = cv2.merge([red, red, red])[sel]
     h, w = red.shape
     for x0, y0, x1, y1 in boxes:
         mx, my = (x1 - x0) // 10, (y1 - y0) // 10
         ys, xs = slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))
-        cleaned[ys, xs] = grey_red[ys, xs]
+        # Levels relative to this region's own paper: the seal's remains in the red channel are a
+        # little darker than paper; lift them to white, keep darker ink (the digits) dark.
+        paper = float(np.percentile(red[ys, xs], 60))
+        levels = np.clip(255.0 * (np.arange(256) / max(paper * SEAL_WHITE, 1.0)) ** 1.6, 0, 255).astype(np.uint8)
+        lifted = cv2.LUT(red[ys, xs], levels)
+        cleaned[ys, xs] = cv2.merge([lifted, lifted, lifted])
     return SealResult(cleaned, boxes)
 
 
@@ -82,8 +84,11 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25) -> tuple[np
     w = ink.shape[1]
     hk = max(20, w // scale)
     vk = max(15, int(17 * dpi / 72))
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    # Close small breaks along each direction first (thin or faint scanned lines come out dashed).
+    h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_GAP, 1)))
+    v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, CLOSE_GAP)))
+    horiz = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vert = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # Faint or broken lines: bridge small gaps along the line direction.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))

@@ -12,8 +12,9 @@ gives a candidate reading with a small prior:
   a speck read as a digit (``spurious-digit``), two digits swapped (``swapped-digits``);
 * a decimal point or thousands separator lost or added (``spurious-point``, ``lost-point``, ``separator``);
 * a blank alternative against a printed number counts as 0 (``confusion:blank/0``); an empty reading with low
-  confidence (ink in the crop, nothing recognised: a faint 0 lost) is unreadable, not blank, and the relations
-  imply its value.
+  confidence (ink in the crop, nothing recognised) is not a printed blank but a lost number, most often a faint 0
+  (``confusion:blank/0``, then ``lost-digit``). Text that is no number at all (a seal smear, a number read as a
+  Chinese character or a letter, which happens to whole multi-digit numbers) has no candidate: it is unreadable.
 
 The recognised reading (origin ``read``) gets the cell's confidence as its probability and stays the most
 probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
@@ -108,7 +109,12 @@ W_LOST_POINT = 0.08  # amounts: a decimal point lost
 W_SPURIOUS_POINT = 0.05  # amounts: a speck read as a decimal point
 MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
 READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
-EMPTY_IS_BLANK = 0.5  # an empty reading below this confidence had ink in the crop: unreadable, not blank
+EMPTY_IS_BLANK = 0.5  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
+# …most often a faint 0 (thin strokes fade first), then a 1; the others about alike
+LOST_NUMBER: tuple[Candidate, ...] = (
+    Candidate(0, 0.87, "confusion:blank/0"), Candidate(1, 0.05, "lost-digit"),
+    *(Candidate(d, 0.01, "lost-digit") for d in range(2, 10)),
+)
 MAX_DIGITS = 9  # longer digit runs are not garbled further (no table cell prints one)
 
 _DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": ".", "．": "."})
@@ -287,7 +293,9 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
     kind = ev.kind
     value, core, origin, blank = _reading(ev.raw_text, kind)
     if blank and not ev.digital and not ev.raw_text.strip() and ev.confidence < EMPTY_IS_BLANK:
-        return []  # the recogniser saw ink but read nothing: a lost number (often a faint 0), not a blank
+        kept = LOST_NUMBER[:max_candidates]  # ink in the crop but nothing read: a faint 0, not a blank
+        total = sum(c.prob for c in kept)
+        return [Candidate(c.value, c.prob / total, c.origin) for c in kept]
     if blank:
         return [Candidate(None, 1.0, "blank")]
     if ev.digital:

@@ -15,9 +15,10 @@ for all cells at once, the most probable assignment that satisfies the relations
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
 * A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
-  constant prior (``unreadable_log_prior``). Where two or more relations agree on its value it is repaired
-  (origin ``implied``); implied by one relation only, it stays unreadable and the value goes to ``derived`` (one
-  relation cannot tell a lost digit from the document's own error); otherwise it stays unreadable.
+  constant prior (``unreadable_log_prior``). Where two or more relations agree on its value (or the one relation
+  it is in holds with it at 0) it is repaired (origin ``implied``); a non-zero value implied by one relation only
+  goes to ``derived`` and the cell stays unreadable (one relation cannot tell a lost number from the document's own
+  error); otherwise it stays unreadable.
 * The problem splits into components (variable cells linked through shared enforced relations); components whose
   relations all hold as read are not solved. A component is solved by exact enumeration where the product of its
   candidate counts is at most ``max_enumeration``, else as an integer programme with HiGHS
@@ -724,8 +725,10 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             out[key] = make(cand.value, ValueStatus.REPAIRED, cand.prob, cand.origin,
                             _alt(alt_values.get(key), cands) or top)
 
-    # An implied value is a repair only where two or more relations agree on it; implied by one relation alone it
-    # cannot be told from the document's own error, so the cell stays unreadable and the value is kept apart.
+    # An implied value is a repair only where two or more relations agree on it, or where it is 0 (by far the most
+    # common value in these tables: a relation that holds with the cell at 0 is strong evidence). Any other value
+    # implied by one relation alone cannot be told from the document's own error: the cell stays unreadable and the
+    # value is kept apart as derived.
     values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
     implied_alone: dict[str, DerivedValue] = {}
     enforced_of: dict[str, list[Invariant]] = {}
@@ -737,7 +740,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             continue
         settled = [inv.id for inv in enforced_of.get(key, [])
                    if all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)]
-        if len(settled) < 2:
+        if len(settled) < 2 and c.value != 0:
             implied_alone[key] = DerivedValue(key=key, value=c.value, from_relations=settled)
     for key in implied_alone:
         c = out[key]
