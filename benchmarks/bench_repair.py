@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_label
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
-from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number
+from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates
 from govreport.postprocess.repair import (
     CalibrationCase,
     RepairOptions,
@@ -131,24 +131,39 @@ def complete(inv: Invariant, truth: Mapping[str, Number | None]) -> bool:
 
 
 def choose_garbled(doc: Doc, k: int, rate: float, rng: random.Random) -> set[str]:
-    """Cells to garble: at most ``k`` in any complete relation, about ``rate`` of the cells in complete relations."""
+    """Cells to garble, about ``rate`` of the cells in complete relations, no complete relation with more than
+    ``k``. With k >= 2 they come in groups of k drawn from one relation (so that relations with k garbled cells are
+    the rule, not the exception)."""
     rels = [inv for inv in doc.invariants if complete(inv, doc.truth)]
     rels_of: dict[str, list[str]] = {}
     for inv in rels:
         for key in inv.fields:
             rels_of.setdefault(key, []).append(inv.id)
-    keys = sorted(rels_of)
-    rng.shuffle(keys)
-    target = max(1, round(rate * len(keys))) if keys else 0
+    n_cells = len(rels_of)
+    target = max(1, round(rate * n_cells)) if n_cells else 0
     count: dict[str, int] = {}
     chosen: set[str] = set()
-    for key in keys:
-        if len(chosen) >= target:
-            break
-        if all(count.get(r, 0) < k for r in rels_of[key]):
-            chosen.add(key)
+
+    def fits(keys: Sequence[str]) -> bool:
+        extra: dict[str, int] = {}
+        for key in keys:
             for r in rels_of[key]:
-                count[r] = count.get(r, 0) + 1
+                extra[r] = extra.get(r, 0) + 1
+        return all(count.get(r, 0) + n <= k for r, n in extra.items())
+
+    for _ in range(50 * max(1, target)):
+        if len(chosen) >= target or not rels:
+            break
+        inv = rng.choice(rels)
+        free = [key for key in inv.fields if key not in chosen]
+        if len(free) < k:
+            continue
+        group = rng.sample(free, k)
+        if fits(group):
+            for key in group:
+                chosen.add(key)
+                for r in rels_of[key]:
+                    count[r] = count.get(r, 0) + 1
     return chosen
 
 
@@ -357,14 +372,27 @@ def _looks_numeric(text: str) -> bool:
     return bool(t) and bool(re.match(r"^[\d.,，。+\-—/%元万]+$", t)) and any(ch.isdigit() for ch in t)
 
 
-def ocr_reading(lib: OcrLibrary, key: str, value: Number | None, garbled: bool, rng: random.Random) -> Reading:
+def read_value(key: str, r: Reading) -> Number | None:
+    """The value a reading stands for (its first candidate; None for a blank or an unreadable reading)."""
+    cands = cell_candidates(CellEvidence(key, r.text, r.confidence,
+                                         tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives)))
+    return cands[0].value if cands else None
+
+
+def ocr_reading(lib: OcrLibrary, key: str, value: Number | None, garbled: bool, rng: random.Random,
+                heavy_share: float) -> Reading:
     text = cell_text(key, value)
     if value is None:
         return Reading("", 1.0, (("", 1.0),))  # an empty crop: the recogniser's is_blank
+    heavy = lib.items.get(f"H|{text}", [])
     if garbled:
-        wrong = [r for r in lib.items[f"H|{text}"] if value_of(key, r.text) != value]
+        wrong = [r for r in heavy if read_value(key, r) != value]
         if wrong:
             return rng.choice(wrong)
+    elif rng.random() < heavy_share:  # a badly printed or scanned cell that still reads right
+        right = [r for r in heavy if read_value(key, r) == value]
+        if right:
+            return rng.choice(right)
     return rng.choice(lib.items[f"L|{text}"])
 
 
@@ -388,12 +416,16 @@ class Tally:
     right_changes: int = 0
     false_changes: int = 0  # cells read right and changed
     false_changes_confident: int = 0
+    wrong_in_broken_docs: int = 0  # wrong changes in documents that break their own sums
     conflicts: int = 0
     unreadable: int = 0
     flag_tp: int = 0
     flag_fp: int = 0
     flag_fn: int = 0
     unresolved: int = 0
+    reported_tp: int = 0  # flags and unresolved relations together, against the relations the document breaks
+    reported_fp: int = 0
+    reported_fn: int = 0
     broken_docs: int = 0
     broken_docs_exact: int = 0
     consistent_docs: int = 0
@@ -411,13 +443,16 @@ class Tally:
                 f"  documents {self.docs}, cells {self.cells}, garbled in complete relations {self.garbled} "
                 f"(+{self.garbled_other} elsewhere)\n"
                 f"  repair recall      {pct(self.restored, self.garbled)}\n"
-                f"  repair precision   {pct(self.right_changes, self.changes)}\n"
+                f"  repair precision   {pct(self.right_changes, self.changes)}; wrong changes in documents that "
+                f"break their sums: {self.wrong_in_broken_docs}\n"
                 f"  false changes      {self.false_changes} of cells read right "
                 f"({self.false_changes_confident} confident)\n"
                 f"  conflicts          {self.conflicts}   unreadable left {self.unreadable}   "
                 f"unresolved relations {self.unresolved}\n"
                 f"  flag precision     {pct(self.flag_tp, self.flag_tp + self.flag_fp)}\n"
                 f"  flag recall        {pct(self.flag_tp, self.flag_tp + self.flag_fn)}\n"
+                f"  flagged or unresolved: precision {pct(self.reported_tp, self.reported_tp + self.reported_fp)}, "
+                f"recall {pct(self.reported_tp, self.reported_tp + self.reported_fn)}\n"
                 f"  self-inconsistent documents flagged exactly {pct(self.broken_docs_exact, self.broken_docs)}; "
                 f"consistent documents without a flag {pct(self.consistent_docs_unflagged, self.consistent_docs)}\n"
                 f"  ms per report      median {statistics.median(ms) if ms else 0:.2f}, p95 {p95:.2f}, "
@@ -447,6 +482,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
         if c.status is ValueStatus.REPAIRED:
             tally.changes += 1
             tally.right_changes += c.value == truth
+            tally.wrong_in_broken_docs += c.value != truth and bool(doc.flags)
             if read_right:
                 tally.false_changes += 1
                 tally.false_changes_confident += confident
@@ -457,6 +493,10 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
     tally.flag_fp += len(predicted - expected)
     tally.flag_fn += len(expected - predicted)
     tally.unresolved += len(result.unresolved)
+    reported = predicted | set(result.unresolved)
+    tally.reported_tp += len(reported & expected)
+    tally.reported_fp += len(reported - expected)
+    tally.reported_fn += len(expected - reported)
     if expected:
         tally.broken_docs += 1
         tally.broken_docs_exact += predicted == expected
@@ -505,10 +545,10 @@ def with_ocr(docs: Sequence[Doc], k: int, args: argparse.Namespace, seed: int, l
     rng = random.Random(seed)
     for doc in docs:
         doc.garbled = choose_garbled(doc, k, args.rate, rng)
-    light = {cell_text(k_, v) for d in docs for k_, v in d.truth.items() if v is not None}
-    heavy = {cell_text(k_, d.truth[k_]) for d in docs for k_ in d.garbled}
-    lib.ensure(light, heavy)
-    return [{key: ocr_reading(lib, key, v, key in doc.garbled, rng) for key, v in doc.truth.items()} for doc in docs]
+    texts = {cell_text(k_, v) for d in docs for k_, v in d.truth.items() if v is not None}
+    lib.ensure(texts, texts)
+    return [{key: ocr_reading(lib, key, v, key in doc.garbled, rng, args.ocr_heavy_share)
+             for key, v in doc.truth.items()} for doc in docs]
 
 
 def evaluate(name: str, docs: Sequence[Doc], readings: Sequence[Mapping[str, Reading]], options: RepairOptions,
@@ -555,7 +595,7 @@ def confidence_summary(name: str, docs: Sequence[Doc], readings: Sequence[Mappin
         for key, v in doc.truth.items():
             if v is None:
                 continue
-            (right if value_of(key, rd[key].text) == v else wrong).append(rd[key].confidence)
+            (right if read_value(key, rd[key]) == v else wrong).append(rd[key].confidence)
     qs = (0.01, 0.05, 0.1, 0.5)
 
     def quant(xs: list[float], q: float) -> float:
@@ -572,24 +612,30 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=300, help="documents per k")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--k", default="1,2", help="garbled cells per relation, comma separated")
-    ap.add_argument("--rate", type=float, default=0.08, help="share of cells in complete relations to garble")
-    ap.add_argument("--share-broken", type=float, default=0.25, help="share of documents that break their sums")
+    ap.add_argument("--rate", type=float, default=0.03, help="share of cells in complete relations to garble")
+    ap.add_argument("--share-broken", type=float, default=0.15, help="share of documents that break their sums")
     ap.add_argument("--p-alt", type=float, default=0.7, help="simulated: truth among OCR alternatives")
     ap.add_argument("--low-share", type=float, default=0.08, help="simulated: correct cells read below 0.97")
     ap.add_argument("--threshold", type=float, default=None, help="confident threshold (default: calibrated)")
+    ap.add_argument("--penalty", type=float, default=None, help="release penalty (default: RepairOptions')")
+    ap.add_argument("--margin", type=float, default=None, help="conflict margin (default: RepairOptions')")
     ap.add_argument("--ocr", action="store_true", help="also real OCR of rendered, degraded crops")
     ap.add_argument("--ocr-n", type=int, default=80, help="documents per k in the OCR corpus")
+    ap.add_argument("--ocr-heavy-share", type=float, default=0.1,
+                    help="real OCR: share of the cells left right that are read from a heavily degraded crop")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "govreport" / "bench_repair_ocr.json")
     ap.add_argument("--calibrate", action="store_true", help="sweep the confidence threshold")
     args = ap.parse_args()
 
-    options = RepairOptions() if args.threshold is None else RepairOptions(confident_threshold=args.threshold)
+    overrides = {"confident_threshold": args.threshold, "release_penalty": args.penalty,
+                 "conflict_margin": args.margin}
+    options = RepairOptions(**{k: v for k, v in overrides.items() if v is not None})
     print(f"options: {options}")
     ks = [int(x) for x in args.k.split(",")]
-    base = make_docs(args.n, random.Random(args.seed), args.share_broken)
-    clean_flags(base, options)
+    base = make_docs(max(args.n, args.ocr_n if args.ocr else 0), random.Random(args.seed), args.share_broken)
+    clean_flags(base[: args.n], options)
     for k in ks:
-        docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in base]
+        docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in base[: args.n]]
         readings, kinds = simulate(docs, k, args, args.seed * 100 + k)
         if args.calibrate:
             calibrate(f"simulated OCR, k={k}", docs, readings, options)

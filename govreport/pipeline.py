@@ -12,16 +12,18 @@ from govreport.errors import GovreportError, InputError, NotAReportError
 from govreport.ingest.images import PageImage
 from govreport.ingest.loader import InputLimits, load_document
 from govreport.ingest.scanned import ScannedPages, ScanOptions, read_scanned_pages
-from govreport.ir import Document
+from govreport.ir import Document, TextSource
 from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
+from govreport.postprocess.candidates import CellEvidence
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.numbers import ParseOutcome, parse_number
-from govreport.report import FieldValue, PageInfo, Provenance, Report, ValueStatus
+from govreport.postprocess.repair import repair_cells, review_items
+from govreport.report import CandidateValue, FieldValue, PageInfo, Provenance, Report, ReviewEntry, ValueStatus
 from govreport.schema.detect import detect_template
 from govreport.schema.mapper import MappedCell, map_document
 from govreport.schema.narrative import read_narrative
-from govreport.schema.templates import Template, load_template
+from govreport.schema.templates import Invariant, Template, load_template
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,30 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
     )
 
 
+def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Invariant]) -> None:
+    """Scanned values: joint repair under the sum relations; confident readings are never changed."""
+    evidence = {
+        k: CellEvidence(key=k, raw_text=fv.raw_text, confidence=fv.confidence,
+                        alternatives=tuple(mapped[k].cell.alternatives),
+                        digital=mapped[k].cell.source is not TextSource.OCR, seal=mapped[k].cell.seal)
+        for k, fv in report.fields.items()
+    }
+    result = repair_cells(evidence, invariants)
+    for k, c in result.cells.items():
+        fv = report.fields[k]
+        fv.value = c.value
+        fv.status = c.status
+        fv.seal = evidence[k].seal
+        fv.candidates = [CandidateValue(value=x.value, prob=round(x.prob, 6), origin=x.origin) for x in c.candidates]
+        if c.status is ValueStatus.REPAIRED:
+            fv.confidence = round(min(fv.confidence, c.prob), 4)
+    report.checks, report.flags, report.derived = result.checks, result.flags, result.derived
+    report.unresolved = result.unresolved
+    report.warnings.extend(result.warnings)
+    report.review = [ReviewEntry(key=r.key, kind=r.status.value, value=r.value, raw_text=r.raw_text, reason=r.reason,
+                                 priority=r.priority) for r in review_items(result, evidence)]
+
+
 def build_report(doc: Document) -> Report:
     """Everything after reading: works the same for every input path."""
     narrative = read_narrative(doc)
@@ -149,10 +175,19 @@ def build_report(doc: Document) -> Report:
         if fv.status is ValueStatus.UNREADABLE:
             report.warnings.append(f"{key}: printed text {fv.raw_text!r} is not a number")
     invariants = template.invariants_for(mapping.single_other_handling)
-    values = {k: f.value for k, f in report.fields.items() if f.status is not ValueStatus.UNREADABLE}
-    checks, flags, derived, warnings = check_all(invariants, values)
-    report.checks, report.flags, report.derived = checks, flags, derived
-    report.warnings.extend(warnings)
+    if any(mapping.cells[k].cell.source is TextSource.OCR for k in report.fields):
+        _repair(report, mapping.cells, invariants)
+    else:  # text-layer values are certain: the relations are only checked
+        values = {k: f.value for k, f in report.fields.items() if f.status is not ValueStatus.UNREADABLE}
+        checks, flags, derived, warnings = check_all(invariants, values)
+        report.checks, report.flags, report.derived = checks, flags, derived
+        report.warnings.extend(warnings)
+        report.review = [ReviewEntry(key=f, kind="broken-relation", reason="the document breaks this sum as printed",
+                                     priority=3.0) for f in flags]
+        report.review += [ReviewEntry(key=k, kind="unreadable", raw_text=fv.raw_text, priority=4.0,
+                                      reason="printed text is not a number")
+                          for k, fv in report.fields.items() if fv.status is ValueStatus.UNREADABLE]
+        report.review.sort(key=lambda r: -r.priority)
     for inv in invariants:
         for k in inv.fields:
             if k in report.fields:

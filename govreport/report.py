@@ -34,6 +34,25 @@ class Provenance(BaseModel):
     col: int
 
 
+class CandidateValue(BaseModel):
+    """One reading of a scanned cell with its probability, and why it is a candidate."""
+
+    value: int | float | None
+    prob: float
+    origin: str  # read, ocr-alternative, confusion:B/8, dropped-digit, …
+
+
+class ReviewEntry(BaseModel):
+    """Something a person should look at; the report lists them most important first."""
+
+    key: str  # field key, or relation id
+    kind: str  # conflict, unreadable, broken-relation, repaired, low-confidence
+    value: int | float | None = None
+    raw_text: str = ""
+    reason: str
+    priority: float
+
+
 class FieldValue(BaseModel):
     """One printed cell under its field key."""
 
@@ -46,6 +65,8 @@ class FieldValue(BaseModel):
     note: str | None = None  # printed aside, e.g. 其中修订 16 件
     provenance: Provenance
     relations: list[str] = Field(default_factory=list)  # ids of the relations it takes part in
+    candidates: list[CandidateValue] = Field(default_factory=list)  # readings repair chose among (scans)
+    seal: bool = False  # a red seal covered the cell on the scan
 
 
 class DerivedValue(BaseModel):
@@ -101,5 +122,7 @@ class Report(BaseModel):
     derived: dict[str, DerivedValue] = Field(default_factory=dict)
     checks: list[RelationCheck] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)  # ids of relations broken as printed
+    unresolved: list[str] = Field(default_factory=list)  # broken where an unsure scanned cell takes part
+    review: list[ReviewEntry] = Field(default_factory=list)  # what a person should look at, most important first
     missing_fields: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -108,6 +108,7 @@ W_FRACTION_IN_COUNT = 0.1  # …or a speck followed by a spurious digit
 W_LOST_POINT = 0.08  # amounts: a decimal point lost
 W_SPURIOUS_POINT = 0.05  # amounts: a speck read as a decimal point
 MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
+MIN_PROB = 0.002  # candidates less likely than this are dropped (too implausible to explain a sum)
 READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
 EMPTY_IS_BLANK = 0.5  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
 # …most often a faint 0 (thin strokes fade first), then a 1; the others about alike
@@ -189,7 +190,7 @@ def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, s
         core = _core(joined)
         if core is not None:
             return _count_value(core, kind, "separator")
-    stripped = _clean(text).strip(".,·:;'`_-~")
+    stripped = _clean(text).strip(".,·:;'`_-~•°\"“”‘’")
     if stripped and stripped != _clean(text):  # a speck read as a point or comma before or after the number
         parsed = parse_number(stripped)
         if parsed.outcome is ParseOutcome.NUMBER:
@@ -246,8 +247,8 @@ def _garblings(core: _Core, kind: ValueKind) -> Iterator[tuple[str, Number, floa
         return
 
     def make(int_part: str, frac_part: str | None, origin: str, weight: float) -> Iterator[tuple[str, Number, float]]:
-        if not int_part:
-            return
+        if not int_part or (len(int_part) > 1 and int_part[0] == "0" and digits[0] != "0"):
+            return  # a leading zero nobody printed: not a way "07" or "00" could have been misread
         v = _Core(core.sign, int_part, frac_part).value(kind)
         if v is not None:
             yield origin, v, weight
@@ -369,6 +370,8 @@ def _finish(masses: dict[Number, list], value: Number | None, max_candidates: in
         rows += [(v, min(e[0], cap), e[1]) for v, e in rest]
     else:
         rows += [(v, e[0], e[1]) for v, e in rest]
+    total = sum(m for _, m, _ in rows)
+    rows = [r for i, r in enumerate(rows) if i == 0 or r[1] / total >= MIN_PROB]
     total = sum(m for _, m, _ in rows)
     return [Candidate(v, m / total, how) for v, m, how in rows]
 

@@ -19,10 +19,13 @@ for all cells at once, the most probable assignment that satisfies the relations
   it is in holds with it at 0) it is repaired (origin ``implied``); a non-zero value implied by one relation only
   goes to ``derived`` and the cell stays unreadable (one relation cannot tell a lost number from the document's own
   error); otherwise it stays unreadable.
-* The problem splits into components (variable cells linked through shared enforced relations); components whose
-  relations all hold as read are not solved. A component is solved by exact enumeration where the product of its
-  candidate counts is at most ``max_enumeration``, else as an integer programme with HiGHS
-  (``scipy.optimize.milp``). Both are exact.
+* Only cells in a relation that does not hold as read may change, and of those not the ones no optimum can change
+  (``_never_changed``: exact dominance). The rest splits into components (cells linked through shared enforced
+  relations); components whose relations all hold as read are not solved. A component is solved exactly: by
+  enumeration where the product of its candidate counts is at most ``max_enumeration``, else by a branch and bound
+  over the broken relations (``_Search``), and where that outgrows ``node_limit`` nodes as an integer programme
+  with HiGHS (``scipy.optimize.milp``: binary choice per candidate, big-M release per relation). The three agree
+  (tests, and a randomised comparison during development).
 * Conflict: for every cell the optimum changes (and every unreadable cell it fills), the problem is solved again
   with that choice forbidden. If the best such alternative is within ``conflict_margin`` of the optimum, the cell
   and every cell the alternative sets differently are marked ``conflict`` and keep their readings: repair does not
@@ -54,15 +57,17 @@ CALIBRATED_THRESHOLD = 0.97
 @dataclass(frozen=True)
 class RepairOptions:
     confident_threshold: float = CALIBRATED_THRESHOLD  # cells read at or above this confidence are fixed
-    conflict_margin: float = 1.0  # log-prob units: alternatives closer than this to the optimum make a conflict
-    release_penalty: float = 12.0  # log-prob cost of leaving one relation broken
+    conflict_margin: float = 2.0  # log-prob units: alternatives closer than this to the optimum make a conflict
+    release_penalty: float = 6.0  # log-prob cost of leaving one relation broken (prior odds against a document
+    # breaking one given relation; with the margin: a change that settles one relation must cost under 4, i.e. the
+    # candidate be at least 1/55 as likely as the reading; one that settles two, under 10)
     unreadable_log_prior: float = math.log(1e-4)  # log-prob of the value the relations imply for an unreadable cell
     max_enumeration: int = 2000  # components with at most this many joint assignments are enumerated
     node_limit: int = 2000  # branch-and-bound nodes before a component goes to the integer programme
     max_candidates: int = 12  # per cell, when candidates are built here (repair_cells)
     confident_candidates: int = 4  # …for a confident cell (fixed anyway: the list is for the record)
     tolerance: float = TOLERANCE
-    time_limit_s: float = 5.0  # per integer programme; beyond it the readings are kept and a warning given
+    time_limit_s: float = 2.0  # per integer programme; beyond it the readings are kept and a warning given
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confident_threshold <= 1.0:

@@ -1,0 +1,357 @@
+"""Candidates and joint repair of garbled readings with the sum relations."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from benchmarks.corpus.labels import random_label
+from govreport.ir import TextAlternative
+from govreport.postprocess.candidates import Candidate, CellEvidence, cell_candidates
+from govreport.postprocess.repair import (
+    CalibrationCase,
+    RepairOptions,
+    ReviewKind,
+    calibrate_threshold,
+    repair,
+    repair_cells,
+    review_items,
+)
+from govreport.report import RelationStatus, ValueStatus
+from govreport.schema.templates import load_template
+
+APPEAL_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
+
+
+def ev(key: str, text: str, conf: float = 0.999, alts: tuple[tuple[str, float], ...] = (),
+       digital: bool = False) -> CellEvidence:
+    return CellEvidence(key, text, conf, tuple(TextAlternative(text=t, prob=p) for t, p in alts), digital=digital)
+
+
+def appeals(review, direct=("0",) * 5, after=("0",) * 5, digital: bool = False) -> dict[str, CellEvidence]:
+    """Table 四 from printed texts (or ready CellEvidence) per group, in column order."""
+    out: dict[str, CellEvidence] = {}
+    for group, cells in (("review", review), ("suit_direct", direct), ("suit_after_review", after)):
+        for col, cell in zip(APPEAL_COLUMNS, cells, strict=True):
+            key = f"appeals.{group}.{col}"
+            out[key] = cell if isinstance(cell, CellEvidence) else ev(key, cell, digital=digital)
+    return out
+
+
+def appeal_invariants():
+    return [inv for inv in load_template("2021").invariants_for(False) if inv.id.startswith("appeals.")]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# candidates
+
+
+def test_digital_cell_has_one_certain_candidate():
+    assert cell_candidates(ev("requests.new.total", "38", digital=True)) == [Candidate(38, 1.0, "read")]
+    assert cell_candidates(ev("requests.new.total", "—", digital=True)) == [Candidate(None, 1.0, "blank")]
+
+
+@pytest.mark.parametrize(("text", "conf"), [("", 1.0), ("—", 0.4), ("/", 0.4), ("无", 0.4)])
+def test_printed_blank_has_only_the_blank(text, conf):
+    assert cell_candidates(ev("requests.new.total", text, conf=conf, alts=(("0", 0.3),))) == [
+        Candidate(None, 1.0, "blank")]
+
+
+def test_empty_reading_of_an_inked_crop_is_a_lost_number_not_a_blank():
+    cands = cell_candidates(ev("requests.new.total", "", conf=0.16))
+    assert (cands[0].value, cands[0].origin) == (0, "confusion:blank/0")
+    assert {c.value for c in cands} == set(range(10)) and math.isclose(sum(c.prob for c in cands), 1.0)
+    assert math.isclose(sum(c.prob for c in cell_candidates(ev("requests.new.total", "", 0.16), 4)), 1.0)
+
+
+def test_candidates_are_normalised_reading_first_and_cover_confusions():
+    cands = cell_candidates(ev("requests.new.total", "38", conf=0.6, alts=(("38", 0.62), ("33", 0.2))))
+    assert cands[0] == Candidate(38, cands[0].prob, "read")
+    assert math.isclose(sum(c.prob for c in cands), 1.0)
+    assert all(cands[0].prob > c.prob for c in cands[1:])
+    values = {c.value: c.origin for c in cands}
+    assert values[33] == "ocr-alternative"
+    assert values[88] == "confusion:3/8"
+    assert {36, 3, 338} <= set(values)  # a look-alike, a doubled digit read twice, a dropped repeat
+    assert len(cands) <= 12 and len({c.value for c in cands}) == len(cands)
+
+
+@pytest.mark.parametrize(("text", "value", "origin"), [
+    ("l2O", 120, "confusion:l/1"), ("B", 8, "confusion:B/8"), ("1.234", 1234, "spurious-point"),
+    ("1103.", 1103, "spurious-mark"), (",14", 14, "spurious-mark"), ("1 2", 12, "separator"),
+])
+def test_garbled_text_reads_as_number(text, value, origin):
+    first = cell_candidates(ev("requests.new.total", text, conf=0.7))[0]
+    assert (first.value, first.origin) == (value, origin)
+
+
+def test_counts_stay_non_negative_and_changes_keep_their_sign():
+    count = cell_candidates(ev("requests.new.total", "3", conf=0.5))
+    assert all(c.value is not None and c.value >= 0 for c in count)
+    change = cell_candidates(ev("proactive.licensing.change_this_year", "-3", conf=0.5))
+    assert change[0].value == -3 and all(c.value is not None and c.value <= 0 for c in change)
+
+
+def test_amounts_may_have_lost_their_point():
+    cands = cell_candidates(ev("proactive.fees.amount", "8128", conf=0.5), max_candidates=40)
+    assert 81.28 in {c.value for c in cands}
+
+
+def test_unreadable_text_has_no_candidate():
+    assert cell_candidates(ev("requests.new.total", "印章■", conf=0.2)) == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the five behaviours
+
+
+def test_garbled_total_is_restored_from_its_parts():
+    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "8", 0.6, (("8", 0.62), ("3", 0.3)))])
+    result = repair_cells(cells, appeal_invariants())
+    total = result.cells["appeals.review.total"]
+    assert (total.reading, total.value, total.status) == (8, 3, ValueStatus.REPAIRED)
+    assert total.origin == "ocr-alternative" and total.relations == ("appeals.sum.review",)
+    assert total.margin is None or total.margin > RepairOptions().conflict_margin
+    assert result.flags == [] and result.unresolved == []
+    assert all(c.status is ValueStatus.READ for k, c in result.cells.items() if k != "appeals.review.total")
+
+
+def test_garbled_part_is_restored_from_its_total():
+    cells = appeals(["2", ev("appeals.review.corrected", "B", 0.55), "1", "0", "6"])  # 8 read as the letter B…
+    cells["appeals.review.corrected"] = ev("appeals.review.corrected", "8", 0.55, (("8", 0.6), ("3", 0.25)))
+    result = repair_cells(cells, appeal_invariants())
+    part = result.cells["appeals.review.corrected"]
+    assert (part.value, part.status) == (3, ValueStatus.REPAIRED)
+    assert result.checks[0].status is RelationStatus.HOLDS
+
+
+def test_two_equally_good_readings_are_a_conflict_not_a_guess():
+    alts = (("3", 0.6), ("8", 0.35))
+    cells = appeals([ev("appeals.review.upheld", "3", 0.6, alts), ev("appeals.review.corrected", "3", 0.6, alts),
+                     "0", "0", "11"])
+    result = repair_cells(cells, appeal_invariants())
+    for key in ("appeals.review.upheld", "appeals.review.corrected"):
+        cell = result.cells[key]
+        assert (cell.value, cell.status) == (3, ValueStatus.CONFLICT)  # the reading kept
+        assert cell.runner_up is not None and cell.runner_up.value == 8
+    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]
+    items = review_items(result, cells)
+    assert [it.status for it in items[:2]] == [ReviewKind.CONFLICT, ReviewKind.CONFLICT]
+    assert items[2].status is ReviewKind.BROKEN_RELATION and items[2].key == "appeals.sum.review"
+
+
+def test_printed_inconsistency_is_kept_and_flagged():
+    cells = appeals(["10", "1", "0", "0", "0"], after=["0", "0", "5", "0", "0"])  # as hongze-2023 prints
+    result = repair_cells(cells, appeal_invariants())
+    assert result.flags == ["appeals.sum.review", "appeals.sum.suit_after_review"]
+    assert result.changed == []
+    assert result.values() == {k: int(e.raw_text) for k, e in cells.items()}
+    review = next(r for r in result.relations if r.id == "appeals.sum.review")
+    assert review.flagged and review.confident and review.as_read is RelationStatus.BROKEN
+    assert review_items(result, cells)[0].status is ReviewKind.BROKEN_RELATION
+
+
+def test_unsure_cell_without_a_fitting_candidate_is_not_bent_to_the_sum():
+    # 2 + 1 + 0 + 0 = 3, printed 17: no plausible misreading of 17 (or of a part) gives the sum -> flagged
+    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "17", 0.8, (("17", 0.82), ("11", 0.1)))])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.total"].status is ValueStatus.READ
+    assert result.cells["appeals.review.total"].value == 17
+    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]  # the document's or the reader's?
+    assert review_items(result, cells)[0].key == "appeals.sum.review"
+
+
+def test_blank_total_is_given_as_derived_only():
+    cells = appeals(["2", "1", "0", "0", ""])
+    result = repair_cells(cells, appeal_invariants())
+    total = result.cells["appeals.review.total"]
+    assert total.value is None and total.blank and total.status is ValueStatus.READ
+    assert result.derived["appeals.review.total"].value == 3
+    assert result.derived["appeals.review.total"].status is ValueStatus.DERIVED
+    check = next(c for c in result.checks if c.id == "appeals.sum.review")
+    assert check.status is RelationStatus.INCOMPLETE and result.flags == []
+
+
+def test_blank_stays_blank_even_when_a_number_would_close_the_sum():
+    cells = appeals(["2", "1", "", "0", ev("appeals.review.total", "4", 0.5)])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.other"].value is None
+    assert result.cells["appeals.review.total"].status is ValueStatus.READ  # the relation is incomplete
+
+
+# ---------------------------------------------------------------------------------------------------------
+# a full 2021 table 三
+
+
+def _requests_2021(seed: int) -> tuple[dict[str, int | float | None], list]:
+    rng = random.Random(seed)
+    label = random_label("2021", rng)
+    truth = {k: v for k, v in label["cells"].items() if k.startswith("requests.")}
+    invariants = [i for i in load_template("2021").invariants_for(False) if i.id.startswith("requests.")]
+    return truth, invariants
+
+
+def _read(truth, garbled: dict[str, CellEvidence]) -> dict[str, CellEvidence]:
+    cells = {k: ev(k, "" if v is None else str(v)) for k, v in truth.items()}
+    cells.update(garbled)
+    return cells
+
+
+def _busy_row(truth) -> str:
+    rows = {k.split(".")[1] for k in truth}
+    return max(sorted(rows), key=lambda r: sum(1 for c in ("natural_person", "business") if truth[f"requests.{r}.{c}"]))
+
+
+def test_full_requests_table_with_one_garbled_cell():
+    truth, invariants = _requests_2021(7)
+    key = "requests.disclosed.natural_person"
+    true = truth[key]
+    assert isinstance(true, int) and true > 0
+    wrong = str(true).replace("1", "7", 1) if "1" in str(true) else str(true) + str(true)[-1]  # a look-alike or a
+    cells = _read(truth, {key: ev(key, wrong, 0.62, ((wrong, 0.65), (str(true), 0.2)))})  # doubled digit
+    result = repair_cells(cells, invariants)
+    assert result.cells[key].value == true and result.cells[key].status is ValueStatus.REPAIRED
+    assert result.changed == [key]
+    assert result.flags == [] and all(c.status is not RelationStatus.BROKEN for c in result.checks)
+
+
+def test_full_requests_table_with_two_garbled_cells_in_one_row():
+    truth, invariants = _requests_2021(11)
+    row = "disclosed"
+    a, b = f"requests.{row}.natural_person", f"requests.{row}.total"
+    va, vb = truth[a], truth[b]
+    assert isinstance(va, int) and isinstance(vb, int)
+    garbled = {
+        a: ev(a, str(va) + "8", 0.5),  # a speck read as a digit, nothing better offered by the recogniser
+        b: ev(b, str(vb).replace(str(vb)[0], "8" if str(vb)[0] == "3" else "3", 1), 0.55,
+              ((str(vb).replace(str(vb)[0], "8" if str(vb)[0] == "3" else "3", 1), 0.56), (str(vb), 0.3))),
+    }
+    result = repair_cells(_read(truth, garbled), invariants)
+    assert {k: result.cells[k].value for k in (a, b)} == {a: va, b: vb}
+    assert sorted(result.changed) == sorted([a, b])
+    assert result.flags == [] and result.unresolved == []
+
+
+def test_unreadable_cell_is_implied_by_its_relations():
+    truth, invariants = _requests_2021(7)
+    key = "requests.disclosed.natural_person"
+    result = repair_cells(_read(truth, {key: ev(key, "印章■", 0.2)}), invariants)
+    cell = result.cells[key]
+    assert (cell.value, cell.status, cell.origin) == (truth[key], ValueStatus.REPAIRED, "implied")
+
+
+def test_two_unreadable_cells_in_one_group_stay_unreadable():
+    cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), ev("appeals.review.corrected", "章印■", 0.2),
+                     "0", "0", "5"])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.upheld"].status is ValueStatus.UNREADABLE
+    assert result.cells["appeals.review.corrected"].status is ValueStatus.UNREADABLE
+    assert result.unresolved == ["appeals.sum.review"] and result.flags == []
+    assert review_items(result, cells)[0].status is ReviewKind.UNREADABLE
+
+
+def test_digital_table_is_never_changed():
+    truth, invariants = _requests_2021(3)
+    cells = {k: ev(k, "" if v is None else str(v), digital=True) for k, v in truth.items()}
+    broken = "requests.results_total.total"
+    cells[broken] = ev(broken, str(int(truth[broken] or 0) + 5), digital=True)  # the document's own error
+    cells.update({k: e for k, e in appeals(["3", "8", "0", "0", "6"], digital=True).items()})
+    result = repair_cells(cells, [*invariants, *appeal_invariants()], RepairOptions(confident_threshold=1.0))
+    assert result.changed == [] and all(c.status is ValueStatus.READ for c in result.cells.values())
+    assert all(c.confident for c in result.cells.values())
+    assert "appeals.sum.review" in result.flags and "requests.row_sum.results_total" in result.flags
+    assert review_items(result, cells, threshold=1.0) and all(
+        it.status is ReviewKind.BROKEN_RELATION for it in review_items(result, cells, threshold=1.0))
+
+
+def test_confident_value_is_never_changed_to_make_a_sum_hold():
+    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "8", 0.99, (("8", 0.99), ("3", 0.01)))])
+    result = repair_cells(cells, appeal_invariants(), RepairOptions(confident_threshold=0.97))
+    assert result.cells["appeals.review.total"].value == 8
+    assert result.flags == ["appeals.sum.review"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# solver paths, review, calibration
+
+
+def test_integer_programme_agrees_with_the_search():
+    truth, invariants = _requests_2021(11)
+    keys = ["requests.disclosed.natural_person", "requests.disclosed.total", "requests.new.natural_person"]
+    garbled = {k: ev(k, str(truth[k]) + "8", 0.5, ((str(truth[k]) + "8", 0.5), (str(truth[k]), 0.3)))
+               for k in keys}
+    cands = {k: cell_candidates(e) for k, e in _read(truth, garbled).items()}
+    confident = {k for k in cands if k not in garbled}
+    by_search = repair(cands, confident, invariants, RepairOptions(max_enumeration=1))
+    by_milp = repair(cands, confident, invariants, RepairOptions(max_enumeration=1, node_limit=1))
+    assert by_search.values() == by_milp.values()
+    assert {k: by_search.cells[k].value for k in keys} == {k: truth[k] for k in keys}
+
+
+def test_review_orders_by_class_then_size():
+    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "8", 0.6, (("8", 0.62), ("3", 0.3)))],
+                    direct=["0", "0", "0", "0", ev("appeals.suit_direct.total", "0", 0.9)],
+                    after=[ev("appeals.suit_after_review.upheld", "印章■", 0.2), "0", "0", "0", "4"])
+    result = repair_cells(cells, appeal_invariants())
+    items = review_items(result, cells)
+    assert [(it.key, it.status) for it in items] == [
+        ("appeals.suit_after_review.upheld", ReviewKind.UNREADABLE),
+        ("appeals.sum.suit_after_review", ReviewKind.BROKEN_RELATION),  # open: a cell of it is unreadable
+        ("appeals.review.total", ReviewKind.REPAIRED),
+        ("appeals.suit_direct.total", ReviewKind.LOW_CONFIDENCE),
+    ]
+    assert items[0].value is None and items[0].raw_text == "印章■" and "implies 4" in items[0].reason
+    assert [it.priority for it in items] == sorted((it.priority for it in items), reverse=True)
+
+
+def test_review_puts_totals_before_parts():
+    cells = appeals([ev("appeals.review.upheld", "8", 0.6, (("8", 0.62), ("3", 0.3))), "1", "0", "0", "4"],
+                    direct=["2", "1", "0", "0", ev("appeals.suit_direct.total", "8", 0.6, (("8", 0.62), ("3", 0.3)))])
+    items = review_items(repair_cells(cells, appeal_invariants()), cells)
+    assert [(it.key, it.status) for it in items] == [("appeals.suit_direct.total", ReviewKind.REPAIRED),
+                                                     ("appeals.review.upheld", ReviewKind.REPAIRED)]
+
+
+def test_value_implied_by_one_relation_only_is_derived_not_repaired():
+    cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), "1", "0", "0", "4"])
+    result = repair_cells(cells, appeal_invariants())
+    cell = result.cells["appeals.review.upheld"]
+    assert (cell.value, cell.status) == (None, ValueStatus.UNREADABLE)
+    assert result.derived["appeals.review.upheld"].value == 3
+    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]
+
+
+def test_calibration_picks_the_best_threshold_without_false_changes():
+    invariants = appeal_invariants()
+    truth = {k: int(e.raw_text) for k, e in appeals(["2", "1", "0", "0", "3"]).items()}
+    garbled = appeals(["2", "1", "0", "0", ev("appeals.review.total", "8", 0.8, (("8", 0.8), ("3", 0.15)))])
+    # a consistent table read right, one part unsure; a broken one where an unsure part could hide the break
+    unsure = appeals([ev("appeals.review.upheld", "2", 0.93, (("2", 0.93), ("3", 0.05))), "1", "0", "0", "3"])
+    broken_truth = {**truth, "appeals.review.total": 4}
+    broken = appeals([ev("appeals.review.upheld", "2", 0.93, (("2", 0.93), ("3", 0.05))), "1", "0", "0", "4"])
+    cases = [CalibrationCase(garbled, truth, invariants), CalibrationCase(unsure, truth, invariants),
+             CalibrationCase(broken, broken_truth, invariants)]
+    cal = calibrate_threshold(cases, thresholds=(0.5, 0.9, 0.95, 0.99))
+    by_t = {s.threshold: s for s in cal.scores}
+    assert by_t[0.5].restored == 0 and by_t[0.9].restored == 1
+    assert by_t[0.99].false_changes >= 1  # the unsure part bent to hide the broken sum
+    assert cal.threshold == 0.9
+    assert "zero false changes" in cal.procedure
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError):
+        RepairOptions(confident_threshold=1.5)
+    with pytest.raises(ValueError):
+        RepairOptions(release_penalty=0)
+    with pytest.raises(ValueError):
+        cell_candidates(ev("requests.new.total", "1"), max_candidates=0)
+
+
+def test_unreadable_part_of_a_group_that_holds_at_zero_is_zero():
+    cells = appeals(["2", ev("appeals.review.corrected", "印章■", 0.3), "0", "1", "3"])
+    result = repair_cells(cells, appeal_invariants())
+    cell = result.cells["appeals.review.corrected"]
+    assert (cell.value, cell.status, cell.origin) == (0, ValueStatus.REPAIRED, "implied")
