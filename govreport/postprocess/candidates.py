@@ -11,10 +11,11 @@ gives a candidate reading with a small prior:
 * a digit dropped (``dropped-digit``: a doubled digit read once is the likely case), doubled (``doubled-digit``),
   a speck read as a digit (``spurious-digit``), two digits swapped (``swapped-digits``);
 * a decimal point or thousands separator lost or added (``spurious-point``, ``lost-point``, ``separator``);
-* a blank alternative against a printed number counts as 0 (``confusion:blank/0``); an empty reading with low
-  confidence (ink in the crop, nothing recognised) is not a printed blank but a lost number, most often a faint 0
-  (``confusion:blank/0``, then ``lost-digit``). Text that is no number at all (a seal smear, a number read as a
-  Chinese character or a letter, which happens to whole multi-digit numbers) has no candidate: it is unreadable.
+* a blank alternative against a printed number counts as 0 (``confusion:blank/0``). An empty reading below
+  ``EMPTY_IS_BLANK`` (ink in the crop, nothing recognised: often a faint 0) is not a printed blank but a lost
+  number, and text that is no number at all (a seal smear, a number read as a Chinese character or a letter, which
+  happens to whole multi-digit numbers) has no candidate either: both are unreadable, and the relations may imply
+  their value (``repair``).
 
 The recognised reading (origin ``read``) gets the cell's confidence as its probability and stays the most
 probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
@@ -110,12 +111,7 @@ W_SPURIOUS_POINT = 0.05  # amounts: a speck read as a decimal point
 MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
 MIN_PROB = 0.002  # candidates less likely than this are dropped (too implausible to explain a sum)
 READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
-EMPTY_IS_BLANK = 0.5  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
-# …most often a faint 0 (thin strokes fade first), then a 1; the others about alike
-LOST_NUMBER: tuple[Candidate, ...] = (
-    Candidate(0, 0.87, "confusion:blank/0"), Candidate(1, 0.05, "lost-digit"),
-    *(Candidate(d, 0.01, "lost-digit") for d in range(2, 10)),
-)
+EMPTY_IS_BLANK = 0.99  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
 MAX_DIGITS = 9  # longer digit runs are not garbled further (no table cell prints one)
 
 _DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": ".", "．": "."})
@@ -294,9 +290,7 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
     kind = ev.kind
     value, core, origin, blank = _reading(ev.raw_text, kind)
     if blank and not ev.digital and not ev.raw_text.strip() and ev.confidence < EMPTY_IS_BLANK:
-        kept = LOST_NUMBER[:max_candidates]  # ink in the crop but nothing read: a faint 0, not a blank
-        total = sum(c.prob for c in kept)
-        return [Candidate(c.value, c.prob / total, c.origin) for c in kept]
+        return []  # ink in the crop (a recogniser reads an empty crop as "" with confidence 1) but nothing read
     if blank:
         return [Candidate(None, 1.0, "blank")]
     if ev.digital:

@@ -67,6 +67,7 @@ class RepairOptions:
     max_candidates: int = 12  # per cell, when candidates are built here (repair_cells)
     confident_candidates: int = 4  # …for a confident cell (fixed anyway: the list is for the record)
     tolerance: float = TOLERANCE
+    implied_support: int = 2  # relations that must agree on a non-zero value implied for an unreadable cell
     time_limit_s: float = 2.0  # per integer programme; beyond it the readings are kept and a warning given
 
     def __post_init__(self) -> None:
@@ -74,6 +75,8 @@ class RepairOptions:
             raise ValueError(f"confident_threshold must be in [0, 1], not {self.confident_threshold}")
         if self.conflict_margin < 0 or self.release_penalty <= 0 or self.unreadable_log_prior >= 0:
             raise ValueError("conflict_margin must be >= 0, release_penalty > 0 and unreadable_log_prior < 0")
+        if self.implied_support < 1:
+            raise ValueError("implied_support must be at least 1")
         if min(self.max_enumeration, self.max_candidates, self.confident_candidates, self.node_limit) < 1 \
                 or self.time_limit_s <= 0:
             raise ValueError("max_enumeration, max_candidates, confident_candidates, node_limit and time_limit_s "
@@ -745,7 +748,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             continue
         settled = [inv.id for inv in enforced_of.get(key, [])
                    if all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)]
-        if len(settled) < 2 and c.value != 0:
+        if len(settled) < opts.implied_support and c.value != 0:
             implied_alone[key] = DerivedValue(key=key, value=c.value, from_relations=settled)
     for key in implied_alone:
         c = out[key]
