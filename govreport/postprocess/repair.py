@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -733,10 +733,11 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             out[key] = make(cand.value, ValueStatus.REPAIRED, cand.prob, cand.origin,
                             _alt(alt_values.get(key), cands) or top)
 
-    # An implied value is a repair only where two or more relations agree on it, or where it is 0 (by far the most
-    # common value in these tables: a relation that holds with the cell at 0 is strong evidence). Any other value
-    # implied by one relation alone cannot be told from the document's own error: the cell stays unreadable and the
-    # value is kept apart as derived.
+    # An implied value is a repair only where two or more relations whose other cells are all read as is agree on
+    # it, or where it is 0 (by far the most common value in these tables: a relation that holds with the cell at 0
+    # is strong evidence). Any other value implied by one relation alone cannot be told from the document's own
+    # error, nor one that leans on other repaired or implied cells from a story made up to fit: the cell stays
+    # unreadable and the value is kept apart as derived.
     values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
     implied_alone: dict[str, DerivedValue] = {}
     enforced_of: dict[str, list[Invariant]] = {}
@@ -747,7 +748,8 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         if c.origin != "implied" or c.value is None:
             continue
         settled = [inv.id for inv in enforced_of.get(key, [])
-                   if all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)]
+                   if all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)
+                   and all(out[k].status is ValueStatus.READ for k in inv.fields if k != key)]
         if len(settled) < opts.implied_support and c.value != 0:
             implied_alone[key] = DerivedValue(key=key, value=c.value, from_relations=settled)
     for key in implied_alone:
@@ -756,6 +758,24 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
                               origin="unreadable", confident=c.confident, candidates=c.candidates,
                               relations=c.relations, runner_up=None, margin=c.margin, blank=False)
         values.pop(key, None)
+    # Every repair must settle a relation with the values as they now stand; one that leaned on an implied value
+    # just withdrawn goes back to its reading (repeated: one withdrawal can undo the support of another).
+    withdrawn = True
+    while implied_alone and withdrawn:
+        withdrawn = False
+        for key, c in list(out.items()):
+            if c.status is not ValueStatus.REPAIRED or any(
+                    all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)
+                    for inv in enforced_of.get(key, [])):
+                continue
+            top = c.candidates[0] if c.candidates else None
+            if top is None:  # an implied value without support left
+                out[key] = replace(c, value=None, status=ValueStatus.UNREADABLE, prob=0.0, origin="unreadable")
+                values.pop(key, None)
+            else:
+                out[key] = replace(c, value=top.value, status=ValueStatus.READ, prob=top.prob, origin=top.origin)
+                values[key] = top.value
+            withdrawn = True
     checks, broken, derived, check_warnings = check_all(list(invariants), values)
     derived.update(implied_alone)
     warnings.extend(check_warnings)
