@@ -51,6 +51,7 @@ from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
 from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates
 from govreport.postprocess.repair import (
+    CALIBRATED_THRESHOLD,
     CalibrationCase,
     RepairOptions,
     RepairResult,
@@ -224,9 +225,9 @@ def _number_or_garbage(text: str) -> object:
 def sim_reading(key: str, value: Number | None, garbled: bool, rng: random.Random, p_alt: float,
                 low_share: float) -> Reading:
     text = cell_text(key, value)
-    if value is None:
-        return Reading(rng.choice(("", "", "—", "/")), 1.0 if rng.random() < 0.8 else rng.uniform(0.7, 1.0),
-                       (("", 1.0),))
+    if value is None:  # an empty crop reads "" with confidence 1 (no ink); a printed marker as itself
+        marker = rng.choice(("", "", "—", "/"))
+        return Reading(marker, 1.0 if not marker or rng.random() < 0.8 else rng.uniform(0.7, 1.0), ((marker, 1.0),))
     if not garbled:
         conf = rng.uniform(0.6, 0.97) if rng.random() < low_share else 1.0 - 10 ** rng.uniform(-4, -1.53)
         share = rng.uniform(0.97, 1.0)
@@ -575,17 +576,19 @@ def clean_flags(docs: Sequence[Doc], options: RepairOptions) -> None:
     print(tally.line("clean readings (nothing garbled)"))
 
 
-def calibrate(name: str, docs: Sequence[Doc], readings: Sequence[Mapping[str, Reading]],
-              options: RepairOptions) -> float:
-    cases = [CalibrationCase(evidence_of(rd), doc.truth, doc.invariants) for doc, rd in zip(docs, readings,
-                                                                                             strict=True)]
+def calibration_cases(docs: Sequence[Doc], readings: Sequence[Mapping[str, Reading]]) -> list[CalibrationCase]:
+    return [CalibrationCase(evidence_of(rd), doc.truth, doc.invariants) for doc, rd in zip(docs, readings,
+                                                                                          strict=True)]
+
+
+def calibrate(name: str, cases: Sequence[CalibrationCase], options: RepairOptions) -> float:
     cal = calibrate_threshold(cases, options=options)
     print(f"threshold sweep on {name} ({len(cases)} documents)")
-    print("  threshold  recall            precision   false changes  conflicts")
+    print("  threshold  recall            precision   false changes  false flags  conflicts")
     for s in cal.scores:
         mark = "  <- chosen" if s.threshold == cal.threshold else ""
         print(f"  {s.threshold:9.4f}  {100 * s.recall:6.2f}% ({s.restored:4d}/{s.garbled:4d})  "
-              f"{100 * s.precision:7.2f}%   {s.false_changes:13d}  {s.conflicts:9d}{mark}")
+              f"{100 * s.precision:7.2f}%   {s.false_changes:13d}  {s.false_flags:11d}  {s.conflicts:9d}{mark}")
     return cal.threshold
 
 
@@ -638,8 +641,9 @@ def main() -> None:
         docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in base[: args.n]]
         readings, kinds = simulate(docs, k, args, args.seed * 100 + k)
         if args.calibrate:
-            calibrate(f"simulated OCR, k={k}", docs, readings, options)
+            calibrate(f"simulated OCR, k={k} (for information)", calibration_cases(docs, readings), options)
         evaluate(f"simulated OCR, k={k} garbled per relation", docs, readings, options, kinds)
+    ocr_cases: list[CalibrationCase] = []
     if args.ocr:
         lib = OcrLibrary(args.cache, args.seed)
         ocr_base = base[: args.ocr_n]
@@ -647,10 +651,15 @@ def main() -> None:
             docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in ocr_base]
             readings = with_ocr(docs, k, args, args.seed * 1000 + k, lib)
             confidence_summary(f"real OCR, k={k}", docs, readings)
-            if args.calibrate:
-                calibrate(f"real OCR, k={k}", docs, readings, options)
+            ocr_cases += calibration_cases(docs, readings)
             evaluate(f"real OCR of degraded crops, k={k} garbled per relation", docs, readings, options)
     if args.calibrate:
+        if ocr_cases:
+            chosen = calibrate(f"real OCR, k={args.k} together (this decides)", ocr_cases, options)
+            print(f"calibrated confident_threshold: {chosen} (repair.CALIBRATED_THRESHOLD is "
+                  f"{CALIBRATED_THRESHOLD})")
+        else:
+            print("(run with --ocr for the calibration that decides: real recogniser confidences)")
         print()
         print(calibrate_threshold.__doc__)
 

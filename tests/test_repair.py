@@ -353,3 +353,51 @@ def test_unreadable_part_of_a_group_that_holds_at_zero_is_zero():
     result = repair_cells(cells, appeal_invariants())
     cell = result.cells["appeals.review.corrected"]
     assert (cell.value, cell.status, cell.origin) == (0, ValueStatus.REPAIRED, "implied")
+
+
+def test_missing_cell_leaves_its_relation_unenforced():
+    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "8", 0.6, (("8", 0.62), ("3", 0.3)))])
+    del cells["appeals.review.other"]
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.total"].status is ValueStatus.READ
+    check = next(c for c in result.checks if c.id == "appeals.sum.review")
+    assert check.status is RelationStatus.INCOMPLETE and check.missing == ["appeals.review.other"]
+
+
+def test_the_three_exact_solvers_agree_on_random_problems():
+    import numpy as np
+
+    from govreport.postprocess import repair as r
+
+    rng = random.Random(5)
+    for _ in range(150):
+        m, q = rng.randint(1, 5), rng.randint(1, 4)
+        coef = np.zeros((q, m))
+        for row in range(q):
+            for i in rng.sample(range(m), rng.randint(1, m)):
+                coef[row, i] = rng.choice((1.0, -1.0))
+        free = [False] * m
+        if rng.random() < 0.3:  # the search is exact with one unreadable cell per component
+            free[rng.randrange(m)] = True
+        values, logp = [], []
+        for i in range(m):
+            n = 0 if free[i] else rng.randint(2, 4)
+            probs = np.array(sorted((rng.random() + 0.01 for _ in range(n)), reverse=True))
+            values.append(np.array(rng.sample(range(10), n), dtype=float))
+            logp.append(np.log(probs / probs.sum()) if n else np.array([]))
+        problem = r._Problem(keys=[str(i) for i in range(m)], values=values, logp=logp, free=free,
+                             rel_ids=[str(j) for j in range(q)], coef=coef,
+                             const=np.array([float(rng.randint(-8, 8)) for _ in range(q)]),
+                             penalty=rng.choice((3.0, 6.0)), tol=0.005, free_logp=-9.2)
+        cell = rng.randrange(m)
+        forbid = rng.choice((None, r._Forbid(cell, rng.randint(0, 3) if free[cell] else
+                                             rng.randrange(len(values[cell])))))
+        by_search = r._Search(problem, forbid, 10**6).run()
+        by_milp = r._milp(problem, forbid, 5.0)
+        assert (by_search is None) == (by_milp is None)
+        if by_search is not None and by_milp is not None:
+            assert by_search.objective == pytest.approx(by_milp.objective, abs=1e-6)
+        if not any(free):
+            by_enum = r._Enumerator(problem).best(forbid)
+            assert by_enum is not None and by_search is not None
+            assert by_enum.objective == pytest.approx(by_search.objective, abs=1e-6)
