@@ -116,7 +116,10 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
 def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Invariant]) -> None:
     """Scanned values: joint repair under the sum relations; confident readings are never changed."""
     evidence = {
-        k: CellEvidence(key=k, raw_text=fv.raw_text, confidence=fv.confidence,
+        # an unreadable OCR cell keeps the recogniser's confidence (not 0): it is evidence of ink in the cell
+        k: CellEvidence(key=k, raw_text=fv.raw_text,
+                        confidence=(fv.confidence if fv.status is not ValueStatus.UNREADABLE
+                                    else mapped[k].cell.confidence),
                         alternatives=tuple(mapped[k].cell.alternatives),
                         digital=mapped[k].cell.source is not TextSource.OCR, seal=mapped[k].cell.seal)
         for k, fv in report.fields.items()
