@@ -84,9 +84,12 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25) -> tuple[np
     w = ink.shape[1]
     hk = max(20, w // scale)
     vk = max(15, int(17 * dpi / 72))
-    # Close small breaks along each direction first (thin or faint scanned lines come out dashed).
-    h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_GAP, 1)))
-    v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, CLOSE_GAP)))
+    # Close small breaks along each direction first (thin or faint scanned lines come out dashed); a 1-px
+    # kernel is the identity, so it is skipped rather than run twice a page for nothing.
+    h_closed, v_closed = ink, ink
+    if CLOSE_GAP > 1:
+        h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_GAP, 1)))
+        v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, CLOSE_GAP)))
     horiz = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vert = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # Faint or broken lines: bridge small gaps along the line direction.
