@@ -200,7 +200,7 @@ def build_report(doc: Document) -> Report:
     return report
 
 
-def extract(path: Path, options: ExtractOptions | None = None, scanner: LazyScanner | None = None) -> Report:
+def extract(path: Path | str, options: ExtractOptions | None = None, scanner: LazyScanner | None = None) -> Report:
     """Read one file and extract its report. Raises InputError for bad input."""
     options = options or ExtractOptions()
     return build_report(load_document(path, options.limits, scanner or scanner_for(options)))
@@ -220,21 +220,21 @@ class Outcome:
         return self.report is not None
 
 
-def iter_extract(paths: list[Path], options: ExtractOptions | None = None) -> Iterator[Outcome]:
+def iter_extract(paths: Sequence[Path | str], options: ExtractOptions | None = None) -> Iterator[Outcome]:
     """Extract each file in turn, yielding its outcome as soon as it is done; a bad file is recorded
     and the others go on."""
     options = options or ExtractOptions()
     scanner = scanner_for(options)
     for p in paths:
         try:
-            yield Outcome(p, report=extract(p, options, scanner))
+            yield Outcome(Path(p), report=extract(p, options, scanner))
         except GovreportError as exc:
-            yield Outcome(p, error=str(exc))
+            yield Outcome(Path(p), error=str(exc))
         except Exception as exc:  # a defect must not stop the other files of the batch
             log.exception("internal error while extracting %s", p)
-            yield Outcome(p, error=f"{p}: internal error in govreport ({type(exc).__name__}: {exc}); "
+            yield Outcome(Path(p), error=f"{p}: internal error in govreport ({type(exc).__name__}: {exc}); "
                           "please report it with this file", internal=True)
 
 
-def extract_many(paths: list[Path], options: ExtractOptions | None = None) -> list[Outcome]:
+def extract_many(paths: Sequence[Path | str], options: ExtractOptions | None = None) -> list[Outcome]:
     return list(iter_extract(paths, options))

@@ -89,11 +89,12 @@ def _reader(kind: str) -> Reader:
     return read_text
 
 
-def load_document(path: Path, limits: InputLimits | None = None, scanner: Scanner | None = None) -> Document:
+def load_document(path: Path | str, limits: InputLimits | None = None, scanner: Scanner | None = None) -> Document:
     """Read ``path`` (a file, or a folder of page images) into the intermediate representation,
     or raise InputError saying why not. ``scanner`` reads page images (OCR); without it scanned
     pages are listed in the warnings and image inputs are refused."""
     limits = limits or InputLimits()
+    path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file")
     if path.is_dir():

@@ -87,8 +87,9 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
             grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
             ink = binarize(grey)
             seals = _rotate_boxes(seals, -skew, img.shape)
-    horiz, vert = line_masks(ink, page.dpi)
-    grids = find_raster_grids(ink, page.dpi, (horiz, vert))
+    # The grey page lets faint rulings the binariser breaks up be found (and grid gaps be looked at again).
+    horiz, vert = line_masks(ink, page.dpi, grey=grey)
+    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey)
     lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
     return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids)
@@ -149,7 +150,15 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
         if (b - a) < min_char and int((band > 0).sum()) < min_char * min_char:
             continue
         boxes.append((X0 + c0, Y0 + a, X0 + c1, Y0 + b))
+    if len(boxes) > 1 and _overlaps((x0, y0, x1, y1), page.seals):
+        # Under a seal, the stamp's remnants (stroke edges whose colour JPEG smeared away) make faint
+        # extra "lines": keep the lines with a fair share of the cell's ink.
+        weights = [int((page.text_ink[b1:b3, b0:b2] > 0).sum()) for b0, b1, b2, b3 in boxes]
+        boxes = [b for b, wt in zip(boxes, weights, strict=True) if wt >= SEAL_REMNANT_SHARE * max(weights)]
     return boxes
+
+
+SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
 
 def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: float

@@ -8,7 +8,12 @@ line detection on scans later). Output is :class:`GridCell` rectangles with row/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# Asked where no found line separates two grid slots: is there a faint ruling at ``at`` from ``lo`` to
+# ``hi`` (horizontal or not) all the same? Scans pass one that looks at the page's pixels.
+LineProbe = Callable[[float, float, float, bool], bool]
 
 
 @dataclass(frozen=True)
@@ -184,8 +189,9 @@ def _covered(segs: list[Segment], at: float, lo: float, hi: float, horizontal: b
     return got >= need
 
 
-def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions) -> Grid | None:
-    """Boundaries from the lines, then merge grid slots that no line separates."""
+def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions, probe: LineProbe | None = None
+               ) -> Grid | None:
+    """Boundaries from the lines, then merge grid slots that no line separates (nor ``probe`` finds)."""
     ys = _open_edges(_boundaries([h.y0 for h in hs], opts.min_cell), [(v.y0, v.y1) for v in vs], opts)
     xs = _open_edges(_boundaries([v.x0 for v in vs], opts.min_cell), [(h.x0, h.x1) for h in hs], opts)
     if len(xs) < 2 or len(ys) < 2:
@@ -200,11 +206,15 @@ def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions) -> Grid 
         return a
 
     tol = opts.snap + 0.5
+
+    def separated(segs: list[Segment], at: float, lo: float, hi: float, horizontal: bool) -> bool:
+        return _covered(segs, at, lo, hi, horizontal, tol) or (probe is not None and probe(at, lo, hi, horizontal))
+
     for r in range(n_rows):
         for c in range(n_cols):
-            if c + 1 < n_cols and not _covered(vs, xs[c + 1], ys[r], ys[r + 1], False, tol):
+            if c + 1 < n_cols and not separated(vs, xs[c + 1], ys[r], ys[r + 1], False):
                 parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
-            if r + 1 < n_rows and not _covered(hs, ys[r + 1], xs[c], xs[c + 1], True, tol):
+            if r + 1 < n_rows and not separated(hs, ys[r + 1], xs[c], xs[c + 1], True):
                 parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
     slots: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
@@ -221,7 +231,8 @@ def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions) -> Grid 
     return Grid(xs=xs, ys=ys, cells=cells)
 
 
-def find_grids(segments: list[Segment], opts: GridOptions | None = None) -> list[Grid]:
+def find_grids(segments: list[Segment], opts: GridOptions | None = None, probe: LineProbe | None = None
+               ) -> list[Grid]:
     """All ruled tables among ``segments``, top to bottom."""
     opts = opts or GridOptions()
     hs, vs = normalise(segments)
@@ -231,7 +242,7 @@ def find_grids(segments: list[Segment], opts: GridOptions | None = None) -> list
         hs, vs = drop_loose_lines(hs, vs, opts.min_crossings, opts.snap + 1)
     grids: list[Grid] = []
     for th, tv in connected_tables(hs, vs, opts.snap + 1):
-        g = build_grid(th, tv, opts)
+        g = build_grid(th, tv, opts, probe)
         if g is not None and g.cells:
             grids.append(g)
     return grids

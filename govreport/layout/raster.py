@@ -14,17 +14,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from govreport.layout.grid import Grid, GridOptions, Segment, find_grids
+from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_grids
 
 
 @dataclass(frozen=True)
 class SealResult:
-    cleaned: np.ndarray  # BGR page with red ink turned to paper colour
+    cleaned: np.ndarray  # BGR page with the seal's ink taken out (the page under the stamp, in grey)
     boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 of each seal found
 
 
 CLOSE_GAP = 1  # px; breaks in scanned lines closed before the line filter (1 = off)
-SEAL_WHITE = 0.8  # under a seal, red-channel values above this share of the paper level become paper
 
 
 def red_mask(img: np.ndarray) -> np.ndarray:
@@ -36,12 +35,17 @@ def red_mask(img: np.ndarray) -> np.ndarray:
 
 
 def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
-    """Turn red seal ink into paper so that black digits under it survive; record where seals were.
+    """Take red seal ink out so that black digits and faint grey rulings under it survive; record where
+    seals were.
 
-    Dark (black) ink under the seal has low value or low saturation and is not in the red mask, so it
-    stays. The red channel is the best grey view under a red stamp: red ink is bright there.
-    """
+    A stamp darkens what lies under it by a per-channel factor (multiply blend: red barely, green and
+    blue a lot), so a pixel's green/red ratio says how much seal covers it whatever lies below, and
+    dividing the red channel by the seal's red factor gives back the page underneath. Stroke edges
+    whose colour JPEG smeared away stay as faint remnants; the cell reader drops those
+    (``ingest.scanned.cell_line_boxes``)."""
     mask = red_mask(img)
+    if not mask.any():
+        return SealResult(img, [])
     n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, np.ones((9, 9), np.uint8)), 8)
     page_area = img.shape[0] * img.shape[1]
     boxes = [
@@ -49,25 +53,45 @@ def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
         for x, y, w, h, area in stats[1:n]
         if area >= min_area_frac * page_area and 0.5 < w / max(h, 1) < 2.0
     ]
-    if not mask.any():
-        return SealResult(img, [])
-    cleaned = img.copy()
     red = img[:, :, 2]
-    # Keep the red channel as grey: red ink -> light, black ink -> dark. Over a whole seal's box (its
-    # faint, desaturated edges escape the mask), and on every other red pixel.
     sel = mask > 0
+    cleaned = img.copy()
+    # Every red pixel, seal or not (a red signature, a coloured heading): its red channel as grey.
     cleaned[sel] = cv2.merge([red, red, red])[sel]
     h, w = red.shape
     for x0, y0, x1, y1 in boxes:
         mx, my = (x1 - x0) // 10, (y1 - y0) // 10
         ys, xs = slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))
-        # Levels relative to this region's own paper: the seal's remains in the red channel are a
-        # little darker than paper; lift them to white, keep darker ink (the digits) dark.
-        paper = float(np.percentile(red[ys, xs], 60))
-        levels = np.clip(255.0 * (np.arange(256) / max(paper * SEAL_WHITE, 1.0)) ** 1.6, 0, 255).astype(np.uint8)
-        lifted = cv2.LUT(red[ys, xs], levels)
-        cleaned[ys, xs] = cv2.merge([lifted, lifted, lifted])
+        cleaned[ys, xs] = _unstamp(img[ys, xs], mask[ys, xs])
     return SealResult(cleaned, boxes)
+
+
+def _unstamp(region: np.ndarray, red: np.ndarray) -> np.ndarray:
+    """Grey page under a multiply-blended red stamp (``red``: the region's clearly red pixels)."""
+    f = region.astype(np.float32)
+    b, g, r = f[:, :, 0], f[:, :, 1], f[:, :, 2]
+    gb = np.maximum(g, b)
+    ratio = (gb + 8.0) / (r + 8.0)  # 1 on neutral ink and paper, low under seal ink
+    plain = red == 0
+    paper_ratio = float(np.median(ratio[plain])) if plain.any() else 1.0
+    inked = red > 0
+    seal_ratio = float(np.percentile(ratio[inked], 5)) if inked.any() else 0.3
+    span = max(paper_ratio - seal_ratio, 0.05)
+    cover = np.clip((paper_ratio - ratio) / span, 0.0, 1.0)  # 0 = no seal, 1 = full seal ink
+    # Scanners and JPEG keep colour at a coarser resolution than brightness, so the ratio under-reads a
+    # stroke's edges: widen and strengthen the cover a little.
+    cover = np.clip(1.4 * cv2.dilate(cover, np.ones((5, 5), np.uint8)), 0.0, 1.0)
+    # The seal's own red factor: full-cover pixels against the paper around them.
+    full = cover > 0.85
+    paper_r = float(np.percentile(r[plain], 60)) if plain.any() else 255.0
+    seal_r = float(np.median(r[full])) if full.any() else paper_r
+    factor_full = float(np.clip(seal_r / max(paper_r, 1.0), 0.5, 1.0))
+    factor = 1.0 - cover * (1.0 - factor_full)
+    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    under = np.clip(r / factor, 0, 255)
+    # Blend by cover so the seal's soft rim does not leave a seam.
+    out = (grey * (1.0 - cover) + under * cover).astype(np.uint8)
+    return cv2.merge([out, out, out])
 
 
 def binarize(grey: np.ndarray) -> np.ndarray:
@@ -76,11 +100,13 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
-def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25) -> tuple[np.ndarray, np.ndarray]:
+def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical rulings by opening with long thin kernels; small gaps closed.
 
     Vertical kernels are ~17 pt: longer than the strokes of table text, so a ruled row shorter than
-    that (a one-row fragment of a table cut by a page end) loses its verticals."""
+    that (a one-row fragment of a table cut by a page end) loses its verticals. With ``grey``, faint
+    rulings the binariser breaks up are added (:func:`thin_line_response`)."""
     w = ink.shape[1]
     hk = max(20, w // scale)
     vk = max(15, int(17 * dpi / 72))
@@ -90,11 +116,41 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25) -> tuple[np
     if CLOSE_GAP > 1:
         h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_GAP, 1)))
         v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, CLOSE_GAP)))
+    if grey is not None:
+        h_thin, v_thin = thin_line_response(grey, dpi)
+        h_closed = cv2.bitwise_or(h_closed, h_thin)
+        v_closed = cv2.bitwise_or(v_closed, v_thin)
     horiz = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vert = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # Faint or broken lines: bridge small gaps along the line direction.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    return horiz, vert
+
+
+THIN_LINE_CONTRAST = 10  # grey levels a smoothed thin line must stand below the paper on both sides
+
+
+def thin_line_response(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pixels of thin, faint rulings (horizontal, vertical masks, 255 = line).
+
+    Darkness is averaged along the line direction (which keeps a line's contrast and smooths noise and
+    breaks), then a pixel counts when it is darker than the pixels a little way off on *both* sides
+    across the line: true of a thin ruling, not of text, which is dark over a whole row's height."""
+    px = dpi / 72.0
+    k = max(3, round(1.6 * px))  # how far across the line the paper is looked for
+    run = max(7, round(4 * px) | 1)  # smoothing along the line
+    dark = 255.0 - grey.astype(np.float32)
+    h_s = cv2.blur(dark, (run, 1))
+    v_s = cv2.blur(dark, (1, run))
+
+    def across(s: np.ndarray, axis: int) -> np.ndarray:
+        before = np.roll(s, k, axis=axis)
+        after = np.roll(s, -k, axis=axis)
+        return np.minimum(s - before, s - after)
+
+    horiz = (across(h_s, 0) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
+    vert = (across(v_s, 1) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
     return horiz, vert
 
 
@@ -163,14 +219,50 @@ def segments_from_mask(mask: np.ndarray, horizontal: bool, min_len: int) -> list
     return out
 
 
-def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None) -> list[Grid]:
-    """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels)."""
+def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
+    """A :data:`LineProbe` on the grey page: a stretch is a ruling when, along most of it, a thin band
+    around the expected line is darker than the paper just above and below (left and right) it.
+
+    The binariser and the line filter miss thin, faded or broken rulings; this looks again, with a
+    weaker but line-shaped test, only where a grid boundary is already known to run."""
+    px = dpi / 72.0
+    reach = max(2, round(1.2 * px))  # the line may sit this far off the boundary (residual skew)
+    side = max(4, round(2.5 * px))  # paper is looked for this far from the line
+    h, w = grey.shape
+
+    def probe(at: float, lo: float, hi: float, horizontal: bool) -> bool:
+        a, b = int(lo + 2 * px), int(hi - 2 * px)  # keep off the crossing lines at the ends
+        if b - a < 4:
+            return False
+        p = round(at)
+        if horizontal:
+            if p - reach - side - 1 < 0 or p + reach + side + 2 > h:
+                return False
+            band = grey[p - reach - side - 1: p + reach + side + 2, max(a, 0): min(b, w)].astype(np.int16)
+        else:
+            if p - reach - side - 1 < 0 or p + reach + side + 2 > w:
+                return False
+            band = grey[max(a, 0): min(b, h), p - reach - side - 1: p + reach + side + 2].T.astype(np.int16)
+        mid = reach + side + 1
+        centre = band[mid - reach: mid + reach + 1].min(axis=0)
+        before = band[: mid - reach - side // 2].max(axis=0)
+        after = band[mid + reach + side // 2 + 1:].max(axis=0)
+        contrast = np.minimum(before, after) - centre
+        return float(np.mean(contrast >= 12)) >= 0.8
+
+    return probe
+
+
+def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
+                      grey: np.ndarray | None = None) -> list[Grid]:
+    """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
+    grid slots that no found line separates are looked at again for faint rulings."""
     horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
     opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=5.0 * px, min_crossings=2)
-    return find_grids(segs, opts)
+    return find_grids(segs, opts, faint_line_probe(grey, dpi) if grey is not None else None)
 
 
 def debug_lines(img: np.ndarray, grids: list[Grid]) -> np.ndarray:
