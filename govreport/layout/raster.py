@@ -116,19 +116,23 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     if CLOSE_GAP > 1:
         h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_GAP, 1)))
         v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, CLOSE_GAP)))
-    if grey is not None:
-        h_thin, v_thin = thin_line_response(grey, dpi)
-        h_closed = cv2.bitwise_or(h_closed, h_thin)
-        v_closed = cv2.bitwise_or(v_closed, v_thin)
     horiz = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vert = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    if grey is not None:
+        # Faint rulings from the grey page must run longer: strokes of characters in neighbouring rows,
+        # lined up, can pass the thin-line test over a row or two, never over a table's height.
+        h_thin, v_thin = thin_line_response(grey, dpi)
+        h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * hk, 1)))
+        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * vk)))
+        horiz = cv2.bitwise_or(horiz, h_thin)
+        vert = cv2.bitwise_or(vert, v_thin)
     # Faint or broken lines: bridge small gaps along the line direction.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
     return horiz, vert
 
 
-THIN_LINE_CONTRAST = 10  # grey levels a smoothed thin line must stand below the paper on both sides
+THIN_LINE_CONTRAST = 7  # grey levels a smoothed thin line must stand below the paper on both sides
 
 
 def thin_line_response(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
