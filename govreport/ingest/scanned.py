@@ -183,11 +183,15 @@ def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: 
     return [(x0, y0 + a, x1, y0 + b) for a, b in pairwise(cuts) if b - a >= 3]
 
 
-def _crop(page: PreparedPage, box: tuple[int, int, int, int]) -> np.ndarray:
+def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0) -> np.ndarray:
+    """The line's pixels with a margin. A flat mark (a dash, a lone ``_``) is given the page's usual line
+    height around it: scaled to the recogniser's input height on its own, a dash becomes a fat bar that
+    reads as ``1``."""
     x0, y0, x1, y1 = box
     pad = max(2, int(0.25 * (y1 - y0)))
     h, w = page.grey.shape
-    sub = page.image[max(0, y0 - pad): min(h, y1 + pad), max(0, x0 - pad): min(w, x1 + pad)]
+    extra = max(0, int((min_h - (y1 - y0)) / 2)) if (y1 - y0) < 0.6 * min_h else 0
+    sub = page.image[max(0, y0 - pad - extra): min(h, y1 + pad + extra), max(0, x0 - pad): min(w, x1 + pad)]
     return np.ascontiguousarray(sub)
 
 
@@ -225,7 +229,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                 boxes = [part for b in boxes for part in split_tall_line(page, b, line_h)]
             for li, box in enumerate(boxes):
                     slots.append(_Slot(pi, gi, ci, li))
-                    crops.append(_crop(page, box))
+                    crops.append(_crop(page, box, line_h))
                     inks.append(page.text_ink[box[1]:box[3], box[0]:box[2]])
     readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
     lines_per_cell: dict[tuple[int, int, int], int] = {}

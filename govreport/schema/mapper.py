@@ -273,7 +273,7 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
             continue
         data.append((row, own[-1]))
     options = _request_row_options(template)
-    observed = [strip_numbering(norm_label(cell.text)) for _, cell in data]
+    observed = [strip_numbering(norm_label(_split_label(row, cell))) for row, cell in data]
     wanted = [strip_numbering(norm_label(label)) for _, label in options]
     _prefer_numbering(observed, data, options, wanted)
     placed = _fill_gaps(_align(observed, wanted))
@@ -287,6 +287,19 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         for col_key, cell, pos in _value_cells(row, cmap, list(columns), label_cell):
             out.put(MappedCell(f"requests.{row_key}.{col_key}", cell, row.table_index, pos or by_pos))
     out.single_other_handling = any(k.startswith("requests.other_handling.") for k in out.cells)
+
+
+def _split_label(row: RowView, last: Cell) -> str:
+    """The row's own label, also when a stray line (a scan) cut it into neighbouring one-row cells: the
+    run of one-row label cells that ends with ``last``, read left to right."""
+    own = [c for c in row.label_cells() if c in row.starting]
+    i = next((k for k, c in enumerate(own) if c is last), None)
+    if i is None or last.row_span != 1:
+        return last.text
+    start = i
+    while start > 0 and own[start - 1].row_span == 1 and own[start - 1].col + own[start - 1].col_span == own[start].col:
+        start -= 1
+    return "".join(c.text for c in own[start: i + 1])
 
 
 def _prefer_numbering(observed: list[str], data: list[tuple[RowView, Cell]], options: list[tuple[str, str]],
