@@ -67,6 +67,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         limits=InputLimits(),
         scan=ScanOptions(render_dpi=args.dpi, narrative=args.narrative),
         ocr=OcrOptions(engine=args.ocr_engine, device=args.device),
+        repair=not args.no_repair,
     )
     for o in iter_extract(paths, options):
         outcomes.append(o)
@@ -123,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--narrative", choices=NARRATIVE_MODES, default="full",
                     help="OCR of text outside the tables on scans: full (sections too), metadata (title, agency, "
                     "year from page 1), none")
+    ex.add_argument("--no-repair", action="store_true",
+                    help="scans: report every value as read (the sum relations are only checked, nothing repaired)")
     ex.set_defaults(func=cmd_extract)
     ev = sub.add_parser("eval", help="score predictions against benchmark labels")
     ev.add_argument("pred_dir")

@@ -35,6 +35,9 @@ class ExtractOptions:
     limits: InputLimits = field(default_factory=InputLimits)
     scan: ScanOptions = field(default_factory=ScanOptions)
     ocr: OcrOptions = field(default_factory=OcrOptions)
+    # Scanned values: repair garbled readings with the sum relations (False: every value as read, the
+    # relations only checked; for measuring recognition on its own).
+    repair: bool = True
 
 
 class LazyScanner:
@@ -47,7 +50,9 @@ class LazyScanner:
     def engines(self) -> tuple[LineRecognizer, PageReader | None]:
         if self._engines is None:
             recognizer = make_recognizer(self.options.ocr)
-            reader = make_page_reader(self.options.ocr) if self.options.scan.narrative != "none" else None
+            scan = self.options.scan
+            wants_reader = scan.narrative != "none" and scan.line_finder == "model"
+            reader = make_page_reader(self.options.ocr) if wants_reader else None
             self._engines = (recognizer, reader)
         return self._engines
 
@@ -140,7 +145,7 @@ def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Inva
                                  priority=r.priority) for r in review_items(result, evidence)]
 
 
-def build_report(doc: Document) -> Report:
+def build_report(doc: Document, repair: bool = True) -> Report:
     """Everything after reading: works the same for every input path."""
     narrative = read_narrative(doc)
     report = Report(
@@ -178,9 +183,9 @@ def build_report(doc: Document) -> Report:
         if fv.status is ValueStatus.UNREADABLE:
             report.warnings.append(f"{key}: printed text {fv.raw_text!r} is not a number")
     invariants = template.invariants_for(mapping.single_other_handling)
-    if any(mapping.cells[k].cell.source is TextSource.OCR for k in report.fields):
+    if repair and any(mapping.cells[k].cell.source is TextSource.OCR for k in report.fields):
         _repair(report, mapping.cells, invariants)
-    else:  # text-layer values are certain: the relations are only checked
+    else:  # text-layer values are certain (or repair is off): the relations are only checked
         values = {k: f.value for k, f in report.fields.items() if f.status is not ValueStatus.UNREADABLE}
         checks, flags, derived, warnings = check_all(invariants, values)
         report.checks, report.flags, report.derived = checks, flags, derived
@@ -203,7 +208,7 @@ def build_report(doc: Document) -> Report:
 def extract(path: Path | str, options: ExtractOptions | None = None, scanner: LazyScanner | None = None) -> Report:
     """Read one file and extract its report. Raises InputError for bad input."""
     options = options or ExtractOptions()
-    return build_report(load_document(path, options.limits, scanner or scanner_for(options)))
+    return build_report(load_document(path, options.limits, scanner or scanner_for(options)), options.repair)
 
 
 @dataclass

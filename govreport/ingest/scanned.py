@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Protocol
 
 import cv2
@@ -24,13 +23,17 @@ from govreport.layout.crosspage import is_page_furniture
 from govreport.layout.grid import Grid
 from govreport.layout.orientation import page_rotation, upright
 from govreport.layout.raster import binarize, find_raster_grids, line_masks, rotate, skew_angle, suppress_seal
-from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageReader
+from govreport.layout.textlines import find_text_lines, runs, split_band
+from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageLine, PageReader
+from govreport.ocr.order import reading_order
 
 _NUMBER_CHARS = frozenset("0123456789０１２３４５６７８９+-—–/.,，。%元万()（）")
 _DIGIT_LOOKALIKES = frozenset("OoQD〇lI|iSsBZzGgbq")
 
 
 NARRATIVE_MODES = ("full", "metadata", "none")
+LINE_FINDERS = ("ink", "model")
+MIN_NARRATIVE_SCORE = 0.5  # running-text lines read with less confidence are dropped (seal remnants, dust)
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,14 @@ class ScanOptions:
     # Text outside the tables: "full" (title, agency, year and every section's text), "metadata" (the
     # first page only: title, agency, year), "none".
     narrative: str = "full"
+    # How running-text lines are found: "ink" (projection of the page's ink: milliseconds, fine for
+    # single-column reports) or "model" (the OCR engine's own text detector: about a second a page on a CPU).
+    line_finder: str = "ink"
     min_skew_deg: float = 0.15  # smaller skews are left alone
 
     def __post_init__(self) -> None:
+        if self.line_finder not in LINE_FINDERS:
+            raise ValueError(f"line_finder must be one of {', '.join(LINE_FINDERS)}, not {self.line_finder!r}")
         if self.narrative not in NARRATIVE_MODES:
             raise ValueError(f"narrative must be one of {', '.join(NARRATIVE_MODES)}, not {self.narrative!r}")
         if not 72 <= self.render_dpi <= 600:
@@ -111,23 +119,6 @@ def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: t
 # --- text lines inside a cell -----------------------------------------------------------------
 
 
-def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
-    """[start, end) runs where ``profile`` > 0, merging gaps shorter than ``min_gap``."""
-    idx = np.flatnonzero(profile > 0)
-    if idx.size == 0:
-        return []
-    runs: list[tuple[int, int]] = []
-    start = prev = int(idx[0])
-    for i in idx[1:]:
-        i = int(i)
-        if i - prev > min_gap:
-            runs.append((start, prev + 1))
-            start = i
-        prev = i
-    runs.append((start, prev + 1))
-    return runs
-
-
 def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int, int, int]]:
     """Pixel boxes of the text lines inside one cell (inset from its borders), top to bottom."""
     inset = max(2, round(1.5 * page.px))
@@ -140,10 +131,10 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     rows = (ink > 0).sum(axis=1)
     rows[rows < 2] = 0
     boxes = []
-    for a, b in _runs(rows, min_gap=max(1, int(1.2 * page.px))):
+    for a, b in runs(rows, min_gap=max(1, int(1.2 * page.px))):
         band = ink[a:b]
         cols = (band > 0).sum(axis=0)
-        cruns = _runs(cols, min_gap=max(4, int(8 * page.px)))
+        cruns = runs(cols, min_gap=max(4, int(8 * page.px)))
         if not cruns:
             continue
         c0, c1 = cruns[0][0], cruns[-1][1]
@@ -166,21 +157,8 @@ def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: 
     """Split a band holding several tightly spaced lines (its height a multiple of the page's usual
     line height) at the emptiest rows near where the line breaks should be."""
     x0, y0, x1, y1 = box
-    h = y1 - y0
-    n = round(h / line_h)
-    if h < 1.6 * line_h or n < 2:
-        return [box]
-    rows = (page.text_ink[y0:y1, x0:x1] > 0).sum(axis=1)
-    cuts = [0]
-    reach = max(1, int(line_h / 3))
-    for k in range(1, n):
-        target = int(k * h / n)
-        lo, hi = max(cuts[-1] + 1, target - reach), min(h - 1, target + reach)
-        if lo >= hi:
-            continue
-        cuts.append(lo + int(np.argmin(rows[lo:hi])))
-    cuts.append(h)
-    return [(x0, y0 + a, x1, y0 + b) for a, b in pairwise(cuts) if b - a >= 3]
+    parts = split_band(page.text_ink[y0:y1, x0:x1], 0, y1 - y0, line_h)
+    return [(x0, y0 + a, x1, y0 + b) for a, b in parts]
 
 
 def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0) -> np.ndarray:
@@ -320,18 +298,17 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
     return out
 
 
-def read_narrative(page: PreparedPage, reader: PageReader) -> tuple[list[TextBlock], list[Word]]:
-    """Text lines outside the tables, in reading order, boxes in points."""
-    img = page.image.copy()
-    for gi, g in enumerate(page.grids):
-        if not _is_table(page, gi):
-            continue
-        x0, y0, x1, y1 = (int(v) for v in g.bbox)
-        img[max(0, y0 - 2): y1 + 3, max(0, x0 - 2): x1 + 3] = 255
+def _table_boxes(page: PreparedPage, margin: int = 2) -> list[tuple[int, int, int, int]]:
+    return [(int(g.bbox[0]) - margin, int(g.bbox[1]) - margin, int(g.bbox[2]) + margin + 1, int(g.bbox[3]) + margin + 1)
+            for gi, g in enumerate(page.grids) if _is_table(page, gi)]
+
+
+def _narrative_blocks(page: PreparedPage, lines: list[PageLine]) -> tuple[list[TextBlock], list[Word]]:
+    """Read lines (pixel boxes) -> text blocks and words in points, page furniture left out of the blocks."""
     k = page.px
     blocks: list[TextBlock] = []
     words: list[Word] = []
-    for line in reader.read_page(img):
+    for line in reading_order(lines):
         if not line.text.strip():
             continue
         x0, y0, x1, y1 = line.box
@@ -340,6 +317,31 @@ def read_narrative(page: PreparedPage, reader: PageReader) -> tuple[list[TextBlo
         if not is_page_furniture(line.text):
             blocks.append(TextBlock(text=line.text, page=page.number, bbox=bbox))
     return blocks, words
+
+
+def read_narrative(page: PreparedPage, reader: PageReader) -> tuple[list[TextBlock], list[Word]]:
+    """Text lines outside the tables found by the engine's own detector, in reading order, boxes in points."""
+    img = page.image.copy()
+    for x0, y0, x1, y1 in _table_boxes(page):
+        img[max(0, y0): y1, max(0, x0): x1] = 255
+    return _narrative_blocks(page, reader.read_page(img))
+
+
+def read_narrative_ink(pages: Sequence[PreparedPage], recognizer: LineRecognizer
+                       ) -> list[tuple[list[TextBlock], list[Word]]]:
+    """Text lines outside the tables of every page, found from the ink and read in one batch."""
+    boxes = [find_text_lines(p.text_ink, p.dpi, _table_boxes(p)) for p in pages]
+    crops = [_crop(p, b) for p, bs in zip(pages, boxes, strict=True) for b in bs]
+    readings = iter(recognizer.recognize(crops, [False] * len(crops)) if crops else [])
+    out = []
+    for page, bs in zip(pages, boxes, strict=True):
+        lines = []
+        for b in bs:
+            r = next(readings)
+            if r.text.strip() and r.confidence >= MIN_NARRATIVE_SCORE:
+                lines.append(PageLine(r.text, tuple(float(v) for v in b), r.confidence))
+        out.append(_narrative_blocks(page, lines))
+    return out
 
 
 @dataclass
@@ -364,14 +366,16 @@ def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, 
     prepared = [prepare_page(p, opts) for p in images]
     readings = read_cells(prepared, recognizer)
     tables_per_page = build_tables(prepared, readings)
+    wanted = [i for i in range(len(prepared)) if opts.narrative == "full" or (opts.narrative == "metadata" and i == 0)]
+    narrative: dict[int, tuple[list[TextBlock], list[Word]]] = {}
+    if opts.line_finder == "model" and reader is not None:
+        narrative = {i: read_narrative(prepared[i], reader) for i in wanted}
+    elif wanted:
+        narrative = dict(zip(wanted, read_narrative_ink([prepared[i] for i in wanted], recognizer), strict=True))
     out = ScannedPages([], [], [], [])
-    for page, tables in zip(prepared, tables_per_page, strict=True):
+    for i, (page, tables) in enumerate(zip(prepared, tables_per_page, strict=True)):
         h, w = page.image.shape[:2]
-        blocks: list[TextBlock] = []
-        words: list[Word] = []
-        wanted = opts.narrative == "full" or (opts.narrative == "metadata" and page is prepared[0])
-        if wanted and reader is not None:
-            blocks, words = read_narrative(page, reader)
+        blocks, words = narrative.get(i, ([], []))
         out.pages.append(Page(number=page.number, width=w / page.px, height=h / page.px, source=TextSource.OCR,
                               words=words))
         out.tables.extend(tables)

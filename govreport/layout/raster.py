@@ -53,6 +53,9 @@ def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
         for x, y, w, h, area in stats[1:n]
         if area >= min_area_frac * page_area and 0.5 < w / max(h, 1) < 2.0
     ]
+    # A seal's star or centre text inside its ring is the same seal.
+    boxes = [b for b in boxes if not any(o != b and o[0] <= b[0] and o[1] <= b[1] and b[2] <= o[2] and b[3] <= o[3]
+                                         for o in boxes)]
     red = img[:, :, 2]
     sel = mask > 0
     cleaned = img.copy()

@@ -1,0 +1,107 @@
+"""Page clean-up and layout on synthetic pages: seals over faint rulings, faint broken rulings, text lines."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from govreport.layout.raster import binarize, find_raster_grids, line_masks, suppress_seal
+from govreport.layout.textlines import find_text_lines
+
+DPI = 200.0
+
+
+def _ruled_page(line_grey: int, rng: np.random.Generator, noise: float = 6.0
+                ) -> tuple[np.ndarray, list[int], list[int]]:
+    """A 1600 x 1200 paper page with a 6 x 8 ruled grid of 1-px lines of ``line_grey`` and sensor noise."""
+    img = np.full((1200, 1600), 225, np.float32)
+    xs = [200 + 150 * i for i in range(7)]
+    ys = [200 + 80 * j for j in range(9)]
+    for x in xs:
+        img[ys[0]: ys[-1] + 1, x] = line_grey
+    for y in ys:
+        img[y, xs[0]: xs[-1] + 1] = line_grey
+    img = cv2.GaussianBlur(img, (3, 3), 0.8)
+    img += rng.normal(0, noise, img.shape)
+    grey = np.clip(img, 0, 255).astype(np.uint8)
+    return cv2.merge([grey, grey, grey]), xs, ys
+
+
+def _cells(grids) -> int:
+    return sum(len(g.cells) for g in grids)
+
+
+def test_faint_thin_rulings_are_found_from_the_grey_page():
+    rng = np.random.default_rng(5)
+    page, xs, ys = _ruled_page(line_grey=190, rng=rng)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    # the binarised page alone loses these faint lines in the noise
+    plain = find_raster_grids(ink, DPI, line_masks(ink, DPI))
+    with_grey = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert _cells(plain) < 48
+    assert len(with_grey) == 1
+    g = with_grey[0]
+    assert (len(g.xs), len(g.ys), len(g.cells)) == (7, 9, 48)
+    assert max(abs(a - b) for a, b in zip(g.xs, xs, strict=True)) <= 3
+    assert max(abs(a - b) for a, b in zip(g.ys, ys, strict=True)) <= 3
+
+
+def test_text_rows_are_not_taken_for_rulings():
+    rng = np.random.default_rng(6)
+    page = np.full((900, 1400, 3), 228, np.uint8)
+    for k in range(12):  # a paragraph of tightly set "text": dense short strokes
+        y = 100 + 40 * k
+        for x in range(100, 1300, 22):
+            cv2.putText(page, "mH", (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (60, 60, 60), 1, cv2.LINE_AA)
+    page = np.clip(page.astype(np.float32) + rng.normal(0, 4, page.shape), 0, 255).astype(np.uint8)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    assert find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey) == []
+
+
+def _stamp(page: np.ndarray, centre: tuple[int, int], radius: int) -> np.ndarray:
+    """Multiply-blend a filled red disc (a seal's ink) over the page, as ink on paper does."""
+    seal = np.zeros(page.shape[:2], np.uint8)
+    cv2.circle(seal, centre, radius, 255, 14)
+    cv2.circle(seal, centre, radius // 3, 255, -1)
+    colour = np.array([40, 30, 215], np.float32) / 255.0
+    factor = np.where(seal[..., None] > 0, 1.0 - 0.9 * (1.0 - colour), 1.0)
+    return np.clip(page.astype(np.float32) * factor, 0, 255).astype(np.uint8)
+
+
+def test_seal_over_faint_rulings_and_digits_keeps_both():
+    rng = np.random.default_rng(7)
+    page, xs, ys = _ruled_page(line_grey=175, rng=rng, noise=3.0)
+    cv2.putText(page, "36", (xs[2] + 50, ys[3] + 55), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 3)
+    stamped = _stamp(page, (xs[2] + 60, ys[3] + 20), 170)
+    res = suppress_seal(stamped)
+    assert len(res.boxes) == 1
+    hsv = cv2.cvtColor(res.cleaned, cv2.COLOR_BGR2HSV)
+    assert (hsv[..., 1] > 60).mean() < 0.001  # no red left
+    grey = cv2.cvtColor(res.cleaned, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    grids = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert len(grids) == 1 and len(grids[0].cells) == 48  # the rulings under the seal survive
+    digit = ink[ys[3] + 15: ys[3] + 60, xs[2] + 45: xs[2] + 110]
+    assert (digit > 0).mean() > 0.15  # the black digits under the seal stay ink
+    x0, y0, x1, y1 = xs[4] + 20, ys[1] + 20, xs[5] - 20, ys[2] - 20  # a cell the seal's ring crosses
+    ring_cell = ink[y0:y1, x0:x1]
+    assert (ring_cell > 0).mean() < 0.02  # the ring itself is gone
+
+
+def test_text_lines_from_ink_skip_tables_and_specks():
+    page = np.full((1400, 1000), 255, np.uint8)
+    for k in range(5):
+        cv2.putText(page, f"Line of text number {k}", (80, 120 + 50 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    cv2.putText(page, "- 3 -", (450, 1350), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 2)
+    cv2.rectangle(page, (80, 500), (900, 900), 0, -1)  # where a table is (excluded below)
+    page[1000:1002, 500:502] = 0  # a speck
+    ink = (page < 128).astype(np.uint8) * 255
+    boxes = find_text_lines(ink, DPI, exclude=[(70, 490, 910, 910)])
+    assert len(boxes) == 6
+    tops = [b[1] for b in boxes]
+    assert tops == sorted(tops)
+    assert all(b[3] < 490 or b[1] > 910 for b in boxes)
+    last = boxes[-1]
+    assert last[0] >= 430 and last[2] <= 560  # the page number, on its own
