@@ -10,7 +10,7 @@ from pathlib import Path
 from govreport.errors import GovreportError
 from govreport.evaluate import evaluate
 from govreport.ingest.loader import InputLimits
-from govreport.ingest.scanned import NARRATIVE_MODES, ScanOptions
+from govreport.ingest.scanned import LINE_FINDERS, NARRATIVE_MODES, ScanOptions
 from govreport.ocr.engines import DEVICES, ENGINES, OcrOptions
 from govreport.output.labels import to_labels
 from govreport.output.tabular import to_csv, write_xlsx
@@ -65,7 +65,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     to_stdout: list[object] = []
     options = ExtractOptions(
         limits=InputLimits(),
-        scan=ScanOptions(render_dpi=args.dpi, narrative=args.narrative),
+        scan=ScanOptions(render_dpi=args.dpi, narrative=args.narrative, line_finder=args.line_finder),
         ocr=OcrOptions(engine=args.ocr_engine, device=args.device),
         repair=not args.no_repair,
     )
@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--narrative", choices=NARRATIVE_MODES, default="full",
                     help="OCR of text outside the tables on scans: full (sections too), metadata (title, agency, "
                     "year from page 1), none")
+    ex.add_argument("--line-finder", choices=LINE_FINDERS, default="ink",
+                    help="scans: find running-text lines from the ink (fast) or with the OCR engine's text detector")
     ex.add_argument("--no-repair", action="store_true",
                     help="scans: report every value as read (the sum relations are only checked, nothing repaired)")
     ex.set_defaults(func=cmd_extract)
