@@ -95,7 +95,7 @@ def test_one_bad_file_does_not_stop_the_batch(tmp_path):
 def test_internal_defect_is_reported_not_raised(tmp_path, monkeypatch):
     import govreport.pipeline as pipeline
 
-    def broken(_doc):
+    def broken(_doc, _repair=True):
         raise ZeroDivisionError("simulated defect")
 
     monkeypatch.setattr(pipeline, "build_report", broken)
