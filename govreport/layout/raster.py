@@ -10,6 +10,7 @@ Each step is a small function on numpy arrays, so the chain can be inspected ste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -125,6 +126,12 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
         # Faint rulings from the grey page must run longer: strokes of characters in neighbouring rows,
         # lined up, can pass the thin-line test over a row or two, never over a table's height.
         h_thin, v_thin = thin_line_response(grey, dpi)
+        # Noise drops single pixels out of a faint line, and a line a little off level wanders a row: close
+        # short gaps along a row line and let it wander one pixel before the long opening (not a column
+        # line: strokes of characters stacked in a column would pass too).
+        h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_CLOSE, np.ones((1, 7), np.uint8))
+        h_thin = cv2.dilate(h_thin, np.ones((3, 1), np.uint8))
+        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
         h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * hk, 1)))
         v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * vk)))
         horiz = cv2.bitwise_or(horiz, h_thin)
@@ -135,6 +142,8 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     return horiz, vert
 
 
+PROBE_CONTRAST = 8  # grey levels a grid gap's faint ruling must stand below the paper (averaged along it)
+THIN_LINE_RUNS_PT = (4.0,)  # smoothing along a line, in points
 THIN_LINE_CONTRAST = 7  # grey levels a smoothed thin line must stand below the paper on both sides
 
 
@@ -146,18 +155,21 @@ def thin_line_response(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, np.nda
     across the line: true of a thin ruling, not of text, which is dark over a whole row's height."""
     px = dpi / 72.0
     k = max(3, round(1.6 * px))  # how far across the line the paper is looked for
-    run = max(7, round(4 * px) | 1)  # smoothing along the line
     dark = 255.0 - grey.astype(np.float32)
-    h_s = cv2.blur(dark, (run, 1))
-    v_s = cv2.blur(dark, (1, run))
 
     def across(s: np.ndarray, axis: int) -> np.ndarray:
         before = np.roll(s, k, axis=axis)
         after = np.roll(s, -k, axis=axis)
         return np.minimum(s - before, s - after)
 
-    horiz = (across(h_s, 0) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
-    vert = (across(v_s, 1) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
+    horiz = np.zeros(grey.shape, np.uint8)
+    vert = np.zeros(grey.shape, np.uint8)
+    # Two runs of smoothing along the line: a short one for faint solid lines, a long one for dotted
+    # lines (a 1-bit or thinned copy keeps a dot every few pixels).
+    for run_pt in THIN_LINE_RUNS_PT:
+        run = max(7, round(run_pt * px) | 1)
+        horiz |= (across(cv2.blur(dark, (run, 1)), 0) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
+        vert |= (across(cv2.blur(dark, (1, run)), 1) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
     return horiz, vert
 
 
@@ -235,6 +247,7 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
     px = dpi / 72.0
     reach = max(2, round(1.2 * px))  # the line may sit this far off the boundary (residual skew)
     side = max(4, round(2.5 * px))  # paper is looked for this far from the line
+    smooth = max(7, round(4 * px))  # contrast averaged over this run along the line
     h, w = grey.shape
 
     def probe(at: float, lo: float, hi: float, horizontal: bool) -> bool:
@@ -252,10 +265,13 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
             band = grey[max(a, 0): min(b, h), p - reach - side - 1: p + reach + side + 2].T.astype(np.int16)
         mid = reach + side + 1
         centre = band[mid - reach: mid + reach + 1].min(axis=0)
-        before = band[: mid - reach - side // 2].max(axis=0)
-        after = band[mid + reach + side // 2 + 1:].max(axis=0)
+        before = np.median(band[: mid - reach - side // 2], axis=0)
+        after = np.median(band[mid + reach + side // 2 + 1:], axis=0)
         contrast = np.minimum(before, after) - centre
-        return float(np.mean(contrast >= 12)) >= 0.8
+        # Averaged along the line, so that a dotted line (a 1-bit or thinned copy) counts as a line.
+        run = min(contrast.size, smooth)
+        smoothed = np.convolve(contrast, np.ones(run) / run, mode="same")
+        return float(np.mean(smoothed >= PROBE_CONTRAST)) >= 0.8
 
     return probe
 
@@ -263,13 +279,75 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
                       grey: np.ndarray | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
-    grid slots that no found line separates are looked at again for faint rulings."""
+    rulings the masks missed inside each grid are looked for again (:func:`missing_rulings`), and grid
+    slots that no found line separates are looked at again for faint rulings."""
     horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
     opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=5.0 * px, min_crossings=2)
-    return find_grids(segs, opts, faint_line_probe(grey, dpi) if grey is not None else None)
+    if grey is None:
+        return find_grids(segs, opts)
+    probe = faint_line_probe(grey, dpi)
+    grids = find_grids(segs, opts, probe)
+    extra = [seg for g in grids for seg in missing_rulings(g, grey, dpi, probe)]
+    return find_grids(segs + extra, opts, probe) if extra else grids
+
+
+RULING_ROW_SHARE = 0.35  # share of a grid's width a dotted or faint row ruling must show along
+RULING_CONFIRMED_SHARE = 0.5  # share of the grid's width over which the probe must confirm it
+
+
+def missing_rulings(grid: Grid, grey: np.ndarray, dpi: float, probe: LineProbe) -> list[Segment]:
+    """Row rulings inside a grid that the line masks missed (dotted lines of a 1-bit or thinned copy, very
+    faint ones): rows of the grid where a thin dark line shows along a fair share of its width, at least a
+    cell away from the known boundaries, kept for every grid slot where the probe confirms it; the column
+    lines are then bridged over the rows where the probe sees them."""
+    px = dpi / 72.0
+    k = max(3, round(1.6 * px))
+    run = max(7, round(10 * px) | 1)
+    x0, y0, x1, y1 = (int(v) for v in grid.bbox)
+    h, w = grey.shape
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 - x0 < 4 * k or y1 - y0 < 4 * k:
+        return []
+    dark = 255.0 - grey[max(0, y0 - k): min(h, y1 + k), max(0, x0 - k): min(w, x1 + k)].astype(np.float32)
+    oy, ox = y0 - max(0, y0 - k), x0 - max(0, x0 - k)
+    min_gap = 5.0 * px
+    out: list[Segment] = []
+    # Rows only: column lines run the whole table, so some piece of them is found, and the numbering of
+    # row labels ("1." "2." ... lined up row after row) or vertical text would pass this test as columns.
+    for horizontal, need in ((True, RULING_ROW_SHARE),):
+        axis = 0 if horizontal else 1
+        sm = cv2.blur(dark, (run, 1) if horizontal else (1, run))
+        resp = np.minimum(sm - np.roll(sm, k, axis=axis), sm - np.roll(sm, -k, axis=axis)) >= THIN_LINE_CONTRAST
+        resp = resp[oy: oy + (y1 - y0), ox: ox + (x1 - x0)]
+        share = resp.mean(axis=1 - axis)  # per row (horizontal) or per column
+        share = np.maximum(share, np.maximum(np.roll(share, 1), np.roll(share, -1)))
+        known = grid.ys if horizontal else grid.xs
+        base = y0 if horizontal else x0
+        across = grid.xs if horizontal else grid.ys
+        taken: list[float] = list(known)
+        for i in np.argsort(-share):
+            if share[i] < need:
+                break
+            at = float(base + i)
+            if any(abs(at - t) < min_gap for t in taken):
+                continue
+            confirmed = [(a, b) for a, b in pairwise(across) if probe(at, a, b, horizontal)]
+            # Most of the width: the strokes along a label's baseline can pass in one cell, never across the
+            # value columns too.
+            if sum(b - a for a, b in confirmed) < RULING_CONFIRMED_SHARE * (across[-1] - across[0]):
+                continue
+            taken.append(at)
+            out += [Segment(a, at, b, at) if horizontal else Segment(at, a, at, b) for a, b in confirmed]
+    if out:
+        # The column lines of such a copy are dotted too and come in pieces: bridge them over the rows,
+        # old and new, where the probe sees them (else the new rows touch too few columns to be kept).
+        ys = sorted({*grid.ys, *(seg.y0 for seg in out if seg.horizontal)})
+        xs = sorted({*grid.xs, *(seg.x0 for seg in out if not seg.horizontal)})
+        out += [Segment(x, a, x, b) for x in xs for a, b in pairwise(ys) if probe(x, a, b, False)]
+    return out
 
 
 def debug_lines(img: np.ndarray, grids: list[Grid]) -> np.ndarray:
