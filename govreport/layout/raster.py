@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_grids
+from govreport.layout.textrows import rows_from_text
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,13 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     probe = faint_line_probe(grey, dpi)
     grids = find_grids(segs, opts, probe)
     extra = [seg for g in grids for seg in missing_rulings(g, grey, dpi, probe)]
-    return find_grids(segs + extra, opts, probe) if extra else grids
+    if extra:
+        segs = segs + extra
+        grids = find_grids(segs, opts, probe)
+    # Rows no ruling shows at all: from where the text of the value columns breaks.
+    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))))
+    by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
+    return find_grids(segs + by_text, opts, probe) if by_text else grids
 
 
 RULING_ROW_SHARE = 0.35  # share of a grid's width a dotted or faint row ruling must show along

@@ -1,0 +1,79 @@
+"""Row boundaries from text positions, where a grid's row rulings are missing.
+
+A 1-bit or badly thinned copy can lose its row lines altogether while the column lines survive in
+pieces: the grid then has tall "rows" holding several table rows each. Inside such a band the value
+columns show it plainly: each holds a stack of single-line entries at the same heights. Where most
+inked columns of a band agree on the gaps between their text lines, the band is cut there.
+
+    grid + text ink -> per band, per column: text-line runs -> gaps shared by most columns -> segments
+
+Label cells alone never decide a cut (a label wraps over two lines inside one row); the cut needs the
+agreement of most inked columns of the band.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from govreport.layout.grid import Grid, Segment
+from govreport.layout.textlines import runs
+
+AGREE_SHARE = 0.6  # share of a band's inked columns whose text must break at a height for a cut there
+MIN_COLUMNS = 3  # at least this many columns must agree
+MIN_GAP = 0.4  # a gap between rows is at least this share of a text line's height
+UNDER_RULED = 2.5  # a grid whose median row is this many text lines tall has lost row rulings
+
+
+def _line_runs(ink: np.ndarray, px: float) -> list[tuple[int, int]]:
+    rows = (ink > 0).sum(axis=1)
+    rows[rows < 2] = 0
+    return [(a, b) for a, b in runs(rows, max(1, int(1.0 * px))) if b - a >= 3.0 * px]
+
+
+def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment]:
+    """Horizontal segments where the text of most columns of a tall band says a row ends.
+
+    Only for an under-ruled grid (its typical row is several text lines tall): in a well-ruled one the
+    only tall bands are header rows, whose stacked column titles must stay whole."""
+    px = dpi / 72.0
+    inset = max(2, round(1.5 * px))
+    bands: list[tuple[int, int, list[tuple[float, float, list[tuple[int, int]]]]]] = []
+    line_heights: list[int] = []
+    for y0, y1 in pairwise(grid.ys):
+        Y0, Y1 = int(y0) + inset, int(y1) - inset
+        cols = []
+        for x0, x1 in pairwise(grid.xs):
+            X0, X1 = int(x0) + inset, int(x1) - inset
+            if X1 - X0 < 3 or Y1 - Y0 < 3:
+                continue
+            lines = _line_runs(text_ink[Y0:Y1, X0:X1], px)
+            if lines:
+                cols.append((x0, x1, [(Y0 + a, Y0 + b) for a, b in lines]))
+                line_heights += [b - a for a, b in lines]
+        bands.append((Y0, Y1, cols))
+    if not line_heights:
+        return []
+    text_h = float(np.median(line_heights))
+    if float(np.median([y1 - y0 for y0, y1 in pairwise(grid.ys)])) < UNDER_RULED * text_h:
+        return []
+    out: list[Segment] = []
+    for _, _, cols in bands:
+        if len(cols) < MIN_COLUMNS or not any(len(lines) > 1 for _, _, lines in cols):
+            continue
+        # Between entries of successive rows the gap is a row's padding and ruling (half a line or more);
+        # between the characters of a title stacked in a column it is a small fraction of a line.
+        gaps_per_col = [(x0, x1, [(a[1], b[0]) for a, b in pairwise(lines) if b[0] - a[1] >= MIN_GAP * text_h])
+                        for x0, x1, lines in cols]
+        # Candidate cut heights: every gap's middle; a cut holds where it falls inside most columns' gaps.
+        candidates = sorted((g0 + g1) / 2 for _, _, gaps in gaps_per_col for g0, g1 in gaps)
+        taken: list[float] = []
+        for y in candidates:
+            if any(abs(y - t) < text_h for t in taken):
+                continue
+            agree = [(x0, x1) for x0, x1, gaps in gaps_per_col if any(g0 <= y <= g1 for g0, g1 in gaps)]
+            if len(agree) >= MIN_COLUMNS and len(agree) >= AGREE_SHARE * len(cols):
+                taken.append(y)
+                out += [Segment(x0, y, x1, y) for x0, x1 in agree]
+    return out
