@@ -105,3 +105,50 @@ def test_text_lines_from_ink_skip_tables_and_specks():
     assert all(b[3] < 490 or b[1] > 910 for b in boxes)
     last = boxes[-1]
     assert last[0] >= 430 and last[2] <= 560  # the page number, on its own
+
+
+def _under_ruled_table(stacked_header: bool) -> np.ndarray:
+    """Columns ruled, rows not (a 1-bit copy lost them): 8 data rows of digits in 6 value columns, with a
+    label column; optionally a header band of titles stacked one character a line."""
+    page = np.full((1400, 1400, 3), 255, np.uint8)
+    xs = [100, 400] + [400 + 140 * i for i in range(1, 7)]
+    top, pitch = 300, 60
+    bottom = top + 8 * pitch
+    head = top - 200 if stacked_header else top
+    for x in xs:
+        cv2.line(page, (x, head), (x, bottom), (0, 0, 0), 2)
+    for y in (head, top, bottom):
+        cv2.line(page, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
+    for r in range(8):
+        y = top + r * pitch + 42
+        cv2.putText(page, f"row {r}", (xs[0] + 20, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        for c in range(1, 7):
+            cv2.putText(page, str((r + c) % 10), (xs[c] + 60, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    if stacked_header:
+        for c in range(1, 7):
+            for k, ch in enumerate("HEAD"):  # a title set one letter a line, tightly
+                cv2.putText(page, ch, (xs[c] + 55, head + 50 + 28 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    return page
+
+
+def test_rows_lost_by_a_copy_come_back_from_the_text():
+    page = _under_ruled_table(stacked_header=True)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert len(grid.xs) == 8
+    assert len(grid.ys) == 1 + 1 + 8  # the header band kept whole, eight data rows back
+    data_rows = [c for c in grid.cells if c.row >= 1]
+    assert len(data_rows) == 8 * 7
+
+
+def test_a_well_ruled_table_is_left_alone_by_the_text_rows():
+    page = _under_ruled_table(stacked_header=True)
+    for r in range(1, 8):  # rule the rows: now nothing is missing
+        cv2.line(page, (100, 300 + 60 * r), (1240, 300 + 60 * r), (0, 0, 0), 2)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert len(grid.ys) == 10
+    header = [c for c in grid.cells if c.row == 0]
+    assert len(header) == 7  # the stacked titles were not cut into lines
