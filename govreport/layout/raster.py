@@ -277,6 +277,11 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
     return probe
 
 
+# Boundaries closer than this are one: no row or column of the standard tables is narrower (about 12 pt),
+# while a blurred line's flank or a JPEG block edge beside a border can pass for a second line a few points off.
+RASTER_MIN_CELL_PT = 8.0
+
+
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
                       grey: np.ndarray | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
@@ -286,7 +291,8 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
-    opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=5.0 * px, min_crossings=2)
+    opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=RASTER_MIN_CELL_PT * px,
+                       min_crossings=2)
     if grey is None:
         return find_grids(segs, opts)
     probe = faint_line_probe(grey, dpi)
