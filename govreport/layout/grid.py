@@ -60,6 +60,9 @@ class GridOptions:
     min_length: float = 4.0  # shorter segments are noise (text underlines are kept out by the caller)
     min_cell: float = 4.0  # boundaries closer than this are one boundary
     min_crossings: int = 0  # keep only lines touching this many perpendicular lines (scans: text strokes)
+    # Slots shorter than this must be crossed almost whole (scans: a line running on past a crossing, plus a
+    # character's stroke in line with it, covers much of a low header cell without separating anything).
+    short_slot: float = 0.0
 
 
 def normalise(segments: list[Segment]) -> tuple[list[Segment], list[Segment]]:
@@ -176,9 +179,10 @@ def _open_edges(bounds: list[float], crossing: list[tuple[float, float]], opts: 
     return bounds
 
 
-def _covered(segs: list[Segment], at: float, lo: float, hi: float, horizontal: bool, tol: float) -> bool:
-    """Is there a line at ``at`` covering most of [lo, hi]?"""
-    need = (hi - lo) * 0.6
+def _covered(segs: list[Segment], at: float, lo: float, hi: float, horizontal: bool, tol: float,
+             short: float = 0.0) -> bool:
+    """Is there a line at ``at`` covering most of [lo, hi] (nearly all of it when shorter than ``short``)?"""
+    need = (hi - lo) * (0.85 if hi - lo < short else 0.6)
     got = 0.0
     for s in segs:
         p = s.y0 if horizontal else s.x0
@@ -208,7 +212,8 @@ def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions, probe: L
     tol = opts.snap + 0.5
 
     def separated(segs: list[Segment], at: float, lo: float, hi: float, horizontal: bool) -> bool:
-        return _covered(segs, at, lo, hi, horizontal, tol) or (probe is not None and probe(at, lo, hi, horizontal))
+        return _covered(segs, at, lo, hi, horizontal, tol, opts.short_slot) or (
+            probe is not None and probe(at, lo, hi, horizontal))
 
     for r in range(n_rows):
         for c in range(n_cols):

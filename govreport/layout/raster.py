@@ -143,6 +143,9 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     return horiz, vert
 
 
+PROBE_PAPER_DROP = 25  # grey levels the sides of a probed line may fall below the paper
+PROBE_STRAIGHT = 0.7  # share of a probed line's dark pixels that must sit within a pixel of one offset
+PROBE_MIN_PT = 6.0  # the probe says nothing about stretches shorter than this
 PROBE_CONTRAST = 8  # grey levels a grid gap's faint ruling must stand below the paper (averaged along it)
 THIN_LINE_RUNS_PT = (4.0,)  # smoothing along a line, in points
 THIN_LINE_CONTRAST = 7  # grey levels a smoothed thin line must stand below the paper on both sides
@@ -253,7 +256,7 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
 
     def probe(at: float, lo: float, hi: float, horizontal: bool) -> bool:
         a, b = int(lo + 2 * px), int(hi - 2 * px)  # keep off the crossing lines at the ends
-        if b - a < 4:
+        if b - a < PROBE_MIN_PT * px:  # over a few points a character's stroke looks like a ruling
             return False
         p = round(at)
         if horizontal:
@@ -265,10 +268,24 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
                 return False
             band = grey[max(a, 0): min(b, h), p - reach - side - 1: p + reach + side + 2].T.astype(np.int16)
         mid = reach + side + 1
-        centre = band[mid - reach: mid + reach + 1].min(axis=0)
+        window = band[mid - reach: mid + reach + 1]
+        centre = window.min(axis=0)
         before = np.median(band[: mid - reach - side // 2], axis=0)
         after = np.median(band[mid + reach + side // 2 + 1:], axis=0)
         contrast = np.minimum(before, after) - centre
+        # A ruling runs between paper (a cell's padding): with text close on either side, what looks like a
+        # line is a character's stroke.
+        paper = float(np.percentile(band, 95))
+        if min(float(np.median(before)), float(np.median(after))) < paper - PROBE_PAPER_DROP:
+            return False
+        # A ruling is straight: where it shows, its darkest pixel keeps one offset across the line. The
+        # strokes of a character met on the way sit at any offset.
+        dark = contrast >= PROBE_CONTRAST
+        if dark.sum() < 3:
+            return False
+        offsets = window.argmin(axis=0)[dark]
+        if float(np.mean(np.abs(offsets - np.median(offsets)) <= 1)) < PROBE_STRAIGHT:
+            return False
         # Averaged along the line, so that a dotted line (a 1-bit or thinned copy) counts as a line.
         run = min(contrast.size, smooth)
         smoothed = np.convolve(contrast, np.ones(run) / run, mode="same")
@@ -292,7 +309,7 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
     opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=RASTER_MIN_CELL_PT * px,
-                       min_crossings=2)
+                       min_crossings=2, short_slot=12.0 * px)
     if grey is None:
         return find_grids(segs, opts)
     probe = faint_line_probe(grey, dpi)
