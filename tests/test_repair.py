@@ -157,7 +157,17 @@ def test_unsure_cell_without_a_fitting_candidate_is_not_bent_to_the_sum():
     result = repair_cells(cells, appeal_invariants())
     assert result.cells["appeals.review.total"].status is ValueStatus.READ
     assert result.cells["appeals.review.total"].value == 17
-    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]  # the document's or the reader's?
+    # repair weighed every reading and kept a likely one: the document breaks its sum as printed
+    assert result.flags == ["appeals.sum.review"] and result.unresolved == []
+    assert review_items(result, cells)[0].key == "appeals.sum.review"
+
+
+def test_unlikely_kept_reading_leaves_the_broken_sum_unresolved():
+    # the same, but the total's reading is a toss-up: the document's error or the reader's, a person decides
+    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "17", 0.4, (("17", 0.42), ("11", 0.3)))])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.total"].value == 17
+    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]
     assert review_items(result, cells)[0].key == "appeals.sum.review"
 
 

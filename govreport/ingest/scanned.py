@@ -149,6 +149,7 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     return boxes
 
 
+MIN_TEXT_PT = 5.0  # text lines are at least this tall (a dash, a dot or a speck is lower)
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
 
@@ -200,7 +201,9 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     for pi, page in enumerate(pages):
         per_cell = {(gi, ci): cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
                     for gi, grid in enumerate(page.grids) for ci, c in enumerate(grid.cells)}
-        heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes]
+        # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
+        # must not make a sliver the norm, or every line of text would be cut into slivers.
+        heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
         line_h = float(np.median(heights)) if heights else 0.0
         for (gi, ci), boxes in per_cell.items():
             if line_h > 0:

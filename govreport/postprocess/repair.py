@@ -75,6 +75,11 @@ class RepairOptions:
     tolerance: float = TOLERANCE
     implied_support: int = 2  # relations that must agree on a non-zero value implied for an unreadable cell
     time_limit_s: float = 2.0  # per integer programme; beyond it the readings are kept and a warning given
+    # A relation the optimum leaves broken although unsure cells take part: flagged as the document's own error
+    # when each of its unsure cells kept a reading of fair probability (no conflict, nothing unreadable or
+    # changed): repair weighed every candidate and found no reading that settles it cheaper than the document
+    # being wrong. Below this probability of a kept reading the relation is left unresolved for a person.
+    flag_min_reading_prob: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confident_threshold <= 1.0:
@@ -115,7 +120,8 @@ class RelationOutcome:
     as_read: RelationStatus  # with the readings
     confident: bool  # every cell of it is fixed (confident or certain)
     changed: tuple[str, ...]  # cells of it that repair changed
-    flagged: bool  # broken with every cell confident: the document's own inconsistency
+    flagged: bool  # broken with every cell confident, or left broken by the optimum with every unsure cell keeping a
+    # likely reading: the document's own inconsistency
     unresolved: bool  # broken with an unsure cell in it (or open because of an unreadable cell): the document or
     # the reading is wrong, and only a person can tell which
 
@@ -817,12 +823,17 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     for inv, chk in zip(invariants, checks, strict=True):
         is_broken = inv.id in broken_set
         confident_rel = all(k in fixed_keys or len(cells.get(k, ())) == 1 for k in inv.fields)
+        settled = confident_rel or all(
+            k in fixed_keys or len(cells.get(k, ())) == 1
+            or (k in out and out[k].status is ValueStatus.READ and out[k].prob >= opts.flag_min_reading_prob)
+            for k in inv.fields)
+        open_cell = _has_unreadable(inv, out) and not chk.blank
         relations.append(RelationOutcome(
             id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
             confident=confident_rel,
             changed=tuple(k for k in inv.fields if k in out and out[k].status is ValueStatus.REPAIRED),
-            flagged=is_broken and confident_rel,
-            unresolved=(is_broken and not confident_rel) or (_has_unreadable(inv, out) and not chk.blank),
+            flagged=is_broken and settled and not open_cell,
+            unresolved=(is_broken and not (settled and not open_cell)) or open_cell,
         ))
         if relations[-1].flagged:
             flags.append(inv.id)
