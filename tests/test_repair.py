@@ -157,18 +157,21 @@ def test_unsure_cell_without_a_fitting_candidate_is_not_bent_to_the_sum():
     result = repair_cells(cells, appeal_invariants())
     assert result.cells["appeals.review.total"].status is ValueStatus.READ
     assert result.cells["appeals.review.total"].value == 17
-    # repair weighed every reading and kept a likely one: the document breaks its sum as printed
-    assert result.flags == ["appeals.sum.review"] and result.unresolved == []
+    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]  # the document's or the reader's?
     assert review_items(result, cells)[0].key == "appeals.sum.review"
 
 
-def test_unlikely_kept_reading_leaves_the_broken_sum_unresolved():
-    # the same, but the total's reading is a toss-up: the document's error or the reader's, a person decides
-    cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "17", 0.4, (("17", 0.42), ("11", 0.3)))])
-    result = repair_cells(cells, appeal_invariants())
+def test_kept_likely_reading_can_flag_the_broken_sum_when_asked():
+    # with flag_min_reading_prob: repair weighed every reading and kept a likely one -> the document's own error;
+    # a toss-up reading still leaves it to a person
+    likely = appeals(["2", "1", "0", "0", ev("appeals.review.total", "17", 0.8, (("17", 0.82), ("11", 0.1)))])
+    opts = RepairOptions(flag_min_reading_prob=0.5)
+    result = repair_cells(likely, appeal_invariants(), opts)
+    assert result.flags == ["appeals.sum.review"] and result.unresolved == []
+    toss_up = appeals(["2", "1", "0", "0", ev("appeals.review.total", "17", 0.4, (("17", 0.42), ("11", 0.3)))])
+    result = repair_cells(toss_up, appeal_invariants(), opts)
     assert result.cells["appeals.review.total"].value == 17
     assert result.flags == [] and result.unresolved == ["appeals.sum.review"]
-    assert review_items(result, cells)[0].key == "appeals.sum.review"
 
 
 def test_blank_total_is_given_as_derived_only():
