@@ -22,7 +22,15 @@ from govreport.ir import BBox, Cell, Page, Table, TextAlternative, TextBlock, Te
 from govreport.layout.crosspage import is_page_furniture
 from govreport.layout.grid import Grid
 from govreport.layout.orientation import page_rotation, upright
-from govreport.layout.raster import binarize, find_raster_grids, line_masks, rotate, skew_angle, suppress_seal
+from govreport.layout.raster import (
+    binarize,
+    find_raster_grids,
+    line_masks,
+    rotate,
+    seal_text_view,
+    skew_angle,
+    suppress_seal,
+)
 from govreport.layout.textlines import find_text_lines, runs, split_band
 from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageLine, PageReader
 from govreport.ocr.order import reading_order
@@ -70,6 +78,9 @@ class PreparedPage:
     skew: float
     seals: list[tuple[int, int, int, int]]
     grids: list[Grid] = field(default_factory=list)
+    # Where there are seals: a second view (image, text ink) for reading the cells under them, with the seal's
+    # remnants lifted away (``raster.seal_text_view``).
+    seal_view: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def px(self) -> float:
@@ -82,8 +93,11 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     rotation = page_rotation(img) if opts.orientation else 0
     img = upright(img, rotation)
     seals: list[tuple[int, int, int, int]] = []
+    seal_img: np.ndarray | None = None
     if opts.suppress_seals:
         res = suppress_seal(img)
+        if res.boxes:
+            seal_img = seal_text_view(img, res.boxes)
         img, seals = res.cleaned, res.boxes
     grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     ink = binarize(grey)
@@ -95,12 +109,16 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
             grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
             ink = binarize(grey)
             seals = _rotate_boxes(seals, -skew, img.shape)
+            seal_img = rotate(seal_img, -skew) if seal_img is not None else None
     # The grey page lets faint rulings the binariser breaks up be found (and grid gaps be looked at again).
     horiz, vert = line_masks(ink, page.dpi, grey=grey)
     grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey)
-    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
-    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
-    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids)
+    not_lines = cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8)))
+    text_ink = cv2.bitwise_and(ink, not_lines)
+    seal_view = None
+    if seal_img is not None:
+        seal_view = (seal_img, cv2.bitwise_and(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), not_lines))
+    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view)
 
 
 def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: tuple[int, ...]
@@ -119,14 +137,16 @@ def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: t
 # --- text lines inside a cell -----------------------------------------------------------------
 
 
-def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int, int, int]]:
+def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: float,
+                    text_ink: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Pixel boxes of the text lines inside one cell (inset from its borders), top to bottom."""
     inset = max(2, round(1.5 * page.px))
     X0, Y0 = int(x0) + inset, int(y0) + inset
     X1, Y1 = int(x1) - inset, int(y1) - inset
     if X1 - X0 < 3 or Y1 - Y0 < 3:
         return []
-    ink = page.text_ink[Y0:Y1, X0:X1]
+    page_ink = page.text_ink if text_ink is None else text_ink
+    ink = page_ink[Y0:Y1, X0:X1]
     min_char = max(3, int(3.0 * page.px))  # ink blobs smaller than ~3 pt tall are specks
     rows = (ink > 0).sum(axis=1)
     rows[rows < 2] = 0
@@ -144,7 +164,7 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     if len(boxes) > 1 and _overlaps((x0, y0, x1, y1), page.seals):
         # Under a seal, the stamp's remnants (stroke edges whose colour JPEG smeared away) make faint
         # extra "lines": keep the lines with a fair share of the cell's ink.
-        weights = [int((page.text_ink[b1:b3, b0:b2] > 0).sum()) for b0, b1, b2, b3 in boxes]
+        weights = [int((page_ink[b1:b3, b0:b2] > 0).sum()) for b0, b1, b2, b3 in boxes]
         boxes = [b for b, wt in zip(boxes, weights, strict=True) if wt >= SEAL_REMNANT_SHARE * max(weights)]
     return boxes
 
@@ -153,16 +173,18 @@ MIN_TEXT_PT = 5.0  # text lines are at least this tall (a dash, a dot or a speck
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
 
-def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: float
-                    ) -> list[tuple[int, int, int, int]]:
+def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: float,
+                    text_ink: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Split a band holding several tightly spaced lines (its height a multiple of the page's usual
     line height) at the emptiest rows near where the line breaks should be."""
     x0, y0, x1, y1 = box
-    parts = split_band(page.text_ink[y0:y1, x0:x1], 0, y1 - y0, line_h)
+    ink = page.text_ink if text_ink is None else text_ink
+    parts = split_band(ink[y0:y1, x0:x1], 0, y1 - y0, line_h)
     return [(x0, y0 + a, x1, y0 + b) for a, b in parts]
 
 
-def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0) -> np.ndarray:
+def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0,
+          image: np.ndarray | None = None) -> np.ndarray:
     """The line's pixels with a margin. A flat mark (a dash, a lone ``_``) is given the page's usual line
     height around it: scaled to the recogniser's input height on its own, a dash becomes a fat bar that
     reads as ``1``."""
@@ -170,7 +192,8 @@ def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0
     pad = max(2, int(0.25 * (y1 - y0)))
     h, w = page.grey.shape
     extra = max(0, int((min_h - (y1 - y0)) / 2)) if (y1 - y0) < 0.6 * min_h else 0
-    sub = page.image[max(0, y0 - pad - extra): min(h, y1 + pad + extra), max(0, x0 - pad): min(w, x1 + pad)]
+    src = page.image if image is None else image
+    sub = src[max(0, y0 - pad - extra): min(h, y1 + pad + extra), max(0, x0 - pad): min(w, x1 + pad)]
     return np.ascontiguousarray(sub)
 
 
@@ -199,19 +222,30 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     crops: list[np.ndarray] = []
     inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
     for pi, page in enumerate(pages):
-        per_cell = {(gi, ci): cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
-                    for gi, grid in enumerate(page.grids) for ci, c in enumerate(grid.cells)}
+        per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
+        views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        for gi, grid in enumerate(page.grids):
+            for ci, c in enumerate(grid.cells):
+                per_cell[(gi, ci)] = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seals):
+                    # Under a seal, read from the view with the seal's remnants lifted away, unless that
+                    # view lost the cell's ink altogether (a faint digit lifted with them).
+                    lifted = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
+                    if lifted:
+                        per_cell[(gi, ci)] = lifted
+                        views[(gi, ci)] = page.seal_view
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
         line_h = float(np.median(heights)) if heights else 0.0
         for (gi, ci), boxes in per_cell.items():
+            image, ink = views.get((gi, ci), (page.image, page.text_ink))
             if line_h > 0:
-                boxes = [part for b in boxes for part in split_tall_line(page, b, line_h)]
+                boxes = [part for b in boxes for part in split_tall_line(page, b, line_h, ink)]
             for li, box in enumerate(boxes):
-                    slots.append(_Slot(pi, gi, ci, li))
-                    crops.append(_crop(page, box, line_h))
-                    inks.append(page.text_ink[box[1]:box[3], box[0]:box[2]])
+                slots.append(_Slot(pi, gi, ci, li))
+                crops.append(_crop(page, box, line_h, image))
+                inks.append(ink[box[1]:box[3], box[0]:box[2]])
     readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
     lines_per_cell: dict[tuple[int, int, int], int] = {}
     for s in slots:

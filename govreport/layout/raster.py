@@ -71,6 +71,27 @@ def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
     return SealResult(cleaned, boxes)
 
 
+SEAL_WHITE = 0.8  # text view under a seal: red-channel values above this share of the region's paper become paper
+
+
+def seal_text_view(img: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """A second view of the page for reading text under seals: in each seal's region the red channel (red
+    ink is bright there) with levels lifted relative to the region's own paper, so the seal's remnants (stroke
+    edges whose colour JPEG smeared away look grey in :func:`suppress_seal`'s view) vanish and only dark ink
+    (the digits) stays. Faint rulings vanish with them, so this view is for text only."""
+    out = img.copy()
+    red = img[:, :, 2]
+    h, w = red.shape
+    for x0, y0, x1, y1 in boxes:
+        mx, my = (x1 - x0) // 10, (y1 - y0) // 10
+        ys, xs = slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))
+        paper = float(np.percentile(red[ys, xs], 60))
+        levels = np.clip(255.0 * (np.arange(256) / max(paper * SEAL_WHITE, 1.0)) ** 1.6, 0, 255).astype(np.uint8)
+        lifted = cv2.LUT(red[ys, xs], levels)
+        out[ys, xs] = cv2.merge([lifted, lifted, lifted])
+    return out
+
+
 def _unstamp(region: np.ndarray, red: np.ndarray) -> np.ndarray:
     """Grey page under a multiply-blended red stamp (``red``: the region's clearly red pixels)."""
     f = region.astype(np.float32)
