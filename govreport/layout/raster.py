@@ -156,13 +156,6 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
         v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
         h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * hk, 1)))
         v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * vk)))
-        # Only where the binarised page found no line near by: beside a clear line the thin-line test also
-        # answers to its blurred flank or a row of text, and merged with it would shift the line off its place.
-        near = max(3, round(4 * dpi / 72))
-        h_thin = cv2.bitwise_and(h_thin, cv2.bitwise_not(cv2.dilate(horiz, np.ones((2 * near + 1, 1), np.uint8))))
-        v_thin = cv2.bitwise_and(v_thin, cv2.bitwise_not(cv2.dilate(vert, np.ones((1, 2 * near + 1), np.uint8))))
-        h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * hk, 1)))
-        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * vk)))
         horiz = cv2.bitwise_or(horiz, h_thin)
         vert = cv2.bitwise_or(vert, v_thin)
     # Faint or broken lines: bridge small gaps along the line direction.
