@@ -117,6 +117,9 @@ class _ReadCache:
                 self._items.popitem(last=False)
 
 
+BATCH_PIXEL_WIDTH = 32 * 320  # a batch holds at most this many padded pixel columns (32 crops of 320)
+
+
 class RapidLineRecognizer:
     """Line recognition with the PP-OCR recognition model on ONNX Runtime.
 
@@ -231,9 +234,13 @@ class RapidLineRecognizer:
         buckets: dict[int, list[int]] = {}
         for i, crop in enumerate(crops):
             buckets.setdefault(padded_width(resized_width(crop), self.min_width), []).append(i)
-        return [(width, members[j:j + self.batch_size])
-                for width, members in sorted(buckets.items())
-                for j in range(0, len(members), self.batch_size)]
+        out = []
+        for width, members in sorted(buckets.items()):
+            # Long lines (running text) in smaller batches: the model's activations grow with the batch's
+            # width, and one batch of 32 page-wide lines takes most of a gigabyte.
+            size = max(1, min(self.batch_size, BATCH_PIXEL_WIDTH // max(width, 1)))
+            out += [(width, members[j:j + size]) for j in range(0, len(members), size)]
+        return out
 
     def _infer(self, batch: np.ndarray) -> list[_Read]:
         session, charset, numeric = self._load()
