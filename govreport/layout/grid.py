@@ -63,6 +63,8 @@ class GridOptions:
     # Slots shorter than this must be crossed almost whole (scans: a line running on past a crossing, plus a
     # character's stroke in line with it, covers much of a low header cell without separating anything).
     short_slot: float = 0.0
+    # Boundaries closer than min_cell: keep the longest line's position (scans), not the first one met.
+    weigh_lines: bool = False
 
 
 def normalise(segments: list[Segment]) -> tuple[list[Segment], list[Segment]]:
@@ -157,11 +159,23 @@ def drop_loose_lines(hs: list[Segment], vs: list[Segment], need: int, tol: float
         hs, vs = keep_h, keep_v
 
 
-def _boundaries(values: list[float], min_gap: float) -> list[float]:
+def _boundaries(values: list[float], min_gap: float, weights: list[float] | None = None) -> list[float]:
+    """One boundary per cluster of positions closer than ``min_gap``: the first of each cluster, or with
+    ``weights`` (line lengths) the heaviest, so that a short piece beside a long ruling does not move it."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
     out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > min_gap:
+    best_w = 0.0
+    last = None
+    for i in order:
+        v = values[i]
+        w = weights[i] if weights is not None else 0.0
+        if last is None or v - last > min_gap:
             out.append(v)
+            best_w = w
+        elif weights is not None and w > best_w:
+            out[-1] = v
+            best_w = w
+        last = v if weights is not None else out[-1]
     return out
 
 
@@ -196,8 +210,10 @@ def _covered(segs: list[Segment], at: float, lo: float, hi: float, horizontal: b
 def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions, probe: LineProbe | None = None
                ) -> Grid | None:
     """Boundaries from the lines, then merge grid slots that no line separates (nor ``probe`` finds)."""
-    ys = _open_edges(_boundaries([h.y0 for h in hs], opts.min_cell), [(v.y0, v.y1) for v in vs], opts)
-    xs = _open_edges(_boundaries([v.x0 for v in vs], opts.min_cell), [(h.x0, h.x1) for h in hs], opts)
+    ys = _open_edges(_boundaries([h.y0 for h in hs], opts.min_cell, [h.x1 - h.x0 for h in hs] if opts.weigh_lines
+                                 else None), [(v.y0, v.y1) for v in vs], opts)
+    xs = _open_edges(_boundaries([v.x0 for v in vs], opts.min_cell, [v.y1 - v.y0 for v in vs] if opts.weigh_lines
+                                 else None), [(h.x0, h.x1) for h in hs], opts)
     if len(xs) < 2 or len(ys) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1

@@ -330,7 +330,7 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
     opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=RASTER_MIN_CELL_PT * px,
-                       min_crossings=2, short_slot=12.0 * px)
+                       min_crossings=2, short_slot=12.0 * px, weigh_lines=True)
     if grey is None:
         return find_grids(segs, opts)
     probe = faint_line_probe(grey, dpi)

@@ -334,7 +334,7 @@ def map_appeals(rows: list[RowView], template: Template, out: Mapping) -> None:
     order = [f"{g}.{c}" for g in template.appeal_groups for c in columns]
     cmap = ColumnMap()
     for row in rows:
-        if row.has_numbers():
+        if row.mostly_numbers():
             break
         for c in row.starting:
             t = norm_label(c.text)
@@ -355,7 +355,7 @@ def map_appeals(rows: list[RowView], template: Template, out: Mapping) -> None:
                 cmap.add(row, c, f"{group}.{col_key}")
     out.warnings.extend(f"table 四: {n}" for n in complete_columns(cmap, rows, order))
     for row in rows:
-        if not row.has_numbers():
+        if not row.mostly_numbers():
             continue
         found = _value_cells(row, cmap, order)
         if not cmap.by_col:

@@ -52,6 +52,12 @@ class RowView:
     def has_numbers(self) -> bool:
         return any(c.text.strip() and looks_numeric(c.text) for c in self.starting)
 
+    def mostly_numbers(self) -> bool:
+        """Most of the row's filled cells are numbers: a data row, not a header with a stray digit (a scan's
+        stroke read as ``1`` in a header cell cut off by a stray line)."""
+        filled = [c for c in self.starting if c.text.strip()]
+        return bool(filled) and 2 * sum(looks_numeric(c.text) for c in filled) > len(filled)
+
 
 def all_rows(doc: Document) -> list[RowView]:
     out: list[RowView] = []
