@@ -30,6 +30,7 @@ from govreport.layout.raster import (
     seal_text_view,
     skew_angle,
     suppress_seal,
+    without_rulings,
 )
 from govreport.layout.textlines import find_text_lines, runs, split_band
 from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageLine, PageReader
@@ -112,12 +113,11 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
             seal_img = rotate(seal_img, -skew) if seal_img is not None else None
     # The grey page lets faint rulings the binariser breaks up be found (and grid gaps be looked at again).
     horiz, vert = line_masks(ink, page.dpi, grey=grey)
-    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey)
-    not_lines = cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8)))
-    text_ink = cv2.bitwise_and(ink, not_lines)
+    text_ink = without_rulings(ink, horiz, vert)
+    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink)
     seal_view = None
     if seal_img is not None:
-        seal_view = (seal_img, cv2.bitwise_and(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), not_lines))
+        seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
     return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view)
 
 
@@ -226,14 +226,14 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         for gi, grid in enumerate(page.grids):
             for ci, c in enumerate(grid.cells):
-                per_cell[(gi, ci)] = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                boxes = []
                 if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seals):
                     # Under a seal, read from the view with the seal's remnants lifted away, unless that
                     # view lost the cell's ink altogether (a faint digit lifted with them).
-                    lifted = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
-                    if lifted:
-                        per_cell[(gi, ci)] = lifted
+                    boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
+                    if boxes:
                         views[(gi, ci)] = page.seal_view
+                per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]

@@ -25,9 +25,6 @@ class SealResult:
     boxes: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 of each seal found
 
 
-CLOSE_GAP = 1  # px; breaks in scanned lines closed before the line filter (1 = off)
-
-
 def red_mask(img: np.ndarray) -> np.ndarray:
     """Pixels of red/pink stamp ink (both ends of the hue circle), as a 0/255 mask."""
     hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
@@ -63,12 +60,19 @@ def suppress_seal(img: np.ndarray, min_area_frac: float = 0.002) -> SealResult:
     cleaned = img.copy()
     # Every red pixel, seal or not (a red signature, a coloured heading): its red channel as grey.
     cleaned[sel] = cv2.merge([red, red, red])[sel]
-    h, w = red.shape
-    for x0, y0, x1, y1 in boxes:
-        mx, my = (x1 - x0) // 10, (y1 - y0) // 10
-        ys, xs = slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))
+    for ys, xs in _seal_regions(boxes, red.shape):
         cleaned[ys, xs] = _unstamp(img[ys, xs], mask[ys, xs])
     return SealResult(cleaned, boxes)
+
+
+def _seal_regions(boxes: list[tuple[int, int, int, int]], shape: tuple[int, ...]) -> list[tuple[slice, slice]]:
+    """(rows, columns) of each seal's box with a tenth of its size around it (its faint rim), inside the page."""
+    h, w = shape[:2]
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        mx, my = (x1 - x0) // 10, (y1 - y0) // 10
+        out.append((slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))))
+    return out
 
 
 SEAL_WHITE = 0.8  # text view under a seal: red-channel values above this share of the region's paper become paper
@@ -81,10 +85,7 @@ def seal_text_view(img: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
     (the digits) stays. Faint rulings vanish with them, so this view is for text only."""
     out = img.copy()
     red = img[:, :, 2]
-    h, w = red.shape
-    for x0, y0, x1, y1 in boxes:
-        mx, my = (x1 - x0) // 10, (y1 - y0) // 10
-        ys, xs = slice(max(0, y0 - my), min(h, y1 + my)), slice(max(0, x0 - mx), min(w, x1 + mx))
+    for ys, xs in _seal_regions(boxes, red.shape):
         paper = float(np.percentile(red[ys, xs], 60))
         levels = np.clip(255.0 * (np.arange(256) / max(paper * SEAL_WHITE, 1.0)) ** 1.6, 0, 255).astype(np.uint8)
         lifted = cv2.LUT(red[ys, xs], levels)
@@ -136,14 +137,8 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     w = ink.shape[1]
     hk = max(20, w // scale)
     vk = max(15, int(17 * dpi / 72))
-    # Close small breaks along each direction first (thin or faint scanned lines come out dashed); a 1-px
-    # kernel is the identity, so it is skipped rather than run twice a page for nothing.
-    h_closed, v_closed = ink, ink
-    if CLOSE_GAP > 1:
-        h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (CLOSE_GAP, 1)))
-        v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, CLOSE_GAP)))
-    horiz = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vert = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     if grey is not None:
         # Faint rulings from the grey page must run longer: strokes of characters in neighbouring rows,
         # lined up, can pass the thin-line test over a row or two, never over a table's height.
@@ -168,7 +163,7 @@ PROBE_PAPER_DROP = 25  # grey levels the sides of a probed line may fall below t
 PROBE_STRAIGHT = 0.7  # share of a probed line's dark pixels that must sit within a pixel of one offset
 PROBE_MIN_PT = 6.0  # the probe says nothing about stretches shorter than this
 PROBE_CONTRAST = 8  # grey levels a grid gap's faint ruling must stand below the paper (averaged along it)
-THIN_LINE_RUNS_PT = (4.0,)  # smoothing along a line, in points
+THIN_LINE_RUN_PT = 4.0  # smoothing along a line, in points
 THIN_LINE_CONTRAST = 7  # grey levels a smoothed thin line must stand below the paper on both sides
 
 
@@ -179,23 +174,24 @@ def thin_line_response(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, np.nda
     breaks), then a pixel counts when it is darker than the pixels a little way off on *both* sides
     across the line: true of a thin ruling, not of text, which is dark over a whole row's height."""
     px = dpi / 72.0
-    k = max(3, round(1.6 * px))  # how far across the line the paper is looked for
+    run = max(7, round(THIN_LINE_RUN_PT * px) | 1)
     dark = 255.0 - grey.astype(np.float32)
-
-    def across(s: np.ndarray, axis: int) -> np.ndarray:
-        before = np.roll(s, k, axis=axis)
-        after = np.roll(s, -k, axis=axis)
-        return np.minimum(s - before, s - after)
-
-    horiz = np.zeros(grey.shape, np.uint8)
-    vert = np.zeros(grey.shape, np.uint8)
-    # Two runs of smoothing along the line: a short one for faint solid lines, a long one for dotted
-    # lines (a 1-bit or thinned copy keeps a dot every few pixels).
-    for run_pt in THIN_LINE_RUNS_PT:
-        run = max(7, round(run_pt * px) | 1)
-        horiz |= (across(cv2.blur(dark, (run, 1)), 0) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
-        vert |= (across(cv2.blur(dark, (1, run)), 1) >= THIN_LINE_CONTRAST).astype(np.uint8) * 255
+    horiz = _thin_line(dark, True, run, _across_reach(px)).astype(np.uint8) * 255
+    vert = _thin_line(dark, False, run, _across_reach(px)).astype(np.uint8) * 255
     return horiz, vert
+
+
+def _across_reach(px: float) -> int:
+    """How far across a line the paper is looked for (pixels)."""
+    return max(3, round(1.6 * px))
+
+
+def _thin_line(dark: np.ndarray, horizontal: bool, run: int, k: int) -> np.ndarray:
+    """Where darkness averaged over ``run`` pixels along the line stands ``THIN_LINE_CONTRAST`` above the
+    darkness ``k`` pixels off on both sides across it (boolean)."""
+    axis = 0 if horizontal else 1
+    s = cv2.blur(dark, (run, 1) if horizontal else (1, run))
+    return np.minimum(s - np.roll(s, k, axis=axis), s - np.roll(s, -k, axis=axis)) >= THIN_LINE_CONTRAST
 
 
 def skew_angle(ink: np.ndarray, max_deg: float = 5.0) -> float:
@@ -320,11 +316,18 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
 RASTER_MIN_CELL_PT = 8.0
 
 
+def without_rulings(ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray) -> np.ndarray:
+    """The page's ink with the ruling masks (a pixel wider) taken out: the text."""
+    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
+    return cv2.bitwise_and(ink, cv2.bitwise_not(lines))
+
+
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
-                      grey: np.ndarray | None = None) -> list[Grid]:
+                      grey: np.ndarray | None = None, text_ink: np.ndarray | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
     rulings the masks missed inside each grid are looked for again (:func:`missing_rulings`), and grid
-    slots that no found line separates are looked at again for faint rulings."""
+    slots that no found line separates are looked at again for faint rulings. ``text_ink`` (the ink
+    without the rulings, :func:`without_rulings`) is derived when not given."""
     horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
@@ -340,7 +343,7 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
         segs = segs + extra
         grids = find_grids(segs, opts, probe)
     # Rows no ruling shows at all: from where the text of the value columns breaks.
-    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))))
+    text_ink = without_rulings(ink, horiz, vert) if text_ink is None else text_ink
     by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
     return find_grids(segs + by_text, opts, probe) if by_text else grids
 
@@ -355,7 +358,7 @@ def missing_rulings(grid: Grid, grey: np.ndarray, dpi: float, probe: LineProbe) 
     cell away from the known boundaries, kept for every grid slot where the probe confirms it; the column
     lines are then bridged over the rows where the probe sees them."""
     px = dpi / 72.0
-    k = max(3, round(1.6 * px))
+    k = _across_reach(px)
     run = max(7, round(10 * px) | 1)
     x0, y0, x1, y1 = (int(v) for v in grid.bbox)
     h, w = grey.shape
@@ -365,39 +368,31 @@ def missing_rulings(grid: Grid, grey: np.ndarray, dpi: float, probe: LineProbe) 
     dark = 255.0 - grey[max(0, y0 - k): min(h, y1 + k), max(0, x0 - k): min(w, x1 + k)].astype(np.float32)
     oy, ox = y0 - max(0, y0 - k), x0 - max(0, x0 - k)
     min_gap = 5.0 * px
-    out: list[Segment] = []
     # Rows only: column lines run the whole table, so some piece of them is found, and the numbering of
     # row labels ("1." "2." ... lined up row after row) or vertical text would pass this test as columns.
-    for horizontal, need in ((True, RULING_ROW_SHARE),):
-        axis = 0 if horizontal else 1
-        sm = cv2.blur(dark, (run, 1) if horizontal else (1, run))
-        resp = np.minimum(sm - np.roll(sm, k, axis=axis), sm - np.roll(sm, -k, axis=axis)) >= THIN_LINE_CONTRAST
-        resp = resp[oy: oy + (y1 - y0), ox: ox + (x1 - x0)]
-        share = resp.mean(axis=1 - axis)  # per row (horizontal) or per column
-        share = np.maximum(share, np.maximum(np.roll(share, 1), np.roll(share, -1)))
-        known = grid.ys if horizontal else grid.xs
-        base = y0 if horizontal else x0
-        across = grid.xs if horizontal else grid.ys
-        taken: list[float] = list(known)
-        for i in np.argsort(-share):
-            if share[i] < need:
-                break
-            at = float(base + i)
-            if any(abs(at - t) < min_gap for t in taken):
-                continue
-            confirmed = [(a, b) for a, b in pairwise(across) if probe(at, a, b, horizontal)]
-            # Most of the width: the strokes along a label's baseline can pass in one cell, never across the
-            # value columns too.
-            if sum(b - a for a, b in confirmed) < RULING_CONFIRMED_SHARE * (across[-1] - across[0]):
-                continue
-            taken.append(at)
-            out += [Segment(a, at, b, at) if horizontal else Segment(at, a, at, b) for a, b in confirmed]
+    resp = _thin_line(dark, True, run, k)[oy: oy + (y1 - y0), ox: ox + (x1 - x0)]
+    share = resp.mean(axis=1)  # per pixel row of the grid
+    share = np.maximum(share, np.maximum(np.roll(share, 1), np.roll(share, -1)))
+    taken: list[float] = list(grid.ys)
+    out: list[Segment] = []
+    for i in np.argsort(-share):
+        if share[i] < RULING_ROW_SHARE:
+            break
+        at = float(y0 + i)
+        if any(abs(at - t) < min_gap for t in taken):
+            continue
+        confirmed = [(a, b) for a, b in pairwise(grid.xs) if probe(at, a, b, True)]
+        # Most of the width: the strokes along a label's baseline can pass in one cell, never across the
+        # value columns too.
+        if sum(b - a for a, b in confirmed) < RULING_CONFIRMED_SHARE * (grid.xs[-1] - grid.xs[0]):
+            continue
+        taken.append(at)
+        out += [Segment(a, at, b, at) for a, b in confirmed]
     if out:
         # The column lines of such a copy are dotted too and come in pieces: bridge them over the rows,
         # old and new, where the probe sees them (else the new rows touch too few columns to be kept).
-        ys = sorted({*grid.ys, *(seg.y0 for seg in out if seg.horizontal)})
-        xs = sorted({*grid.xs, *(seg.x0 for seg in out if not seg.horizontal)})
-        out += [Segment(x, a, x, b) for x in xs for a, b in pairwise(ys) if probe(x, a, b, False)]
+        ys = sorted({*grid.ys, *(seg.y0 for seg in out)})
+        out += [Segment(x, a, x, b) for x in grid.xs for a, b in pairwise(ys) if probe(x, a, b, False)]
     return out
 
 
