@@ -50,6 +50,7 @@ from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_labe
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
 from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates
+from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import (
     CALIBRATED_THRESHOLD,
     CalibrationCase,
@@ -100,8 +101,6 @@ def cell_text(key: str, value: Number | None) -> str:
 
 
 def value_of(key: str, text: str) -> Number | None:
-    from govreport.postprocess.numbers import ParseOutcome, parse_number
-
     p = parse_number(text)
     return p.value if p.outcome is ParseOutcome.NUMBER else None
 
@@ -314,69 +313,80 @@ def render_crop(text: str, rng: random.Random, heavy: bool):  # -> np.ndarray (B
 
 
 class OcrLibrary:
-    """Real recogniser readings of rendered texts, ``light`` and ``heavy`` variants, cached on disk."""
+    """Real recogniser readings of rendered texts, ``light`` and ``heavy`` variants, cached on disk.
+
+    Each crop is read as the scan path reads a single-line cell (``govreport.ingest.scanned.read_cells``): text mode,
+    then, for a short reading, decoding under the numeric alphabet; a reading that looks like a number (or is empty)
+    takes the numeric decoding, any other keeps its text and carries the numeric alternatives. Crop ``i`` of a key
+    is rendered from a seed of (seed, key, i), so a cache grows reproducibly."""
 
     HEAVY_TRIES = 6
+    FORMAT = 2  # 1: text-mode readings without numeric alternatives for non-number text (before the scan path had them)
 
     def __init__(self, cache: Path, seed: int) -> None:
         self.cache = cache
         self.seed = seed
         self.items: dict[str, list[Reading]] = {}
-        if cache.exists():
-            raw = json.loads(cache.read_text("utf-8"))
+        raw = json.loads(cache.read_text("utf-8")) if cache.exists() else {}
+        if raw.get("format") == self.FORMAT and raw.get("seed") == seed:
             self.items = {k: [Reading(t, c, tuple((a, p) for a, p in alts)) for t, c, alts in v]
-                          for k, v in raw.items()}
+                          for k, v in raw["items"].items()}
+        elif raw:
+            print(f"  OCR: {cache} is of another format or seed; reading again", flush=True)
 
     def save(self) -> None:
         self.cache.parent.mkdir(parents=True, exist_ok=True)
-        data = {k: [[r.text, r.confidence, [list(a) for a in r.alternatives]] for r in v]
-                for k, v in self.items.items()}
-        self.cache.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        items = {k: [[r.text, r.confidence, [list(a) for a in r.alternatives]] for r in v]
+                 for k, v in self.items.items()}
+        self.cache.write_text(json.dumps({"format": self.FORMAT, "seed": self.seed, "items": items},
+                                         ensure_ascii=False), "utf-8")
 
     def ensure(self, light: Iterable[str], heavy: Iterable[str], light_n: int = 2) -> None:
         from govreport.ocr.engines import OcrOptions, make_recognizer
 
-        todo: list[tuple[str, str]] = []
+        todo: list[tuple[str, str, int]] = []
         for text in sorted(set(light)):
             if f"L|{text}" not in self.items:
-                todo += [(f"L|{text}", text)] * light_n
+                todo += [(f"L|{text}", text, i) for i in range(light_n)]
         for text in sorted(set(heavy)):
             if f"H|{text}" not in self.items:
-                todo += [(f"H|{text}", text)] * self.HEAVY_TRIES
+                todo += [(f"H|{text}", text, i) for i in range(self.HEAVY_TRIES)]
         if not todo:
             return
         print(f"  OCR: reading {len(todo)} rendered crops (cached in {self.cache}) …", flush=True)
         t0 = time.perf_counter()
         crops = []
-        for i, (key, text) in enumerate(todo):
+        for key, text, i in todo:
             rng = random.Random(int(hashlib.blake2b(f"{self.seed}|{key}|{i}".encode(), digest_size=8).hexdigest(),
                                     16))
             crops.append(render_crop(text, rng, heavy=key.startswith("H|")))
         rec = make_recognizer(OcrOptions())
-        texts = rec.recognize(crops, [False] * len(crops))
-        numeric = [i for i, r in enumerate(texts) if _looks_numeric(r.text)]
-        again = rec.recognize([crops[i] for i in numeric], [True] * len(numeric)) if numeric else []
-        readings = list(texts)
-        for i, r in zip(numeric, again, strict=True):
-            readings[i] = r
-        for (key, _), r in zip(todo, readings, strict=True):
+        for (key, _, _), r in zip(todo, read_as_scan_path(rec, crops), strict=True):
             self.items.setdefault(key, []).append(
                 Reading(r.text, float(r.confidence), tuple((a.text, float(a.prob)) for a in r.alternatives)))
         print(f"  OCR: {len(todo)} crops in {time.perf_counter() - t0:.0f} s", flush=True)
         self.save()
 
 
-def _looks_numeric(text: str) -> bool:
-    import re
+def read_as_scan_path(rec, crops: Sequence) -> list:  # (LineRecognizer, [np.ndarray]) -> [LineReading]
+    """Single-line cell crops read as ``govreport.ingest.scanned.read_cells`` reads them."""
+    from govreport.ingest.scanned import _looks_numeric
+    from govreport.ocr.base import LineReading
 
-    t = text.strip()
-    return bool(t) and bool(re.match(r"^[\d.,，。+\-—/%元万]+$", t)) and any(ch.isdigit() for ch in t)
+    texts = rec.recognize(list(crops), [False] * len(crops))
+    short = [i for i, r in enumerate(texts) if len("".join(r.text.split())) <= 6]
+    again = rec.recognize([crops[i] for i in short], [True] * len(short)) if short else []
+    readings = list(texts)
+    for i, r in zip(short, again, strict=True):
+        t = texts[i]
+        readings[i] = r if _looks_numeric(t.text) or not t.text.strip() else LineReading(t.text, t.confidence,
+                                                                                            r.alternatives)
+    return readings
 
 
 def read_value(key: str, r: Reading) -> Number | None:
     """The value a reading stands for (its first candidate; None for a blank or an unreadable reading)."""
-    cands = cell_candidates(CellEvidence(key, r.text, r.confidence,
-                                         tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives)))
+    cands = cell_candidates(pipeline_evidence(key, r))
     return cands[0].value if cands else None
 
 
@@ -401,9 +411,22 @@ def ocr_reading(lib: OcrLibrary, key: str, value: Number | None, garbled: bool, 
 # evaluation
 
 
+def pipeline_evidence(key: str, r: Reading) -> CellEvidence:
+    """What ``govreport.pipeline`` hands repair for a scanned cell read as ``r`` (``_field_value``, ``_repair``):
+    text that is no number takes its decoding under the numeric alphabet, the first alternative, at the lower of
+    the two confidences; where that is no number either, the text and the recogniser's confidence stay."""
+    text, conf = r.text, r.confidence
+    if r.alternatives and parse_number(text).outcome is ParseOutcome.UNREADABLE:
+        best, p = r.alternatives[0]
+        if parse_number(best).outcome is not ParseOutcome.UNREADABLE:
+            text, conf = best, min(conf, p)
+        else:
+            text = best
+    return CellEvidence(key, text, conf, tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives))
+
+
 def evidence_of(readings: Mapping[str, Reading]) -> dict[str, CellEvidence]:
-    return {k: CellEvidence(k, r.text, r.confidence, tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives))
-            for k, r in readings.items()}
+    return {k: pipeline_evidence(k, r) for k, r in readings.items()}
 
 
 @dataclass
@@ -468,7 +491,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
         c = result.cells[key]
         tally.cells += 1
         read_right = c.reading == truth and (truth is not None or c.blank)
-        confident = readings[key].confidence >= options.confident_threshold
+        confident = pipeline_evidence(key, readings[key]).confidence >= options.confident_threshold
         if not read_right:
             if key in in_complete:
                 tally.garbled += 1
@@ -598,7 +621,7 @@ def confidence_summary(name: str, docs: Sequence[Doc], readings: Sequence[Mappin
         for key, v in doc.truth.items():
             if v is None:
                 continue
-            (right if read_value(key, rd[key]) == v else wrong).append(rd[key].confidence)
+            (right if read_value(key, rd[key]) == v else wrong).append(pipeline_evidence(key, rd[key]).confidence)
     qs = (0.01, 0.05, 0.1, 0.5)
 
     def quant(xs: list[float], q: float) -> float:
@@ -626,7 +649,7 @@ def main() -> None:
     ap.add_argument("--ocr-n", type=int, default=80, help="documents per k in the OCR corpus")
     ap.add_argument("--ocr-heavy-share", type=float, default=0.1,
                     help="real OCR: share of the cells left right that are read from a heavily degraded crop")
-    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "govreport" / "bench_repair_ocr.json")
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "govreport" / "bench_repair_ocr2.json")
     ap.add_argument("--calibrate", action="store_true", help="sweep the confidence threshold")
     args = ap.parse_args()
 

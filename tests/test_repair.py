@@ -101,6 +101,24 @@ def test_unreadable_text_has_no_candidate():
     assert cell_candidates(ev("requests.new.total", "印章■", conf=0.2)) == []
 
 
+def test_mark_whose_decodings_name_no_number_is_unreadable_not_a_certain_zero():
+    # a faint 1 read as a comma; its numeric decodings are marks and a blank: no number was read at all
+    mark = ev("requests.new.total", ",", 0.72, ((",", 0.82), (".", 0.11), ("", 0.07)))
+    assert cell_candidates(mark) == []
+    with_digit = ev("requests.new.total", ",", 0.72, ((",", 0.8), ("1", 0.13), ("", 0.07)))
+    assert [c.value for c in cell_candidates(with_digit)][:1] == [1]
+
+
+def test_mark_in_a_consistent_table_is_not_flagged():
+    cells = appeals(["2", ev("appeals.review.corrected", ",", 0.72, ((",", 0.82), (".", 0.11), ("", 0.07))),
+                     "0", "0", "3"])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.flags == []
+    assert (result.cells["appeals.review.corrected"].value, result.cells["appeals.review.corrected"].status) == (
+        None, ValueStatus.UNREADABLE)  # one relation implies 1: derived, not a repair
+    assert result.derived["appeals.review.corrected"].value == 1
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the five behaviours
 

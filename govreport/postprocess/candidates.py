@@ -14,8 +14,10 @@ gives a candidate reading with a small prior:
 * a blank alternative against a printed number counts as 0 (``confusion:blank/0``). An empty reading below
   ``EMPTY_IS_BLANK`` (ink in the crop, nothing recognised: often a faint 0) is not a printed blank but a lost
   number, and text that is no number at all (a seal smear, a number read as a Chinese character or a letter, which
-  happens to whole multi-digit numbers) has no candidate either: both are unreadable, and the relations may imply
-  their value (``repair``).
+  happens to whole multi-digit numbers) has no candidate either, nor a mark whose numeric decodings name no number
+  (a faint 1 read as ``,`` with the decodings ``,``, ``.`` and blank): all are unreadable, and the relations may
+  imply their value (``repair``). A reading that is no number but has numbers among its decodings takes those, and
+  their garblings only as much again.
 
 The recognised reading (origin ``read``) gets the cell's confidence as its probability and stays the most
 probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
@@ -302,6 +304,9 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
 
     # the recogniser's alternatives, on the confidence's scale
     alts = [(a.prob, _reading(a.text, kind)) for a in ev.alternatives if a.prob > 0.0]
+    if value is None and not any(v is not None for _, (v, _, _, _) in alts):
+        return []  # a mark that is no number, and no number among its decodings: unreadable, not a certain 0
+
     scale = 1.0
     for p, (v, _, _, _) in alts:
         if v is not None and v == value:
@@ -322,7 +327,9 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
     if value is not None:
         rows.append((value, read_mass, origin))
     rows += [(v, m * shrink, how) for v, m, how in others]
-    rest = max(reserve, 1.0 - read_mass - alt_total * shrink)
+    # what the reading leaves goes to the garblings; a reading that is no number says nothing of the value, so there
+    # the alternatives' garblings get only as much as the alternatives themselves
+    rest = max(reserve, 1.0 - read_mass - alt_total * shrink) if value is not None else alt_total * shrink
 
     # the known garblings of every numeric reading, weighted by the reading's share (the reading's own in full,
     # the alternatives' only their likeliest few)
