@@ -271,6 +271,39 @@ def test_unreadable_cell_is_implied_by_its_relations():
     assert (cell.value, cell.status, cell.origin) == (truth[key], ValueStatus.REPAIRED, "implied")
 
 
+
+def _nonzero_row_pair(truth) -> tuple[str, str]:
+    """Two non-zero cells of one row of table 三 (natural person and the row's total)."""
+    for row in sorted({k.split(".")[1] for k in truth}):
+        a, b = f"requests.{row}.natural_person", f"requests.{row}.total"
+        if truth.get(a) and truth.get(b) and row not in ("new", "carried_over", "results_total", "carried_forward"):
+            return a, b
+    raise AssertionError("no row with a non-zero natural-person cell")
+
+
+def test_two_unreadable_cells_of_one_row_are_implied_where_their_columns_corroborate():
+    # each is pinned by its column's sum and the row's sum checks the two: three relations, two unknowns
+    truth, invariants = _requests_2021(7)
+    a, b = _nonzero_row_pair(truth)
+    result = repair_cells(_read(truth, {a: ev(a, "印章", 0.2), b: ev(b, "章■", 0.2)}), invariants)
+    for key in (a, b):
+        assert (result.cells[key].value, result.cells[key].status) == (truth[key], ValueStatus.REPAIRED)
+    assert result.flags == [] and result.unresolved == []
+
+
+def test_unreadable_cell_beside_a_repair_that_settles_its_own_relation_is_implied():
+    # the row's total is unreadable and a part of the row garbled: the part's column sum repairs the part, then the
+    # row sum and the total's column sum agree on the total
+    truth, invariants = _requests_2021(7)
+    part, total = _nonzero_row_pair(truth)
+    true = str(truth[part])
+    wrong = true + true[-1]
+    garbled = {total: ev(total, "印章", 0.2), part: ev(part, wrong, 0.5, ((wrong, 0.55), (true, 0.3)))}
+    result = repair_cells(_read(truth, garbled), invariants)
+    assert (result.cells[part].value, result.cells[part].status) == (truth[part], ValueStatus.REPAIRED)
+    assert (result.cells[total].value, result.cells[total].status) == (truth[total], ValueStatus.REPAIRED)
+    assert result.flags == [] and result.unresolved == []
+
 def test_two_unreadable_cells_in_one_group_stay_unreadable():
     cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), ev("appeals.review.corrected", "章印■", 0.2),
                      "0", "0", "5"])

@@ -16,9 +16,11 @@ for all cells at once, the most probable assignment that satisfies the relations
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
 * A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
   constant prior (``unreadable_log_prior``). Where two or more relations agree on its value (or the one relation
-  it is in holds with it at 0) it is repaired (origin ``implied``); a non-zero value implied by one relation only
-  goes to ``derived`` and the cell stays unreadable (one relation cannot tell a lost number from the document's own
-  error); otherwise it stays unreadable.
+  it is in holds with it at 0) it is repaired (origin ``implied``); a relation counts where its other cells are read
+  as is, repaired to a candidate that settles a relation of its own, or implied cells of a group with more
+  relations than unknowns (``_corroborated``). A non-zero value implied by one relation only goes to ``derived`` and
+  the cell stays unreadable (one relation cannot tell a lost number from the document's own error); otherwise it
+  stays unreadable.
 * Only cells in a relation that does not hold as read may change, and of those not the ones no optimum can change
   (``_never_changed``: exact dominance). The rest splits into components (cells linked through shared enforced
   relations); components whose relations all hold as read are not solved. A component is solved exactly: by
@@ -771,25 +773,22 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             out[key] = make(cand.value, ValueStatus.REPAIRED, cand.prob, cand.origin,
                             _alt(alt_values.get(key), cands) or top)
 
-    # An implied value is a repair only where two or more relations whose other cells are all read as is agree on
-    # it, or where it is 0 (by far the most common value in these tables: a relation that holds with the cell at 0
-    # is strong evidence). Any other value implied by one relation alone cannot be told from the document's own
-    # error, nor one that leans on other repaired or implied cells from a story made up to fit: the cell stays
-    # unreadable and the value is kept apart as derived.
+    # An implied value is a repair only where it is corroborated (``_corroborated``): two or more relations agree on
+    # it, each of whose other cells is read as is, a repair that settles a relation of its own (``_anchored``), or
+    # another implied cell of the same corroborated group, the group having more relations than unknowns; or where
+    # it is 0 (by far the most common value in these tables: a relation that holds with the cell at 0 is strong
+    # evidence). Any other value implied by one relation alone cannot be told from the document's own error, nor one
+    # that leans on repairs made to fit it: the cell stays unreadable and the value is kept apart as derived.
     values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
-    implied_alone: dict[str, DerivedValue] = {}
     enforced_of: dict[str, list[Invariant]] = {}
     for inv in enforced:
         for k in inv.fields:
             enforced_of.setdefault(k, []).append(inv)
-    for key, c in out.items():
-        if c.origin != "implied" or c.value is None:
-            continue
-        settled = [inv.id for inv in enforced_of.get(key, [])
-                   if all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)
-                   and all(out[k].status is ValueStatus.READ for k in inv.fields if k != key)]
-        if len(settled) < opts.implied_support and c.value != 0:
-            implied_alone[key] = DerivedValue(key=key, value=c.value, from_relations=settled)
+    implied = {k for k, c in out.items() if c.origin == "implied" and c.value not in (None, 0)}
+    anchored = _anchored(out, enforced_of, values, opts.tolerance)
+    support = _corroborated(implied, anchored, enforced_of, values, opts)
+    implied_alone = {key: DerivedValue(key=key, value=out[key].value, from_relations=support.get(key, []))
+                     for key in sorted(implied - set(support))}
     for key in implied_alone:
         c = out[key]
         out[key] = CellRepair(key=key, reading=None, value=None, status=ValueStatus.UNREADABLE, prob=0.0,
@@ -842,6 +841,63 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             unresolved.append(inv.id)
     return RepairResult(cells=out, relations=relations, checks=checks, flags=flags, unresolved=unresolved,
                         derived=derived, warnings=warnings, solves=solves)
+
+
+def _settles(inv: Invariant, key: str, values: Mapping[str, Number | None], ok: Callable[[str], bool],
+             tol: float) -> bool:
+    """``inv`` holds with ``values``, and each of its cells other than ``key`` passes ``ok``."""
+    return all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, tol) \
+        and all(ok(k) for k in inv.fields if k != key)
+
+
+def _anchored(out: Mapping[str, CellRepair], enforced_of: Mapping[str, list[Invariant]],
+              values: Mapping[str, Number | None], tol: float) -> set[str]:
+    """Cells whose value stands without an implied value: read as is, or repaired to a candidate that settles a
+    relation whose other cells are anchored (repeated until nothing is added)."""
+    anchored = {k for k, c in out.items() if c.status is ValueStatus.READ}
+    repaired = {k for k, c in out.items() if c.status is ValueStatus.REPAIRED and c.origin != "implied"}
+    grown = True
+    while grown:
+        grown = False
+        for key in sorted(repaired - anchored):
+            if any(_settles(inv, key, values, anchored.__contains__, tol) for inv in enforced_of.get(key, [])):
+                anchored.add(key)
+                grown = True
+    return anchored
+
+
+def _corroborated(implied: set[str], anchored: set[str], enforced_of: Mapping[str, list[Invariant]],
+                  values: Mapping[str, Number | None], opts: RepairOptions) -> dict[str, list[str]]:
+    """The implied cells whose values the relations corroborate, with the relations that do.
+
+    A relation supports an implied cell where it holds and its other cells are anchored or implied cells still in
+    the running. A cell needs ``implied_support`` of them, and a group of implied cells linked through supporting
+    relations needs ``implied_support - 1`` relations more than it has cells (one unknown, two relations; two
+    unknowns, three): the values are determined and checked at least once more. Cells and groups that fall short
+    drop out, which can take support from others: repeated until it settles."""
+    running = set(implied)
+    while True:
+        ok = (anchored | running).__contains__
+        support = {key: [inv.id for inv in enforced_of.get(key, [])
+                         if _settles(inv, key, values, ok, opts.tolerance)] for key in sorted(running)}
+        keep = {key for key, rels in support.items() if len(rels) >= opts.implied_support}
+        for group in _groups(keep, support):
+            rels = {r for key in group for r in support[key]}
+            if len(rels) < len(group) + opts.implied_support - 1:
+                keep -= group
+        if keep == running:
+            return {key: support[key] for key in keep}
+        running = keep
+
+
+def _groups(keys: set[str], rels_of: Mapping[str, list[str]]) -> list[set[str]]:
+    """``keys`` split into groups linked through shared relations."""
+    groups: list[set[str]] = []
+    for key in sorted(keys):
+        linked = [g for g in groups if any(set(rels_of[key]) & set(rels_of[k]) for k in g)]
+        merged = {key}.union(*linked)
+        groups = [g for g in groups if g not in linked] + [merged]
+    return groups
 
 
 def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invariant],
