@@ -17,7 +17,9 @@ complete relation; about ``--rate`` of the cells in complete relations), and eve
   ``--low-share`` of them at 0.6-0.97 (correct but unsure); blanks read as blanks.
 * ``--ocr``: the text of each cell is rendered in a CJK font and degraded (blur, low resolution, noise, JPEG,
   thin or thick ink, a red seal stroke removed as the scan path does, specks), and read by the project's recogniser
-  (``make_recognizer(OcrOptions())``; text mode, then numeric mode with alternatives, as ``ingest/scanned.py``).
+  (``make_recognizer(OcrOptions())``) as the scan path reads a cell (``ingest/scanned.py``: text mode, then the
+  numeric decodings of a short reading), and handed to repair as the pipeline hands it (``pipeline_evidence``: text
+  that is no number takes its first numeric decoding).
   Cells picked for garbling are read from heavily degraded crops until a reading is wrong (a cell that survives six
   tries stays correctly read); other cells from lightly degraded crops (a wrong light reading is a natural
   garble). Readings are cached (``--cache``); the first run takes a few minutes on CPU.
