@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from govreport.layout.raster import binarize, find_raster_grids, line_masks, suppress_seal
+from govreport.layout.raster import binarize, find_raster_grids, line_masks, long_faint_columns, suppress_seal
 from govreport.layout.textlines import find_text_lines
 
 DPI = 200.0
@@ -152,3 +152,62 @@ def test_a_well_ruled_table_is_left_alone_by_the_text_rows():
     assert len(grid.ys) == 10
     header = [c for c in grid.cells if c.row == 0]
     assert len(header) == 7  # the stacked titles were not cut into lines
+
+
+def _very_faint_column_table(rng: np.random.Generator) -> tuple[np.ndarray, list[int], list[int]]:
+    """A 5-column, 16-row table whose rulings are clear except one column line barely above the noise (a
+    thinned copy), with a column of zeros right beside it."""
+    img = np.full((1300, 1300), 226, np.float32)
+    xs = [150, 350, 550, 700, 850, 1000]
+    ys = [150 + 60 * j for j in range(17)]
+    for x in xs:
+        img[ys[0]: ys[-1] + 1, x - 1: x + 1] = 120 if x != 700 else 215
+    for y in ys:
+        img[y - 1: y + 1, xs[0]: xs[-1] + 1] = 120
+    img = cv2.GaussianBlur(img, (3, 3), 0.8)
+    img += rng.normal(0, 6.0, img.shape)
+    page = cv2.merge([np.clip(img, 0, 255).astype(np.uint8)] * 3)
+    for y in ys[:-1]:
+        cv2.putText(page, "0", (xs[2] + 70, y + 42), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (40, 40, 40), 2)
+        cv2.putText(page, "0", (xs[3] + 12, y + 42), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (40, 40, 40), 2)
+    return page, xs, ys
+
+
+def test_a_very_faint_column_line_is_found_over_the_table_height():
+    page, xs, _ys = _very_faint_column_table(np.random.default_rng(8))
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    horiz, vert = line_masks(ink, DPI, grey=grey)
+    assert not long_faint_columns(grey, DPI)[:, 560:690].any()  # the column of zeros gave no long line
+    assert not (vert[300:1000, 690:710] > 0).all(axis=0).any()  # the usual masks miss the faint line
+    grids = find_raster_grids(ink, DPI, (horiz, vert), grey)
+    assert len(grids) == 1
+    g = grids[0]
+    # the faint line at 700 is a boundary, and the zeros stacked beside it (at 712) did not add one
+    assert len(g.xs) == len(xs)
+    assert max(abs(a - b) for a, b in zip(g.xs, xs, strict=True)) <= 4
+    assert len(g.cells) == 5 * 16
+
+
+def test_a_shaded_header_row_is_kept_apart_from_the_data_row():
+    """The ruling under a shaded header is lost in the shade over two columns (barely darker than the
+    shading there); the shading's edge still separates the header from the data row."""
+    rng = np.random.default_rng(9)
+    img = np.full((700, 1300), 228, np.float32)
+    xs = [150, 400, 650, 900, 1150]
+    ys = [200, 300, 360]
+    img[ys[0]: ys[1], xs[0]: xs[-1]] = 192  # shaded header
+    for x in xs:
+        img[ys[0]: ys[-1] + 1, x - 1: x + 1] = 110
+    img[ys[0] - 1: ys[0] + 1, xs[0]: xs[-1] + 1] = 110
+    img[ys[2] - 1: ys[2] + 1, xs[0]: xs[-1] + 1] = 110
+    img[ys[1] - 1: ys[1] + 1, xs[2]: xs[-1] + 1] = 110
+    img[ys[1] - 1: ys[1] + 1, xs[0]: xs[2]] = 187  # the ruling between header and data, lost in the shade
+    img = cv2.GaussianBlur(img, (3, 3), 0.8) + rng.normal(0, 4.0, img.shape)
+    grey = np.clip(img, 0, 255).astype(np.uint8)
+    ink = binarize(grey)
+    grids = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert len(grids) == 1
+    g = grids[0]
+    assert len(g.ys) == 3 and abs(g.ys[1] - ys[1]) <= 4
+    assert len(g.cells) == 4 * 2 and all(c.row_span == 1 for c in g.cells)

@@ -143,15 +143,15 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
         # Faint rulings from the grey page must run longer: strokes of characters in neighbouring rows,
         # lined up, can pass the thin-line test over a row or two, never over a table's height.
         h_thin, v_thin = thin_line_response(grey, dpi)
-        # Noise drops single pixels out of a faint line, and a line a little off level wanders a row: close
+        # Noise drops pixels out of a faint line, and a line a little off level wanders a row: close
         # short gaps along a row line and let it wander one pixel before the long opening (not a column
         # line: strokes of characters stacked in a column would pass too).
         h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_CLOSE, np.ones((1, 7), np.uint8))
         h_thin = cv2.dilate(h_thin, np.ones((3, 1), np.uint8))
-        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
         h_thin = cv2.morphologyEx(h_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * hk, 1)))
-        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * vk)))
         horiz = cv2.bitwise_or(horiz, h_thin)
+        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
+        v_thin = cv2.morphologyEx(v_thin, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * vk)))
         vert = cv2.bitwise_or(vert, v_thin)
     # Faint or broken lines: bridge small gaps along the line direction.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
@@ -159,11 +159,32 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     return horiz, vert
 
 
+def long_faint_columns(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """Very faint column lines that noise breaks up over a table's height (a thinned copy), as a mask.
+
+    The thin-line response is let wander a pixel and closed over a few points, and kept only where it then
+    runs far longer than a stack of characters (stacked column titles, a vertical row label) could. A column
+    of zeros can still pass, so this mask is for finding grid boundaries only, never for taking rulings out
+    of the text ink (that would erase the zeros)."""
+    px = dpi / 72.0
+    v_thin = _thin_line(255.0 - grey.astype(np.float32), False, max(7, round(THIN_LINE_RUN_PT * px) | 1),
+                        _across_reach(px)).astype(np.uint8) * 255
+    gap = max(3, round(THIN_COLUMN_GAP_PT * px))
+    long_ = cv2.morphologyEx(cv2.dilate(v_thin, np.ones((1, 3), np.uint8)), cv2.MORPH_CLOSE,
+                             np.ones((gap, 1), np.uint8))
+    long_ = cv2.morphologyEx(long_, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (1, round(THIN_COLUMN_LONG_PT * px))))
+    return cv2.dilate(long_, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+
+
 PROBE_PAPER_DROP = 25  # grey levels the sides of a probed line may fall below the paper
 PROBE_STRAIGHT = 0.7  # share of a probed line's dark pixels that must sit within a pixel of one offset
 PROBE_MIN_PT = 6.0  # the probe says nothing about stretches shorter than this
+PROBE_SHADE_STEP = 15  # grey levels between a shaded cell and an unshaded one across a probed boundary
 PROBE_CONTRAST = 8  # grey levels a grid gap's faint ruling must stand below the paper (averaged along it)
 THIN_LINE_RUN_PT = 4.0  # smoothing along a line, in points
+THIN_COLUMN_GAP_PT = 7.5  # gaps closed along a very faint column line
+THIN_COLUMN_LONG_PT = 150.0  # ... kept where it then runs this long
 THIN_LINE_CONTRAST = 7  # grey levels a smoothed thin line must stand below the paper on both sides
 
 
@@ -290,6 +311,8 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
         before = np.median(band[: mid - reach - side // 2], axis=0)
         after = np.median(band[mid + reach + side // 2 + 1:], axis=0)
         contrast = np.minimum(before, after) - centre
+        if _shading_edge(band, before, after, mid, reach, side):
+            return True
         # A ruling runs between paper (a cell's padding): with text close on either side, what looks like a
         # line is a character's stroke.
         paper = float(np.percentile(band, 95))
@@ -311,6 +334,19 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
     return probe
 
 
+def _shading_edge(band: np.ndarray, before: np.ndarray, after: np.ndarray, mid: int, reach: int, side: int
+                  ) -> bool:
+    """A shaded cell against an unshaded one: a step in brightness along the whole stretch, each side flat (no
+    text close by). The ruling between them may be lost in the shade; the shading's edge is the cell's."""
+    step = after - before
+    if float(np.mean(np.abs(step) >= PROBE_SHADE_STEP)) < 0.8 or abs(float(np.mean(np.sign(step)))) < 0.9:
+        return False
+    for part in (band[: mid - reach - side // 2], band[mid + reach + side // 2 + 1:]):
+        if float(np.percentile(part, 5)) < float(np.median(part)) - PROBE_PAPER_DROP:
+            return False
+    return True
+
+
 # Boundaries closer than this are one: no row or column of the standard tables is narrower (about 12 pt),
 # while a blurred line's flank or a JPEG block edge beside a border can pass for a second line a few points off.
 RASTER_MIN_CELL_PT = 8.0
@@ -325,9 +361,10 @@ def without_rulings(ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray) -> np.
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
                       grey: np.ndarray | None = None, text_ink: np.ndarray | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
-    rulings the masks missed inside each grid are looked for again (:func:`missing_rulings`), and grid
-    slots that no found line separates are looked at again for faint rulings. ``text_ink`` (the ink
-    without the rulings, :func:`without_rulings`) is derived when not given."""
+    rulings the masks missed inside each grid are looked for again (:func:`missing_rulings`, and very faint
+    column lines, :func:`long_faint_columns`), and grid slots that no found line separates are looked at
+    again for faint rulings. ``text_ink`` (the ink without the rulings, :func:`without_rulings`) is derived
+    when not given."""
     horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
@@ -338,14 +375,58 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
         return find_grids(segs, opts)
     probe = faint_line_probe(grey, dpi)
     grids = find_grids(segs, opts, probe)
+    text_ink = without_rulings(ink, horiz, vert) if text_ink is None else text_ink
     extra = [seg for g in grids for seg in missing_rulings(g, grey, dpi, probe)]
+    extra += new_columns(grids, segments_from_mask(long_faint_columns(grey, dpi), False, min_len), opts.min_cell,
+                         text_ink, dpi)
     if extra:
         segs = segs + extra
         grids = find_grids(segs, opts, probe)
     # Rows no ruling shows at all: from where the text of the value columns breaks.
-    text_ink = without_rulings(ink, horiz, vert) if text_ink is None else text_ink
     by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
     return find_grids(segs + by_text, opts, probe) if by_text else grids
+
+
+def new_columns(grids: list[Grid], candidates: list[Segment], min_gap: float, text_ink: np.ndarray, dpi: float
+                ) -> list[Segment]:
+    """Of candidate column lines, those inside a grid, at least ``min_gap`` from all its boundaries and with
+    paper on both sides (a cell's padding): they may add a column a faint line separates, never move a boundary
+    a found line put, nor run through a column of digits (the strokes of stacked zeros)."""
+    out = []
+    for seg in candidates:
+        if _text_beside(text_ink, seg, dpi) > NEW_COLUMN_TEXT_SHARE:
+            continue
+        for g in grids:
+            x0, y0, x1, y1 = g.bbox
+            overlap = min(seg.y1, y1) - max(seg.y0, y0)
+            inside = x0 + min_gap < seg.x0 < x1 - min_gap and overlap > 0.5 * (seg.y1 - seg.y0)
+            if inside and all(abs(seg.x0 - x) >= min_gap for x in g.xs):
+                out.append(seg)
+                break
+    return out
+
+
+NEW_COLUMN_TEXT_SHARE = 0.15  # share of a candidate column line's length that may have text right beside it
+NEW_COLUMN_PADDING_PT = 3.0  # ... within this distance
+
+
+def _text_beside(text_ink: np.ndarray, seg: Segment, dpi: float) -> float:
+    """Share of a vertical segment's rows with text ink within a few points of it (the line's own pixels
+    and a pixel either side left out)."""
+    px = dpi / 72.0
+    x = round(seg.x0)
+    pad = max(3, round(NEW_COLUMN_PADDING_PT * px))
+    h, w = text_ink.shape
+    y0, y1 = max(0, int(seg.y0)), min(h, int(seg.y1))
+    if y1 <= y0:
+        return 0.0
+    left = text_ink[y0:y1, max(0, x - pad): max(0, x - 2)]
+    right = text_ink[y0:y1, min(w, x + 3): min(w, x + pad + 1)]
+    rows = np.zeros(y1 - y0, bool)
+    for side in (left, right):
+        if side.size:
+            rows |= side.max(axis=1) > 0
+    return float(rows.mean())
 
 
 RULING_ROW_SHARE = 0.35  # share of a grid's width a dotted or faint row ruling must show along
