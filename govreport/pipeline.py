@@ -230,14 +230,14 @@ def iter_extract(paths: Sequence[Path | str], options: ExtractOptions | None = N
     and the others go on."""
     options = options or ExtractOptions()
     scanner = scanner_for(options)
-    for p in paths:
+    for path in map(Path, paths):
         try:
-            yield Outcome(Path(p), report=extract(p, options, scanner))
+            yield Outcome(path, report=extract(path, options, scanner))
         except GovreportError as exc:
-            yield Outcome(Path(p), error=str(exc))
+            yield Outcome(path, error=str(exc))
         except Exception as exc:  # a defect must not stop the other files of the batch
-            log.exception("internal error while extracting %s", p)
-            yield Outcome(Path(p), error=f"{p}: internal error in govreport ({type(exc).__name__}: {exc}); "
+            log.exception("internal error while extracting %s", path)
+            yield Outcome(path, error=f"{path}: internal error in govreport ({type(exc).__name__}: {exc}); "
                           "please report it with this file", internal=True)
 
 

@@ -167,8 +167,8 @@ def long_faint_columns(grey: np.ndarray, dpi: float) -> np.ndarray:
     of zeros can still pass, so this mask is for finding grid boundaries only, never for taking rulings out
     of the text ink (that would erase the zeros)."""
     px = dpi / 72.0
-    v_thin = _thin_line(255.0 - grey.astype(np.float32), False, max(7, round(THIN_LINE_RUN_PT * px) | 1),
-                        _across_reach(px)).astype(np.uint8) * 255
+    dark = 255.0 - grey.astype(np.float32)
+    v_thin = _thin_line(dark, False, _along_run(px), _across_reach(px)).astype(np.uint8) * 255
     gap = max(3, round(THIN_COLUMN_GAP_PT * px))
     long_ = cv2.morphologyEx(cv2.dilate(v_thin, np.ones((1, 3), np.uint8)), cv2.MORPH_CLOSE,
                              np.ones((gap, 1), np.uint8))
@@ -195,11 +195,16 @@ def thin_line_response(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, np.nda
     breaks), then a pixel counts when it is darker than the pixels a little way off on *both* sides
     across the line: true of a thin ruling, not of text, which is dark over a whole row's height."""
     px = dpi / 72.0
-    run = max(7, round(THIN_LINE_RUN_PT * px) | 1)
+    run = _along_run(px)
     dark = 255.0 - grey.astype(np.float32)
     horiz = _thin_line(dark, True, run, _across_reach(px)).astype(np.uint8) * 255
     vert = _thin_line(dark, False, run, _across_reach(px)).astype(np.uint8) * 255
     return horiz, vert
+
+
+def _along_run(px: float) -> int:
+    """Over how many pixels along a line its darkness is averaged (odd)."""
+    return max(7, round(THIN_LINE_RUN_PT * px) | 1)
 
 
 def _across_reach(px: float) -> int:
@@ -307,12 +312,11 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
             band = grey[max(a, 0): min(b, h), p - reach - side - 1: p + reach + side + 2].T.astype(np.int16)
         mid = reach + side + 1
         window = band[mid - reach: mid + reach + 1]
-        centre = window.min(axis=0)
-        before = np.median(band[: mid - reach - side // 2], axis=0)
-        after = np.median(band[mid + reach + side // 2 + 1:], axis=0)
-        contrast = np.minimum(before, after) - centre
-        if _shading_edge(band, before, after, mid, reach, side):
+        above, below = band[: mid - reach - side // 2], band[mid + reach + side // 2 + 1:]
+        before, after = np.median(above, axis=0), np.median(below, axis=0)
+        if _shading_edge(above, below, before, after):
             return True
+        contrast = np.minimum(before, after) - window.min(axis=0)
         # A ruling runs between paper (a cell's padding): with text close on either side, what looks like a
         # line is a character's stroke.
         paper = float(np.percentile(band, 95))
@@ -334,17 +338,14 @@ def faint_line_probe(grey: np.ndarray, dpi: float) -> LineProbe:
     return probe
 
 
-def _shading_edge(band: np.ndarray, before: np.ndarray, after: np.ndarray, mid: int, reach: int, side: int
-                  ) -> bool:
-    """A shaded cell against an unshaded one: a step in brightness along the whole stretch, each side flat (no
-    text close by). The ruling between them may be lost in the shade; the shading's edge is the cell's."""
+def _shading_edge(above: np.ndarray, below: np.ndarray, before: np.ndarray, after: np.ndarray) -> bool:
+    """A shaded cell against an unshaded one: a step in brightness along the whole stretch (``before``, ``after``:
+    the medians of the bands ``above`` and ``below`` the line), each side flat (no text close by). The ruling
+    between them may be lost in the shade; the shading's edge is the cell's."""
     step = after - before
     if float(np.mean(np.abs(step) >= PROBE_SHADE_STEP)) < 0.8 or abs(float(np.mean(np.sign(step)))) < 0.9:
         return False
-    for part in (band[: mid - reach - side // 2], band[mid + reach + side // 2 + 1:]):
-        if float(np.percentile(part, 5)) < float(np.median(part)) - PROBE_PAPER_DROP:
-            return False
-    return True
+    return all(float(np.percentile(part, 5)) >= float(np.median(part)) - PROBE_PAPER_DROP for part in (above, below))
 
 
 # Boundaries closer than this are one: no row or column of the standard tables is narrower (about 12 pt),
@@ -387,6 +388,10 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     return find_grids(segs + by_text, opts, probe) if by_text else grids
 
 
+NEW_COLUMN_TEXT_SHARE = 0.15  # share of a candidate column line's length that may have text right beside it
+NEW_COLUMN_PADDING_PT = 3.0  # ... within this distance
+
+
 def new_columns(grids: list[Grid], candidates: list[Segment], min_gap: float, text_ink: np.ndarray, dpi: float
                 ) -> list[Segment]:
     """Of candidate column lines, those inside a grid, at least ``min_gap`` from all its boundaries and with
@@ -404,10 +409,6 @@ def new_columns(grids: list[Grid], candidates: list[Segment], min_gap: float, te
                 out.append(seg)
                 break
     return out
-
-
-NEW_COLUMN_TEXT_SHARE = 0.15  # share of a candidate column line's length that may have text right beside it
-NEW_COLUMN_PADDING_PT = 3.0  # ... within this distance
 
 
 def _text_beside(text_ink: np.ndarray, seg: Segment, dpi: float) -> float:

@@ -823,17 +823,18 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     for inv, chk in zip(invariants, checks, strict=True):
         is_broken = inv.id in broken_set
         confident_rel = all(k in fixed_keys or len(cells.get(k, ())) == 1 for k in inv.fields)
-        settled = confident_rel or all(
+        settled = all(  # confident, or (an option) an unsure cell that kept a likely reading
             k in fixed_keys or len(cells.get(k, ())) == 1
             or (k in out and out[k].status is ValueStatus.READ and out[k].prob >= opts.flag_min_reading_prob)
             for k in inv.fields)
         open_cell = _has_unreadable(inv, out) and not chk.blank
+        flagged = is_broken and settled and not open_cell
         relations.append(RelationOutcome(
             id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
             confident=confident_rel,
             changed=tuple(k for k in inv.fields if k in out and out[k].status is ValueStatus.REPAIRED),
-            flagged=is_broken and settled and not open_cell,
-            unresolved=(is_broken and not (settled and not open_cell)) or open_cell,
+            flagged=flagged,
+            unresolved=(is_broken and not flagged) or open_cell,
         ))
         if relations[-1].flagged:
             flags.append(inv.id)
