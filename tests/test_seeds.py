@@ -43,3 +43,25 @@ def test_truncated_seed_keeps_what_it_has():
     report = extract(shared_file("seeds", "002_c91177d96d0353ab.txt"))
     assert any("table 三" in w for w in report.warnings)
     assert report.fields["proactive.regulations.made_this_year"].value == 0
+
+
+def test_rows_with_garbled_or_cut_labels_are_placed_by_their_neighbours(tmp_path):
+    # A seal over table 三 leaves labels the recogniser cuts short or garbles; the values are still read. A label
+    # that is the start of a standard one matches it; unmatched rows between two matched ones take the standard
+    # rows between them in order when the counts agree.
+    lines = shared_file("seeds", "000_23b73cc6dfe3721c.txt").read_text(encoding="utf-8").split("\n")
+    new_labels = {"4.保护第三方合法权益": "4.保护第", "5.属于三类内部事务信息": "5属三条", "6.属于四类过程性信息": "▲▲"}
+    values = {"4.保护第三方合法权益": "4", "5.属于三类内部事务信息": "5", "6.属于四类过程性信息": "6"}
+    for i, line in enumerate(lines):
+        label = line.strip()
+        if label in new_labels:
+            lines[i] = "\t" + new_labels[label]
+            lines[i + 1] = "\t" + values[label]  # the natural-person cell, so that a row placed wrong shows
+    path = tmp_path / "garbled.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = extract(path)
+    assert report.fields["requests.withheld_third_party.natural_person"].value == 4
+    assert report.fields["requests.withheld_internal_affairs.natural_person"].value == 5
+    assert report.fields["requests.withheld_process_info.natural_person"].value == 6
+    assert report.fields["requests.withheld_enforcement_files.natural_person"].value == 0
+    assert any("withheld_process_info by its position" in w for w in report.warnings)

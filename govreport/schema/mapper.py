@@ -217,10 +217,23 @@ def _header_columns(rows: list[RowView], options: dict[str, str], cmap: ColumnMa
                 cmap.add(row, c, key)
 
 
+ROW_PREFIX_MIN = 3  # characters of a label cut short (the recogniser stopped at a seal's stroke) that must agree
+ROW_PREFIX_SIMILARITY = 0.6  # ... scored as this similarity
+
+
+def _row_similarity(observed: str, label: str) -> float:
+    """Bigram similarity, or ``ROW_PREFIX_SIMILARITY`` where the observed label is the start of ``label`` (at
+    least ``ROW_PREFIX_MIN`` characters): a label read only in part."""
+    s = similarity(observed, label)
+    if len(observed) >= ROW_PREFIX_MIN and label.startswith(observed):
+        return max(s, ROW_PREFIX_SIMILARITY)
+    return s
+
+
 def _align(observed: list[str], template: list[str]) -> list[int | None]:
     """Monotonic alignment of observed row labels to template rows maximising total similarity."""
     m, n = len(observed), len(template)
-    sims = [[similarity(o, t) for t in template] for o in observed]
+    sims = [[_row_similarity(o, t) for t in template] for o in observed]
     score = [[0.0] * (n + 1) for _ in range(m + 1)]
     move = [[0] * (n + 1) for _ in range(m + 1)]  # 0 skip observed, 1 skip template, 2 match
     for i in range(1, m + 1):
@@ -247,13 +260,15 @@ def _align(observed: list[str], template: list[str]) -> list[int | None]:
 
 
 def _fill_gaps(assign: list[int | None]) -> list[tuple[int | None, bool]]:
-    """Place a single unmatched row between two matched ones when exactly one template row is free."""
+    """Place the unmatched rows between two matched ones in order when exactly as many template rows lie between
+    those two (labels garbled by a seal or cut short by the recogniser; the values are still read)."""
     out: list[tuple[int | None, bool]] = [(a, False) for a in assign]
     matched = [i for i, a in enumerate(assign) if a is not None]
     for a, b in pairwise(matched):
         ta, tb = assign[a], assign[b]
-        if ta is not None and tb is not None and b - a == 2 and tb - ta == 2:
-            out[a + 1] = (ta + 1, True)
+        if ta is not None and tb is not None and b - a > 1 and tb - ta == b - a:
+            for k in range(1, b - a):
+                out[a + k] = (ta + k, True)
     return out
 
 
