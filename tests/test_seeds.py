@@ -65,3 +65,16 @@ def test_rows_with_garbled_or_cut_labels_are_placed_by_their_neighbours(tmp_path
     assert report.fields["requests.withheld_process_info.natural_person"].value == 6
     assert report.fields["requests.withheld_enforcement_files.natural_person"].value == 0
     assert any("withheld_process_info by its position" in w for w in report.warnings)
+
+
+def test_appeals_table_found_when_its_first_header_is_misread(tmp_path):
+    # "行政复议" misread on a scan: the rest of table 四's header still names it.
+    text = shared_file("seeds", "000_23b73cc6dfe3721c.txt").read_text(encoding="utf-8")
+    original = extract(shared_file("seeds", "000_23b73cc6dfe3721c.txt"))
+    path = tmp_path / "misread.txt"
+    path.write_text(text.replace("\t行政复议\n", "\t行政议发\n"), encoding="utf-8")
+    report = extract(path)
+    appeals = [k for k in original.fields if k.startswith("appeals.")]
+    assert len(appeals) == 15
+    assert all(report.fields[k].value == original.fields[k].value for k in appeals)
+    assert not any("table 四" in w and "not found" in w for w in report.warnings)

@@ -72,6 +72,9 @@ def all_rows(doc: Document) -> list[RowView]:
 _REQUEST_ROW_RE = re.compile(r"本年度办理结果|结转下年度继续办理|不予公开|无法提供|不予处理|\(七\)总计")
 
 
+_APPEAL_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+
+
 def _marker(row: RowView) -> Section | None:
     j = row.joined
     if ("第二十条" in j and ("项" in j or "(" in j)) or j.startswith("信息内容"):
@@ -79,6 +82,9 @@ def _marker(row: RowView) -> Section | None:
     if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j or _REQUEST_ROW_RE.search(j):
         return Section.REQUESTS
     if "行政复议" in j and ("行政诉讼" in j or "结果维持" in j):
+        return Section.APPEALS
+    # A scan's header with "行政复议" misread: what else only table 四's header holds.
+    if "行政诉讼" in j or "直接起诉" in j or "复议后起诉" in j or sum(t in j for t in _APPEAL_COLUMNS) >= 3:
         return Section.APPEALS
     return None
 
