@@ -25,9 +25,10 @@ for all cells at once, the most probable assignment that satisfies the relations
   (``_never_changed``: exact dominance). The rest splits into components (cells linked through shared enforced
   relations); components whose relations all hold as read are not solved. A component is solved exactly: by
   enumeration where the product of its candidate counts is at most ``max_enumeration``, else by a branch and bound
-  over the broken relations (``_Search``), and where that outgrows ``node_limit`` nodes as an integer programme
-  with HiGHS (``scipy.optimize.milp``: binary choice per candidate, big-M release per relation). The three agree
-  (tests, and a randomised comparison during development).
+  over the broken relations (``_Search``; with two or more unreadable cells ``_FreeSearch``, which eliminates them
+  through the relations it holds), and where that outgrows ``node_limit`` nodes as an integer programme with HiGHS
+  (``scipy.optimize.milp``: binary choice per candidate, big-M release per relation). They agree (randomised tests
+  against the integer programme).
 * Conflict: for every cell the optimum changes (and every unreadable cell it fills), the problem is solved again
   with that choice forbidden. If the best such alternative is within ``conflict_margin`` of the optimum, the cell
   and every cell the alternative sets differently are marked ``conflict`` and keep their readings: repair does not
@@ -49,7 +50,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from govreport.postprocess.candidates import Candidate, CellEvidence, Number, cell_candidates
 from govreport.postprocess.checks import TOLERANCE, check_all
@@ -255,7 +256,10 @@ def _milp(p: _Problem, forbid: _Forbid | None, time_limit: float) -> _Solution |
     n += 1 if w >= 0 else 0
 
     maxabs = [0.0 if p.free[i] else float(np.max(np.abs(p.values[i]))) for i in range(n_cells)]
-    upper = float(np.sum(np.abs(p.const))) + sum(maxabs) + 1.0  # bound on a free cell
+    # bound on a free cell: the relations' right-hand sides are at most ``base`` in sum, and a vertex of k of them
+    # solved for k free cells (coefficients +-1) is at most that times Hadamard's bound sqrt(k)^(k-1) (Cramer's rule)
+    k = max(1, sum(p.free))
+    upper = (float(np.sum(np.abs(p.const))) + sum(maxabs) + 1.0) * math.ceil(math.sqrt(k) ** (k - 1))
     c = np.zeros(n)
     lb, ub = np.zeros(n), np.ones(n)
     for i in range(n_cells):
@@ -373,7 +377,7 @@ class _Search:
     plus, per broken relation not released, the least share (cost / number of relations of the cell) an undecided
     cell of it would pay to change, or the penalty. Unreadable (free) cells sit at 0 until a relation sets them to
     the value it implies; they come last in every relation and cost nothing beyond their constant prior. Exact with
-    at most one unreadable cell per component (``_Solver`` sends components with more to the integer programme).
+    at most one unreadable cell per component (``_Solver`` sends components with more to ``_FreeSearch``).
     """
 
     def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int, cutoff: float = -math.inf) -> None:
@@ -600,6 +604,368 @@ class _Search:
                    if abs(float(const) + sum(c * values[i] for i, c in mem)) > self.tol)
 
 
+class _FreeSearch:
+    """Exact branch and bound for components with unreadable (free) cells, any number of them.
+
+    The free cells are unknowns, eliminated through the relations that hold (Gauss-Jordan on the relations' rows,
+    candidate cells included). A relation with free cells in it (``open``) is branched on by holding it, which
+    solves it for one of its free cells and substitutes that into every other row, or releasing it. A row with no
+    free cell left (``determined``: a relation, or a combination of held relations, over candidate cells only) that
+    does not hold is branched on as in ``_Search``: release it (its relation), or change one of its undecided cells
+    to one of its candidates, the cells before it being kept. Where every row holds or is released, the free cells
+    take the smallest values that make each a non-negative integer (``_integer_point``); where there are none, some
+    undecided cell of the rows that decide them must change, and the search branches on those. Each branching
+    partitions the solutions, so the search is exact (candidate changes cost >= 0). Bound: the cost so far plus, per
+    determined row that does not hold, the least share of a change that settles it, or the penalty (as ``_Search``);
+    children are visited best bound first.
+    """
+
+    BOX = 4096  # integer points a leaf may try before the search gives up (the caller falls back)
+
+    def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int, cutoff: float = -math.inf) -> None:
+        self.p = p
+        self.forbid = forbid
+        self.node_limit = node_limit
+        self.nodes = 0
+        self.tol = p.tol
+        self.penalty = p.penalty
+        m, q = len(p.keys), len(p.rel_ids)
+        self.m, self.q = m, q
+        self.changes: list[list[tuple[float, float, int]]] = []  # per cell: (cost, delta, candidate index), by cost
+        for i in range(m):
+            if p.free[i]:
+                self.changes.append([])
+                continue
+            lp, vals = p.logp[i], p.values[i]
+            self.changes.append(sorted(
+                (float(lp[0] - lp[k]), float(vals[k] - vals[0]), k) for k in range(1, len(lp))
+                if not (forbid is not None and forbid.cell == i and forbid.index == k)))
+        self.top = sum(float(p.logp[i][0]) for i in range(m) if not p.free[i]) + p.free_logp * sum(p.free)
+        self.best_cost = math.inf if not math.isfinite(cutoff) else self.top - cutoff + 1e-7
+        self.best: tuple[list[int], list[float]] | None = None  # (choice, values) of the best solution so far
+
+    def _forbidden_free(self, j: int, v: float) -> bool:
+        f = self.forbid
+        return f is not None and f.cell == j and self.p.free[j] and abs(v - f.index) < 1e-6
+
+    def run(self) -> _Solution | None:
+        p = self.p
+        m, q = self.m, self.q
+        value = [0.0 if p.free[i] else float(p.values[i][0]) for i in range(m)]
+        rows = [{int(i): float(p.coef[r, i]) for i in np.nonzero(p.coef[r])[0]} for r in range(q)]
+        res = [float(p.const[r]) + sum(c * value[i] for i, c in rows[r].items()) for r in range(q)]
+        forced = self.forbid is not None and not p.free[self.forbid.cell] and self.forbid.index == 0
+        if not forced:  # the readings as they stand, free cells at 0 (1 where 0 is forbidden): a first solution
+            start = [1.0 if self._forbidden_free(j, 0.0) else 0.0 for j in range(m)]
+            broken = sum(1 for r in range(q)
+                         if abs(res[r] + sum(c * start[j] for j, c in rows[r].items() if p.free[j])) > self.tol)
+            if self.penalty * broken < self.best_cost:
+                self.best_cost = self.penalty * broken
+                self.best = ([0] * m, [start[i] if p.free[i] else value[i] for i in range(m)])
+        node = _Node(value, [0] * m, [0] * m, ["active"] * q, rows, res, {})
+        if forced:  # the reading itself is forbidden: the cell must change
+            i = self.forbid.cell if self.forbid is not None else -1
+            node.state[i] = 2
+            for cc, d, k in self.changes[i]:
+                node.choice[i] = k
+                node.move(i, d)
+                self._visit(node, cc)
+                node.move(i, -d)
+        else:
+            self._visit(node, 0.0)
+        if self.best is None:
+            return None
+        choice, values = self.best
+        return _rescore(p, _Solution(0.0, tuple(-1 if p.free[i] else int(choice[i]) for i in range(m)),
+                                     tuple(round(values[i]) if p.free[i] else 0 for i in range(m))))
+
+    def _cells(self, node: _Node, r: int) -> list[tuple[int, float]]:
+        """The undecided candidate cells of row ``r`` with their coefficients."""
+        return [(i, c) for i, c in node.rows[r].items() if not self.p.free[i] and node.state[i] == 0]
+
+    def _bound(self, node: _Node) -> float:
+        """What the determined rows that do not hold must still cost (see ``_Search``'s bound)."""
+        p, tol = self.p, self.tol
+        broken = [r for r in range(self.q) if node.status[r] == "active" and abs(node.res[r]) > tol
+                  and not any(p.free[i] for i in node.rows[r])]
+        deg: dict[int, int] = {}
+        for r in broken:
+            for i, _ in self._cells(node, r):
+                deg[i] = deg.get(i, 0) + 1
+        total = 0.0
+        for r in broken:
+            one = self.penalty
+            s1 = s2 = math.inf
+            for i, c in self._cells(node, r):
+                if not self.changes[i]:
+                    continue
+                sh = self.changes[i][0][0] / deg[i]
+                if sh < s1:
+                    s1, s2 = sh, s1
+                elif sh < s2:
+                    s2 = sh
+                for cc, d, _ in self.changes[i]:
+                    if cc / deg[i] >= one:
+                        break
+                    if abs(node.res[r] + c * d) <= tol:
+                        one = cc / deg[i]
+                        break
+            total += min(one, s1 + s2, self.penalty)
+        return total
+
+    def _visit(self, node: _Node, cost: float) -> None:
+        self.nodes += 1
+        if self.nodes > self.node_limit:
+            raise _NodeLimit
+        if cost + self._bound(node) >= self.best_cost - 1e-9:
+            return
+        p, tol = self.p, self.tol
+        target, ways, kind = -1, math.inf, ""
+        for r in range(self.q):
+            if node.status[r] != "active":
+                continue
+            nfree = sum(1 for i in node.rows[r] if p.free[i])
+            if nfree == 0 and abs(node.res[r]) > tol:
+                n = sum(len(self.changes[i]) for i, _ in self._cells(node, r))
+                if n < ways:
+                    target, ways, kind = r, n, "broken"
+        if target < 0:
+            best_key: tuple[int, int] | None = None
+            for r in range(self.q):
+                if node.status[r] != "active":
+                    continue
+                nfree = sum(1 for i in node.rows[r] if p.free[i])
+                if nfree and (best_key is None or (nfree, len(node.rows[r])) < best_key):
+                    target, kind, best_key = r, "open", (nfree, len(node.rows[r]))
+        if target < 0:
+            cells = self._leaf(node, cost)
+            if cells:
+                self._branch(node, cost, cells)
+            return
+        if kind == "open":
+            held = node.hold(target, p.free)
+            if held is not None and not self._infeasible_constant(held):
+                self._visit(held, cost)
+        else:
+            self._branch(node, cost, self._cells(node, target))
+        if cost + self.penalty < self.best_cost - 1e-9:
+            node.status[target] = "released"
+            self._visit(node, cost + self.penalty)
+            node.status[target] = "active"
+
+    def _branch(self, node: _Node, cost: float, undecided: list[tuple[int, float]]) -> None:
+        """Children: one of ``undecided`` changes to one of its candidates, the cells before it kept; best bound
+        first."""
+        children: list[tuple[float, float, int, float, int]] = []  # (bound, step, position, delta, candidate)
+        for pos, (i, _) in enumerate(undecided):
+            for step, d, k in self.changes[i]:
+                if cost + step >= self.best_cost - 1e-9:
+                    break
+                self._enter(node, undecided, pos, d, k)
+                bound = cost + step + self._bound(node)
+                self._leave(node, undecided, pos, d)
+                if bound < self.best_cost - 1e-9:
+                    children.append((bound, step, pos, d, k))
+        children.sort(key=lambda ch: ch[:3])
+        for bound, step, pos, d, k in children:
+            if bound >= self.best_cost - 1e-9:
+                break
+            self._enter(node, undecided, pos, d, k)
+            self._visit(node, cost + step)
+            self._leave(node, undecided, pos, d)
+
+    @staticmethod
+    def _enter(node: _Node, undecided: list[tuple[int, float]], pos: int, d: float, k: int) -> None:
+        for i0, _ in undecided[:pos]:
+            node.state[i0] = 1
+        i = undecided[pos][0]
+        node.state[i], node.choice[i] = 2, k
+        node.move(i, d)
+
+    @staticmethod
+    def _leave(node: _Node, undecided: list[tuple[int, float]], pos: int, d: float) -> None:
+        i = undecided[pos][0]
+        node.move(i, -d)
+        node.state[i], node.choice[i] = 0, 0
+        for i0, _ in undecided[:pos]:
+            node.state[i0] = 0
+
+    def _pivot_row(self, node: _Node, j: int) -> tuple[float, dict[int, float], list[int]]:
+        """Free cell ``j`` (solved by a held relation) as constant + coefficients over the free cells still open,
+        and the candidate cells it depends on."""
+        r = node.pivots[j]
+        row = node.rows[r]
+        a = row[j]
+        lin = {f: -g / a for f, g in row.items() if f != j and self.p.free[f]}
+        return -node.res[r] / a, lin, [i for i in row if not self.p.free[i]]
+
+    def _infeasible_constant(self, node: _Node) -> bool:
+        """A free cell solved to a negative, fractional or forbidden value by rows whose candidate cells are all
+        decided: no completion of this node fixes it."""
+        for j in node.pivots:
+            const, lin, cells = self._pivot_row(node, j)
+            if not lin and all(node.state[i] != 0 for i in cells) and not self._valid(j, const):
+                return True
+        return False
+
+    def _valid(self, j: int, v: float) -> bool:
+        return v >= -1e-6 and abs(v - round(v)) <= 1e-6 and not self._forbidden_free(j, round(v))
+
+    def _leaf(self, node: _Node, cost: float) -> list[tuple[int, float]]:
+        """Every row holds or is released: give the free cells values, record the solution, and return nothing;
+        where no values will do, return the undecided cells one of which must change."""
+        p = self.p
+        rows = {j: self._pivot_row(node, j) for j in sorted(node.pivots)}
+        for j, (const, lin, cells) in rows.items():
+            if not lin and not self._valid(j, const):  # this free cell's row: one of its cells must change
+                return [(i, 1.0) for i in cells if node.state[i] == 0]
+        opened = sorted({f for _, lin, _ in rows.values() for f in lin})
+        point = _integer_point([(j, const, lin) for j, (const, lin, _) in rows.items() if lin], opened,
+                               self._forbidden_free, self.BOX)
+        if point is None:  # the rows with open free cells in them: one of their cells must change
+            return sorted({(i, 1.0) for j, (_, lin, cells) in rows.items() if lin for i in cells
+                           if node.state[i] == 0})
+        values = list(node.value)
+        for j in range(self.m):
+            if p.free[j] and j not in node.pivots:
+                values[j] = point.get(j, 1.0 if self._forbidden_free(j, 0.0) else 0.0)
+        for j, (const, lin, _) in rows.items():
+            values[j] = float(round(const + sum(g * point[f] for f, g in lin.items())))
+        self.best_cost = cost
+        self.best = (list(node.choice), values)
+        return []
+
+
+@dataclass
+class _Node:
+    """The state of ``_FreeSearch``: cell values and decisions (0 undecided, 1 kept, 2 changed), row status
+    (active, released, pivot), the rows (cell -> coefficient; free cells eliminated where solved), their residuals
+    over the candidate cells (free cells not counted), and the row that solves each solved free cell."""
+
+    value: list[float]
+    state: list[int]
+    choice: list[int]
+    status: list[str]
+    rows: list[dict[int, float]]
+    res: list[float]
+    pivots: dict[int, int]
+
+    def move(self, i: int, d: float) -> None:
+        self.value[i] += d
+        for r, row in enumerate(self.rows):
+            c = row.get(i)
+            if c is not None:
+                self.res[r] += c * d
+
+    def hold(self, r: int, free: Sequence[bool]) -> _Node | None:
+        """A copy in which row ``r`` holds: solved for one of its free cells, which is eliminated from every other
+        row that is not released."""
+        row = self.rows[r]
+        cands = [f for f in row if free[f]]
+        j = max(cands, key=lambda f: (abs(abs(row[f]) - 1.0) < 1e-12, -f))  # a unit coefficient keeps integers
+        a = row[j]
+        rows = list(self.rows)
+        res = list(self.res)
+        for r2, row2 in enumerate(self.rows):
+            g = row2.get(j)
+            if r2 == r or g is None or self.status[r2] == "released":
+                continue
+            k = g / a
+            new = dict(row2)
+            for i, c in row.items():
+                v = new.get(i, 0.0) - k * c
+                if abs(v) < 1e-12:
+                    new.pop(i, None)
+                else:
+                    new[i] = v
+            new.pop(j, None)
+            rows[r2] = new
+            res[r2] -= k * self.res[r]
+        status = list(self.status)
+        status[r] = "pivot"
+        return _Node(list(self.value), list(self.state), list(self.choice), status, rows, res,
+                     {**self.pivots, j: r})
+
+
+def _integer_point(rows: list[tuple[int, float, dict[int, float]]], opened: list[int],
+                   forbidden: Callable[[int, float], bool], limit: int) -> dict[int, float] | None:
+    """Non-negative integers for the free cells ``opened`` such that every expressed cell (``rows``: cell, constant,
+    coefficients over ``opened``) is a non-negative integer and no cell takes its forbidden value, with the smallest
+    sum: points are tried by increasing sum within the bounds the rows give. None where there is none (the bounds
+    are finite and every point in them fails, or a row with integer coefficients has a fractional constant);
+    ``_NodeLimit`` where ``limit`` points were tried without an answer."""
+    if not opened:
+        return {}
+    lo = {f: 0 for f in opened}
+    hi: dict[int, float] = {f: math.inf for f in opened}
+    for _, const, lin in rows:
+        if all(abs(g - round(g)) < 1e-9 for g in lin.values()) and abs(const - round(const)) > 1e-6:
+            return None  # never an integer
+        for f, g in lin.items():
+            if all(h <= 0 for o, h in lin.items() if o != f):  # const + g t + (something <= 0) >= 0
+                if g < 0:
+                    hi[f] = min(hi[f], math.floor(const / -g + 1e-9))
+                else:
+                    lo[f] = max(lo[f], math.ceil(-const / g - 1e-9))
+    if any(hi[f] < lo[f] for f in opened):
+        return None
+    top = sum(hi[f] - lo[f] for f in opened)  # the largest sum of the shifted point (inf where unbounded)
+    n = len(opened)
+    tried = 0
+
+    def points(k: int, total: int) -> Iterator[list[int]]:
+        """Shifts of cells k.. summing to ``total``, within their bounds."""
+        f = opened[k]
+        if k == n - 1:
+            if total <= hi[f] - lo[f]:
+                yield [total]
+            return
+        for u in range(min(total, hi[f] - lo[f]) + 1 if math.isfinite(hi[f]) else total + 1):
+            for rest in points(k + 1, total - u):
+                yield [u, *rest]
+
+    level = 0
+    while level <= top:
+        for shift in points(0, level):
+            tried += 1
+            if tried > limit:
+                if _relaxation_infeasible(rows, opened, lo, hi):
+                    return None
+                raise _NodeLimit
+            point = {f: float(lo[f] + u) for f, u in zip(opened, shift, strict=True)}
+            if any(forbidden(f, v) for f, v in point.items()):
+                continue
+            good = True
+            for e, const, lin in rows:
+                v = const + sum(g * point[f] for f, g in lin.items())
+                if v < -1e-6 or abs(v - round(v)) > 1e-6 or forbidden(e, round(v)):
+                    good = False
+                    break
+            if good:
+                return point
+        level += 1
+    return None
+
+
+def _relaxation_infeasible(rows: list[tuple[int, float, dict[int, float]]], opened: list[int],
+                           lo: Mapping[int, int], hi: Mapping[int, float]) -> bool:
+    """No real point within the bounds makes every row non-negative (a linear programme)."""
+    a = np.array([[-lin.get(f, 0.0) for f in opened] for _, _, lin in rows])
+    b = np.array([const for _, const, _ in rows])
+    res = linprog(np.zeros(len(opened)), A_ub=a, b_ub=b,
+                  bounds=[(lo[f], hi[f] if math.isfinite(hi[f]) else None) for f in opened], method="highs")
+    return res.status == 2
+
+
+def _rescore(p: _Problem, sol: _Solution) -> _Solution:
+    """``sol`` with its objective computed from its values (every broken relation released)."""
+    m = len(p.keys)
+    values = np.array([float(sol.free_value[i]) if p.free[i] else float(p.values[i][sol.choice[i]]) for i in range(m)])
+    logp = sum(float(p.logp[i][sol.choice[i]]) for i in range(m) if not p.free[i])
+    broken = int(np.sum(np.abs(p.const + p.coef @ values) > p.tol))
+    return _Solution(logp - p.penalty * broken + p.free_logp * sum(p.free), sol.choice, sol.free_value)
+
+
 class _Solver:
     def __init__(self, p: _Problem, options: RepairOptions) -> None:
         self.p = p
@@ -607,9 +973,9 @@ class _Solver:
         small = not any(p.free) and p.size <= options.max_enumeration
         self.enum = _Enumerator(p) if small else None
         self.solves = 0
-        # the search sets an unreadable cell from one relation at a time: exact for one such cell per component,
-        # not where two of them must be solved for together
-        self.method = "enumeration" if small else "search" if sum(p.free) <= 1 else "milp"
+        # _Search sets an unreadable cell from one relation at a time: exact for one such cell per component, not
+        # where two of them must be solved for together (_FreeSearch: slower per node, exact for any number)
+        self.method = "enumeration" if small else "search" if sum(p.free) <= 1 else "free-search"
 
     def best(self, forbid: _Forbid | None = None, cutoff: float = -math.inf) -> _Solution | None:
         """The optimum (with ``forbid`` excluded); None where there is none. The search may also answer None where
@@ -617,9 +983,10 @@ class _Solver:
         self.solves += 1
         if self.enum is not None:
             return self.enum.best(forbid)
-        if self.method == "search":
+        if self.method in ("search", "free-search"):
+            kind = _Search if self.method == "search" else _FreeSearch
             try:
-                return _Search(self.p, forbid, self.options.node_limit, cutoff).run()
+                return kind(self.p, forbid, self.options.node_limit, cutoff).run()
             except _NodeLimit:
                 self.method = "milp"
         return _milp(self.p, forbid, self.options.time_limit_s)
