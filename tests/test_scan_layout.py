@@ -211,3 +211,47 @@ def test_a_shaded_header_row_is_kept_apart_from_the_data_row():
     g = grids[0]
     assert len(g.ys) == 3 and abs(g.ys[1] - ys[1]) <= 4
     assert len(g.cells) == 4 * 2 and all(c.row_span == 1 for c in g.cells)
+
+
+def _table_missing_a_column_line(notes_in: int) -> np.ndarray:
+    """A title row over the whole width, then 7 rows of a label and two numbers; the column line between the
+    label and the first number is lost wholly (a 1-bit copy of a faint line). With ``notes_in``, the first number
+    is left out and that many rows have a short note at the right of the label instead."""
+    page = np.full((1000, 1400, 3), 255, np.uint8)
+    xs = [150, 700, 950, 1200]
+    ys = [150 + 60 * j for j in range(9)]
+    for x in (xs[0], xs[2], xs[3]):
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), (0, 0, 0), 2)
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
+    cv2.putText(page, "TITLE OF THE BLOCK", (450, ys[0] + 42), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    for r in range(1, 8):
+        y = ys[r] + 42
+        cv2.putText(page, f"label {r}", (xs[0] + 20, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        if notes_in:
+            if r <= notes_in:
+                cv2.putText(page, "note", (560, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        else:
+            cv2.putText(page, str(10 * r + 3), (800, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        cv2.putText(page, str(r), (1060, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    return page
+
+
+def test_a_column_line_lost_wholly_comes_back_from_the_text():
+    page = _table_missing_a_column_line(notes_in=0)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert len(grid.xs) == 4
+    assert 350 < grid.xs[1] < 790  # between the labels' end and the numbers' start
+    title = [c for c in grid.cells if c.row == 0]
+    assert [c.col_span for c in title] == [2, 1]  # the title still spans the label and the first number
+    assert len([c for c in grid.cells if c.row >= 1]) == 7 * 3
+
+
+def test_a_label_cell_with_a_note_in_few_rows_is_not_cut():
+    page = _table_missing_a_column_line(notes_in=2)
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    assert len(grid.xs) == 3

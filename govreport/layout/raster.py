@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_grids
+from govreport.layout.textcolumns import columns_from_text
 from govreport.layout.textrows import rows_from_text
 
 
@@ -383,8 +384,9 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     if extra:
         segs = segs + extra
         grids = find_grids(segs, opts, probe)
-    # Rows no ruling shows at all: from where the text of the value columns breaks.
+    # Rows and columns no ruling shows at all: from where the text breaks.
     by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
+    by_text += [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
     return find_grids(segs + by_text, opts, probe) if by_text else grids
 
 

@@ -1,0 +1,101 @@
+"""Column boundaries from text positions, where a grid's column ruling is missing wholly.
+
+A faint column line that a 1-bit copy keeps only as a few dots, or a very light print, can be lost over the
+whole height of a table: the grid then has a slot two columns wide, and in row after row that slot holds two
+separate pieces of text (a label on the left, a number on the right; two numbers). Where most inked rows of
+the slot agree on a wide empty stretch between their text, with text on both sides of it, the slot is cut
+there.
+
+    grid + text ink -> per column slot, per row band: text runs along x -> gaps shared by most rows -> segments
+
+A title centred over the slot puts ink in the gap and so votes against the cut (a title running on into the next
+slot, a merged header, does not vote); the cut needs the agreement of most of the slot's inked rows and of at
+least ``MIN_ROWS`` rows with text on both sides.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from govreport.layout.grid import Grid, Segment
+from govreport.layout.textlines import runs
+
+AGREE_SHARE = 0.6  # share of a slot's inked rows that must have an empty stretch at a place for a cut there
+MIN_ROWS = 3  # at least this many rows, each with text on both sides of it
+MIN_GAP_LINES = 2.0  # the empty stretch is at least this many text-line heights wide
+WORD_GAP_LINES = 0.8  # gaps narrower than this (in text-line heights) join the characters of one piece of text
+MIN_PIECE_LINES = 0.3  # a piece of text at least this wide (else a speck of noise)
+MIN_PIECE_INK = 0.08  # ... and this inked
+
+
+def _line_height(grid: Grid, text_ink: np.ndarray, px: float, inset: int) -> float:
+    heights: list[int] = []
+    for y0, y1 in pairwise(grid.ys):
+        for x0, x1 in pairwise(grid.xs):
+            ink = text_ink[int(y0) + inset: int(y1) - inset, int(x0) + inset: int(x1) - inset]
+            if ink.size == 0:
+                continue
+            prof = (ink > 0).sum(axis=1)
+            prof[prof < 2] = 0
+            heights += [b - a for a, b in runs(prof, max(1, int(1.0 * px))) if b - a >= 3.0 * px]
+    return float(np.median(heights)) if heights else 0.0
+
+
+def _pieces(ink: np.ndarray, text_h: float) -> list[tuple[int, int]]:
+    """Runs of text along x (characters a word gap apart joined), without specks of noise: wide enough and with
+    the ink of characters (at least ``MIN_PIECE_INK`` of a text line's box over the piece)."""
+    prof = (ink > 0).sum(axis=0)
+    prof[prof < 2] = 0
+    return [(a, b) for a, b in runs(prof, max(1, round(WORD_GAP_LINES * text_h)))
+            if b - a >= MIN_PIECE_LINES * text_h and prof[a:b].sum() >= MIN_PIECE_INK * text_h * (b - a)]
+
+
+def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: float) -> list[Segment]:
+    """Vertical segments where the text of most rows of a column slot says a column ends (at least ``min_cell``
+    from the slot's boundaries)."""
+    px = dpi / 72.0
+    inset = max(2, round(1.5 * px))
+    text_h = _line_height(grid, text_ink, px, inset)
+    if text_h <= 0:
+        return []
+    out: list[Segment] = []
+    for x0, x1 in pairwise(grid.xs):
+        left, right = int(x0) + inset, int(x1) - inset
+        if right - left < 2 * min_cell:
+            continue
+        rows = []  # (y0, y1, pieces in page x)
+        for y0, y1 in pairwise(grid.ys):
+            ink = text_ink[int(y0) + inset: int(y1) - inset, left:right]
+            if ink.size == 0:
+                continue
+            pieces = [(left + a, left + b) for a, b in _pieces(ink, text_h)]
+            # Text running into the slot's edge belongs to a cell spanning more slots (a title over the
+            # table): no evidence either way.
+            if pieces and pieces[0][0] > left + 1 and pieces[-1][1] < right - 1:
+                rows.append((y0, y1, pieces))
+        if len(rows) < MIN_ROWS:
+            continue
+        # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
+        gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h])
+                for y0, y1, pieces in rows]
+        best: tuple[int, float, list[tuple[float, float]]] | None = None
+        for x in sorted({(g0 + g1) / 2 for _, _, gs in gaps for g0, g1 in gs}):
+            if x - x0 < min_cell or x1 - x < min_cell:
+                continue
+            split = [(y0, y1) for y0, y1, gs in gaps if any(g0 <= x <= g1 for g0, g1 in gs)]
+            if len(split) < MIN_ROWS or len(split) < AGREE_SHARE * len(rows):
+                continue
+            if best is None or len(split) > best[0]:
+                # the cut in the middle of the stretch all agreeing rows leave empty
+                lo = max(max(g0 for g0, g1 in gs if g0 <= x <= g1) for _, _, gs in gaps
+                         if any(g0 <= x <= g1 for g0, g1 in gs))
+                hi = min(min(g1 for g0, g1 in gs if g0 <= x <= g1) for _, _, gs in gaps
+                         if any(g0 <= x <= g1 for g0, g1 in gs))
+                if hi > lo:
+                    best = (len(split), (lo + hi) / 2, split)
+        if best is not None:
+            _, at, split = best
+            out += [Segment(at, y0, at, y1) for y0, y1 in split]
+    return out
