@@ -577,16 +577,73 @@ def with_ocr(docs: Sequence[Doc], k: int, args: argparse.Namespace, seed: int, l
              for key, v in doc.truth.items()} for doc in docs]
 
 
+def misses(doc: Doc, readings: Mapping[str, Reading], result: RepairResult, options: RepairOptions
+           ) -> list[tuple[str, str]]:
+    """(cause, description) of every garbled cell in a complete relation that repair did not restore."""
+    out: list[tuple[str, str]] = []
+    in_complete = {k for inv in doc.invariants if complete(inv, doc.truth) for k in inv.fields}
+    read = {k: c.reading for k, c in result.cells.items()}
+    for key, truth in doc.truth.items():
+        c = result.cells[key]
+        if key not in in_complete or (c.reading == truth and (truth is not None or c.blank)):
+            continue
+        if c.status is ValueStatus.REPAIRED and c.value == truth:
+            continue
+        ev = pipeline_evidence(key, readings[key])
+        values = [cd.value for cd in c.candidates]
+        rels = [inv for inv in doc.invariants if key in inv.fields]
+        holds_as_read = all(all(read.get(k) is not None for k in inv.fields)
+                            and abs(sum(float(read[k] or 0) for k in inv.lhs)
+                                    - sum(float(read[k] or 0) for k in inv.rhs)) <= options.tolerance
+                            for inv in rels)
+        if not c.candidates:
+            cause = "unreadable, implied value derived only" if key in result.derived else "unreadable, undetermined"
+            if c.status is ValueStatus.REPAIRED:
+                cause = "unreadable, implied a wrong value"
+        elif ev.confidence >= options.confident_threshold:
+            cause = "wrong reading at or above the confidence threshold"
+        elif c.status is ValueStatus.CONFLICT:
+            cause = "conflict"
+        elif c.status is ValueStatus.REPAIRED:
+            cause = "repaired to a wrong value"
+        elif holds_as_read:
+            cause = "relations hold as read"
+        elif truth not in values:
+            cause = "truth not among the candidates"
+        else:
+            cause = "truth a candidate, reading kept"
+        if doc.flags and any(inv.id in doc.flags for inv in rels):
+            cause += " (document breaks the relation)"
+        cands = " ".join(f"{cd.value}:{cd.prob:.3f}" for cd in c.candidates[:8])
+        alts = " ".join(f"{a!r}:{p:.2f}" for a, p in readings[key].alternatives[:4])
+        rank = values.index(truth) if truth in values else -1
+        out.append((cause, f"{key} truth {truth} read {readings[key].text!r}@{readings[key].confidence:.3f} "
+                           f"[{alts}] -> {c.status.value} {c.value}; truth rank {rank}; candidates {cands}"))
+    return out
+
+
 def evaluate(name: str, docs: Sequence[Doc], readings: Sequence[Mapping[str, Reading]], options: RepairOptions,
-             kinds: Sequence[Mapping[str, str]] | None = None) -> Tally:
+             kinds: Sequence[Mapping[str, str]] | None = None, show_misses: int = 0) -> Tally:
     tally = Tally()
+    missed: list[tuple[str, str]] = []
     for i, (doc, rd) in enumerate(zip(docs, readings, strict=True)):
         result, ms = run_case(doc, rd, options)
         tally.ms.append(ms)
         score(tally, doc, rd, result, options, kinds[i] if kinds is not None else None)
+        if show_misses:
+            missed += [(cause, f"doc {i}: {text}") for cause, text in misses(doc, rd, result, options)]
     print(tally.line(name))
     if tally.by_kind:
         print("  recall by garbling: " + ", ".join(f"{kd} {ok}/{n}" for kd, (n, ok) in sorted(tally.by_kind.items())))
+    if show_misses:
+        causes: dict[str, list[str]] = {}
+        for cause, text in missed:
+            causes.setdefault(cause, []).append(text)
+        print(f"  misses ({len(missed)}) by cause:")
+        for cause, texts in sorted(causes.items(), key=lambda kv: -len(kv[1])):
+            print(f"    {len(texts):4d}  {cause}")
+            for text in texts[:show_misses]:
+                print(f"          {text}")
     return tally
 
 
@@ -653,6 +710,8 @@ def main() -> None:
                     help="real OCR: share of the cells left right that are read from a heavily degraded crop")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "govreport" / "bench_repair_ocr2.json")
     ap.add_argument("--calibrate", action="store_true", help="sweep the confidence threshold")
+    ap.add_argument("--misses", type=int, default=0, metavar="N",
+                    help="list the garbled cells repair did not restore, by cause (N examples per cause)")
     args = ap.parse_args()
 
     overrides = {"confident_threshold": args.threshold, "release_penalty": args.penalty,
@@ -667,7 +726,7 @@ def main() -> None:
         readings, kinds = simulate(docs, k, args, args.seed * 100 + k)
         if args.calibrate:
             calibrate(f"simulated OCR, k={k} (for information)", calibration_cases(docs, readings), options)
-        evaluate(f"simulated OCR, k={k} garbled per relation", docs, readings, options, kinds)
+        evaluate(f"simulated OCR, k={k} garbled per relation", docs, readings, options, kinds, args.misses)
     ocr_cases: list[CalibrationCase] = []
     if args.ocr:
         lib = OcrLibrary(args.cache, args.seed)
@@ -677,7 +736,8 @@ def main() -> None:
             readings = with_ocr(docs, k, args, args.seed * 1000 + k, lib)
             confidence_summary(f"real OCR, k={k}", docs, readings)
             ocr_cases += calibration_cases(docs, readings)
-            evaluate(f"real OCR of degraded crops, k={k} garbled per relation", docs, readings, options)
+            evaluate(f"real OCR of degraded crops, k={k} garbled per relation", docs, readings, options,
+                     show_misses=args.misses)
     if args.calibrate:
         if ocr_cases:
             chosen = calibrate(f"real OCR, k={args.k} together (this decides)", ocr_cases, options)

@@ -113,10 +113,13 @@ def test_mark_in_a_consistent_table_is_not_flagged():
     cells = appeals(["2", ev("appeals.review.corrected", ",", 0.72, ((",", 0.82), (".", 0.11), ("", 0.07))),
                      "0", "0", "3"])
     result = repair_cells(cells, appeal_invariants())
-    assert result.flags == []
-    assert (result.cells["appeals.review.corrected"].value, result.cells["appeals.review.corrected"].status) == (
-        None, ValueStatus.UNREADABLE)  # one relation implies 1: derived, not a repair
-    assert result.derived["appeals.review.corrected"].value == 1
+    assert result.flags == [] and result.unresolved == []
+    cell = result.cells["appeals.review.corrected"]
+    assert (cell.value, cell.status, cell.origin) == (1, ValueStatus.REPAIRED, "implied")  # its one relation implies 1
+    strict = repair_cells(cells, appeal_invariants(), RepairOptions(one_firm_relation=False))
+    assert (strict.cells["appeals.review.corrected"].value, strict.cells["appeals.review.corrected"].status) == (
+        None, ValueStatus.UNREADABLE)  # one relation not enough: derived, not a repair
+    assert strict.derived["appeals.review.corrected"].value == 1 and strict.flags == []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -356,7 +359,7 @@ def test_review_orders_by_class_then_size():
     cells = appeals(["2", "1", "0", "0", ev("appeals.review.total", "8", 0.6, (("8", 0.62), ("3", 0.3)))],
                     direct=["0", "0", "0", "0", ev("appeals.suit_direct.total", "0", 0.9)],
                     after=[ev("appeals.suit_after_review.upheld", "印章■", 0.2), "0", "0", "0", "4"])
-    result = repair_cells(cells, appeal_invariants())
+    result = repair_cells(cells, appeal_invariants(), RepairOptions(one_firm_relation=False))  # the 4 stays derived
     items = review_items(result, cells)
     assert [(it.key, it.status) for it in items] == [
         ("appeals.suit_after_review.upheld", ReviewKind.UNREADABLE),
@@ -364,7 +367,7 @@ def test_review_orders_by_class_then_size():
         ("appeals.review.total", ReviewKind.REPAIRED),
         ("appeals.suit_direct.total", ReviewKind.LOW_CONFIDENCE),
     ]
-    assert items[0].value is None and items[0].raw_text == "印章■" and "implies 4" in items[0].reason
+    assert items[0].value is None and items[0].raw_text == "印章■" and "imply 4" in items[0].reason
     assert [it.priority for it in items] == sorted((it.priority for it in items), reverse=True)
 
 
@@ -376,14 +379,27 @@ def test_review_puts_totals_before_parts():
                                                      ("appeals.review.upheld", ReviewKind.REPAIRED)]
 
 
-def test_value_implied_by_one_relation_only_is_derived_not_repaired():
+def test_value_implied_by_one_relation_is_repaired_unless_more_support_is_asked():
     cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), "1", "0", "0", "4"])
     result = repair_cells(cells, appeal_invariants())
     cell = result.cells["appeals.review.upheld"]
+    assert (cell.value, cell.status, cell.origin) == (3, ValueStatus.REPAIRED, "implied")
+    assert result.flags == [] and result.unresolved == [] and "appeals.review.upheld" not in result.derived
+    strict = repair_cells(cells, appeal_invariants(), RepairOptions(one_firm_relation=False))
+    cell = strict.cells["appeals.review.upheld"]
     assert (cell.value, cell.status) == (None, ValueStatus.UNREADABLE)
-    assert result.derived["appeals.review.upheld"].value == 3
-    assert result.flags == [] and result.unresolved == ["appeals.sum.review"]
+    assert strict.derived["appeals.review.upheld"].value == 3
+    assert strict.flags == [] and strict.unresolved == ["appeals.sum.review"]
 
+
+
+def test_value_one_relation_implies_over_an_unsure_reading_is_derived():
+    # the relation's other cells are not all firm: a second misreading would pass its error on to the implied value
+    cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), ev("appeals.review.corrected", "1", 0.6), "0", "0",
+                     "4"])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.upheld"].status is ValueStatus.UNREADABLE
+    assert result.derived["appeals.review.upheld"].value == 3
 
 def test_calibration_picks_the_best_threshold_without_false_changes():
     invariants = appeal_invariants()
