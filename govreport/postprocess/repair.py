@@ -669,14 +669,8 @@ class _FreeSearch:
                 self.best_cost = self.penalty * broken
                 self.best = ([0] * m, [start[i] if p.free[i] else value[i] for i in range(m)])
         node = _Node(value, [0] * m, [0] * m, ["active"] * q, rows, res, {})
-        if forced:  # the reading itself is forbidden: the cell must change
-            i = self.forbid.cell if self.forbid is not None else -1
-            node.state[i] = 2
-            for cc, d, k in self.changes[i]:
-                node.choice[i] = k
-                node.move(i, d)
-                self._visit(node, cc)
-                node.move(i, -d)
+        if forced:  # the reading itself is forbidden: the cell must change (best bound first)
+            self._branch(node, 0.0, [(self.forbid.cell if self.forbid is not None else -1, 1.0)])
         else:
             self._visit(node, 0.0)
         if self.best is None:
