@@ -27,14 +27,14 @@ def test_printed_numbers(raw, value, unit):
     assert p.raw == raw
 
 
-@pytest.mark.parametrize("raw", ["", " ", "—", "——", "/", "无", "-", "\u3000"])
+@pytest.mark.parametrize("raw", ["", " ", "—", "——", "/", "无", "-", "\u3000", "无无", "无\n无"])
 def test_blank_styles(raw):
     p = parse_number(raw)
     assert p.outcome is ParseOutcome.BLANK
     assert p.value is None
 
 
-@pytest.mark.parametrize("raw", ["见附件", "1.属于国家秘密", "12a", "3 4"])
+@pytest.mark.parametrize("raw", ["见附件", "1.属于国家秘密", "12a", "3 4", "七无", "无1"])
 def test_not_numbers(raw):
     assert parse_number(raw).outcome is ParseOutcome.UNREADABLE
 

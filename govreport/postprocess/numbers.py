@@ -35,6 +35,8 @@ _NUMBER_RE = re.compile(
     r"(?P<unit>万元|元|件|个|项|条|宗|次|万)?(?P<rest>.*)$"
 )
 _SPLIT_DIGITS_RE = re.compile(r"\d[ \t\u3000]+\d")
+# 无 (or 空) over and over: a scan's cell that took in its blank neighbours (a ruling between them lost)
+_REPEATED_NONE_RE = re.compile(r"^(?:无\s*){2,}$|^(?:空\s*){2,}$")
 _DASHES = str.maketrans({"−": "-", "－": "-", "﹣": "-", "＋": "+", "，": ",", "。": "."})
 
 
@@ -45,7 +47,7 @@ def parse_number(raw: str) -> ParsedNumber:
     if _SPLIT_DIGITS_RE.search(wide):
         return ParsedNumber(ParseOutcome.UNREADABLE, None, raw)  # two numbers in one cell, or a stray gap
     text = squash(wide).translate(_DASHES)
-    if text in BLANK_TOKENS:
+    if text in BLANK_TOKENS or _REPEATED_NONE_RE.match(text):
         return ParsedNumber(ParseOutcome.BLANK, None, raw)
     m = _NUMBER_RE.match(text)
     if not m:
