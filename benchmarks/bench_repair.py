@@ -666,11 +666,12 @@ def calibration_cases(docs: Sequence[Doc], readings: Sequence[Mapping[str, Readi
 def calibrate(name: str, cases: Sequence[CalibrationCase], options: RepairOptions) -> float:
     cal = calibrate_threshold(cases, options=options)
     print(f"threshold sweep on {name} ({len(cases)} documents)")
-    print("  threshold  recall            precision   false changes  false flags  conflicts")
+    print("  threshold  recall            precision   false changes  false flags  missed flags  conflicts")
     for s in cal.scores:
         mark = "  <- chosen" if s.threshold == cal.threshold else ""
         print(f"  {s.threshold:9.4f}  {100 * s.recall:6.2f}% ({s.restored:4d}/{s.garbled:4d})  "
-              f"{100 * s.precision:7.2f}%   {s.false_changes:13d}  {s.false_flags:11d}  {s.conflicts:9d}{mark}")
+              f"{100 * s.precision:7.2f}%   {s.false_changes:13d}  {s.false_flags:11d}  {s.missed_flags:12d}  "
+              f"{s.conflicts:9d}{mark}")
     return cal.threshold
 
 
