@@ -317,6 +317,21 @@ def test_two_unreadable_cells_in_one_group_stay_unreadable():
     assert review_items(result, cells)[0].status is ReviewKind.UNREADABLE
 
 
+def test_broken_relation_with_an_unsure_cell_another_relation_vouches_for_is_flagged():
+    truth, invariants = _requests_2021(7)
+    part, other = "requests.disclosed.natural_person", "requests.disclosed.legal_services"
+    assert truth[part] is not None and truth[other] is not None
+    printed = {**truth, other: truth[other] + 5}  # the document misprints one cell: its row and column break
+    unsure = ev(part, str(truth[part]), 0.6)  # read right, but unsure; its column holds with it
+    cells = _read(printed, {part: unsure})
+    result = repair_cells(cells, invariants)
+    assert result.cells[part].status is ValueStatus.READ
+    assert sorted(result.flags) == ["requests.results_sum.legal_services", "requests.row_sum.disclosed"]
+    assert result.unresolved == []
+    strict = repair_cells(cells, invariants, RepairOptions(flag_vouched=False))
+    assert strict.flags == ["requests.results_sum.legal_services"]
+    assert strict.unresolved == ["requests.row_sum.disclosed"]
+
 def test_digital_table_is_never_changed():
     truth, invariants = _requests_2021(3)
     cells = {k: ev(k, "" if v is None else str(v), digital=True) for k, v in truth.items()}
