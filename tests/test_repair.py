@@ -555,3 +555,15 @@ def test_search_with_several_unreadable_cells_is_exact():
             values = np.array([by_search.value(problem, i) for i in range(len(problem.keys))], dtype=float)
             assert all(v >= 0 and float(v).is_integer() for v, f in zip(values, problem.free, strict=True) if f)
     assert answered >= 295
+
+
+def test_candidates_whose_reading_is_not_the_likeliest_go_to_the_integer_programme():
+    # the searches assume a change never costs less than nothing (cell_candidates puts the reading first and likeliest)
+    from govreport.postprocess import repair as r
+
+    rng = random.Random(3)
+    problem, _ = _random_free_problem(rng, 0)
+    assert r._Solver(problem, RepairOptions(max_enumeration=1)).method == "search"
+    assert len(problem.logp[0]) > 1 and problem.logp[0][0] > problem.logp[0][-1]
+    problem.logp[0] = problem.logp[0][::-1].copy()
+    assert r._Solver(problem, RepairOptions(max_enumeration=1)).method == "milp"

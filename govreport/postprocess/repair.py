@@ -986,6 +986,10 @@ class _Solver:
         # _Search sets an unreadable cell from one relation at a time: exact for one such cell per component, not
         # where two of them must be solved for together (_FreeSearch: slower per node, exact for any number)
         self.method = "enumeration" if small else "search" if sum(p.free) <= 1 else "free-search"
+        # both searches take the reading for the most probable candidate (a change never costs less than nothing),
+        # as cell_candidates makes it; candidates given otherwise go to the integer programme
+        if not small and any(len(lp) and float(np.max(lp)) > float(lp[0]) + 1e-12 for lp in p.logp):
+            self.method = "milp"
 
     def best(self, forbid: _Forbid | None = None, cutoff: float = -math.inf) -> _Solution | None:
         """The optimum (with ``forbid`` excluded); None where there is none. The search may also answer None where
