@@ -21,6 +21,7 @@ import numpy as np
 
 from govreport.layout.grid import Grid, Segment
 from govreport.layout.textlines import runs
+from govreport.layout.textrows import line_runs
 
 AGREE_SHARE = 0.6  # share of a slot's inked rows that must have an empty stretch at a place for a cut there
 MIN_ROWS = 3  # at least this many rows, each with text on both sides of it
@@ -35,11 +36,8 @@ def _line_height(grid: Grid, text_ink: np.ndarray, px: float, inset: int) -> flo
     for y0, y1 in pairwise(grid.ys):
         for x0, x1 in pairwise(grid.xs):
             ink = text_ink[int(y0) + inset: int(y1) - inset, int(x0) + inset: int(x1) - inset]
-            if ink.size == 0:
-                continue
-            prof = (ink > 0).sum(axis=1)
-            prof[prof < 2] = 0
-            heights += [b - a for a, b in runs(prof, max(1, int(1.0 * px))) if b - a >= 3.0 * px]
+            if ink.size:
+                heights += [b - a for a, b in line_runs(ink, px)]
     return float(np.median(heights)) if heights else 0.0
 
 
@@ -80,22 +78,20 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
         # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
         gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h])
                 for y0, y1, pieces in rows]
-        best: tuple[int, float, list[tuple[float, float]]] | None = None
+        best: tuple[float, list[tuple[float, float]]] | None = None
         for x in sorted({(g0 + g1) / 2 for _, _, gs in gaps for g0, g1 in gs}):
             if x - x0 < min_cell or x1 - x < min_cell:
                 continue
-            split = [(y0, y1) for y0, y1, gs in gaps if any(g0 <= x <= g1 for g0, g1 in gs)]
-            if len(split) < MIN_ROWS or len(split) < AGREE_SHARE * len(rows):
+            # the agreeing rows, each with its gap around x (a row's gaps do not overlap)
+            hits = [(y0, y1, g) for y0, y1, gs in gaps for g in gs if g[0] <= x <= g[1]]
+            if len(hits) < MIN_ROWS or len(hits) < AGREE_SHARE * len(rows):
                 continue
-            if best is None or len(split) > best[0]:
+            if best is None or len(hits) > len(best[1]):
                 # the cut in the middle of the stretch all agreeing rows leave empty
-                lo = max(max(g0 for g0, g1 in gs if g0 <= x <= g1) for _, _, gs in gaps
-                         if any(g0 <= x <= g1 for g0, g1 in gs))
-                hi = min(min(g1 for g0, g1 in gs if g0 <= x <= g1) for _, _, gs in gaps
-                         if any(g0 <= x <= g1 for g0, g1 in gs))
+                lo, hi = max(g[0] for _, _, g in hits), min(g[1] for _, _, g in hits)
                 if hi > lo:
-                    best = (len(split), (lo + hi) / 2, split)
+                    best = ((lo + hi) / 2, [(y0, y1) for y0, y1, _ in hits])
         if best is not None:
-            _, at, split = best
+            at, split = best
             out += [Segment(at, y0, at, y1) for y0, y1 in split]
     return out

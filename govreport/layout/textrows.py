@@ -26,7 +26,8 @@ MIN_GAP = 0.4  # a gap between rows is at least this share of a text line's heig
 UNDER_RULED = 2.5  # a grid whose median row is this many text lines tall has lost row rulings
 
 
-def _line_runs(ink: np.ndarray, px: float) -> list[tuple[int, int]]:
+def line_runs(ink: np.ndarray, px: float) -> list[tuple[int, int]]:
+    """[start, end) rows of the text lines in a cell's ink (specks and strokes shorter than 3 pt left out)."""
     rows = (ink > 0).sum(axis=1)
     rows[rows < 2] = 0
     return [(a, b) for a, b in runs(rows, max(1, int(1.0 * px))) if b - a >= 3.0 * px]
@@ -48,7 +49,7 @@ def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment
             X0, X1 = int(x0) + inset, int(x1) - inset
             if X1 - X0 < 3 or Y1 - Y0 < 3:
                 continue
-            lines = _line_runs(text_ink[Y0:Y1, X0:X1], px)
+            lines = line_runs(text_ink[Y0:Y1, X0:X1], px)
             if lines:
                 cols.append((x0, x1, [(Y0 + a, Y0 + b) for a, b in lines]))
                 line_heights += [b - a for a, b in lines]
