@@ -31,6 +31,13 @@ def _cells(grids) -> int:
     return sum(len(g.cells) for g in grids)
 
 
+def _grids(page: np.ndarray) -> list:
+    """The grids the scan path finds on a BGR page (line masks and probes on its grey view)."""
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    return find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+
+
 def test_faint_thin_rulings_are_found_from_the_grey_page():
     rng = np.random.default_rng(5)
     page, xs, ys = _ruled_page(line_grey=190, rng=rng)
@@ -133,9 +140,7 @@ def _under_ruled_table(stacked_header: bool) -> np.ndarray:
 
 def test_rows_lost_by_a_copy_come_back_from_the_text():
     page = _under_ruled_table(stacked_header=True)
-    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
-    ink = binarize(grey)
-    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    [grid] = _grids(page)
     assert len(grid.xs) == 8
     assert len(grid.ys) == 1 + 1 + 8  # the header band kept whole, eight data rows back
     data_rows = [c for c in grid.cells if c.row >= 1]
@@ -146,9 +151,7 @@ def test_a_well_ruled_table_is_left_alone_by_the_text_rows():
     page = _under_ruled_table(stacked_header=True)
     for r in range(1, 8):  # rule the rows: now nothing is missing
         cv2.line(page, (100, 300 + 60 * r), (1240, 300 + 60 * r), (0, 0, 0), 2)
-    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
-    ink = binarize(grey)
-    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    [grid] = _grids(page)
     assert len(grid.ys) == 10
     header = [c for c in grid.cells if c.row == 0]
     assert len(header) == 7  # the stacked titles were not cut into lines
@@ -239,9 +242,7 @@ def _table_missing_a_column_line(notes_in: int) -> np.ndarray:
 
 def test_a_column_line_lost_wholly_comes_back_from_the_text():
     page = _table_missing_a_column_line(notes_in=0)
-    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
-    ink = binarize(grey)
-    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    [grid] = _grids(page)
     assert len(grid.xs) == 4
     assert 350 < grid.xs[1] < 790  # between the labels' end and the numbers' start
     title = [c for c in grid.cells if c.row == 0]
@@ -251,7 +252,5 @@ def test_a_column_line_lost_wholly_comes_back_from_the_text():
 
 def test_a_label_cell_with_a_note_in_few_rows_is_not_cut():
     page = _table_missing_a_column_line(notes_in=2)
-    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
-    ink = binarize(grey)
-    [grid] = find_raster_grids(ink, DPI, line_masks(ink, DPI, grey=grey), grey)
+    [grid] = _grids(page)
     assert len(grid.xs) == 3
