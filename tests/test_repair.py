@@ -461,33 +461,13 @@ def test_missing_cell_leaves_its_relation_unenforced():
 
 
 def test_the_three_exact_solvers_agree_on_random_problems():
-    import numpy as np
-
     from govreport.postprocess import repair as r
 
     rng = random.Random(5)
     for _ in range(150):
         m, q = rng.randint(1, 5), rng.randint(1, 4)
-        coef = np.zeros((q, m))
-        for row in range(q):
-            for i in rng.sample(range(m), rng.randint(1, m)):
-                coef[row, i] = rng.choice((1.0, -1.0))
-        free = [False] * m
-        if rng.random() < 0.3:  # the search is exact with one unreadable cell per component
-            free[rng.randrange(m)] = True
-        values, logp = [], []
-        for i in range(m):
-            n = 0 if free[i] else rng.randint(2, 4)
-            probs = np.array(sorted((rng.random() + 0.01 for _ in range(n)), reverse=True))
-            values.append(np.array(rng.sample(range(10), n), dtype=float))
-            logp.append(np.log(probs / probs.sum()) if n else np.array([]))
-        problem = r._Problem(keys=[str(i) for i in range(m)], values=values, logp=logp, free=free,
-                             rel_ids=[str(j) for j in range(q)], coef=coef,
-                             const=np.array([float(rng.randint(-8, 8)) for _ in range(q)]),
-                             penalty=rng.choice((3.0, 6.0)), tol=0.005, free_logp=-9.2)
-        cell = rng.randrange(m)
-        forbid = rng.choice((None, r._Forbid(cell, rng.randint(0, 3) if free[cell] else
-                                             rng.randrange(len(values[cell])))))
+        problem, forbid = _random_problem(rng, m, q, _one_free_at_times, 2)
+        free = problem.free
         by_search = r._Search(problem, forbid, 10**6).run()
         by_milp = r._milp(problem, forbid, 5.0)
         by_free = r._FreeSearch(problem, forbid, 10**6).run()
@@ -501,24 +481,29 @@ def test_the_three_exact_solvers_agree_on_random_problems():
             assert by_enum.objective == pytest.approx(by_search.objective, abs=1e-6)
 
 
-def _random_free_problem(rng: random.Random, n_free: int):
-    """A small random component: up to 6 cells (``n_free`` of them unreadable), up to 5 relations with
-    coefficients +-1, 1-4 candidates per readable cell (the reading the most probable), a random forbidden choice."""
+def _one_free_at_times(rng: random.Random, m: int) -> list[bool]:
+    free = [False] * m
+    if rng.random() < 0.3:  # the search is exact with one unreadable cell per component
+        free[rng.randrange(m)] = True
+    return free
+
+
+def _random_problem(rng: random.Random, m: int, q: int, choose_free, min_candidates: int):
+    """A small random component: ``m`` cells (``choose_free(rng, m)`` says which are unreadable), ``q`` relations
+    with coefficients +-1, ``min_candidates``-4 candidates per readable cell (the reading the most probable), a random
+    forbidden choice."""
     import numpy as np
 
     from govreport.postprocess import repair as r
 
-    m, q = rng.randint(max(2, n_free), 6), rng.randint(1, 5)
     coef = np.zeros((q, m))
     for row in range(q):
         for i in rng.sample(range(m), rng.randint(1, m)):
             coef[row, i] = rng.choice((1.0, -1.0))
-    free = [False] * m
-    for i in rng.sample(range(m), min(n_free, m)):
-        free[i] = True
+    free = choose_free(rng, m)
     values, logp = [], []
     for i in range(m):
-        n = 0 if free[i] else rng.randint(1, 4)
+        n = 0 if free[i] else rng.randint(min_candidates, 4)
         probs = np.array(sorted((rng.random() + 0.01 for _ in range(n)), reverse=True))
         values.append(np.array(rng.sample(range(10), n), dtype=float))
         logp.append(np.log(probs / probs.sum()) if n else np.array([]))
@@ -529,6 +514,20 @@ def _random_free_problem(rng: random.Random, n_free: int):
     cell = rng.randrange(m)
     forbid = rng.choice((None, r._Forbid(cell, rng.randint(0, 3) if free[cell] else rng.randrange(len(values[cell])))))
     return problem, forbid
+
+
+def _random_free_problem(rng: random.Random, n_free: int):
+    """A small random component: up to 6 cells (``n_free`` of them unreadable), up to 5 relations, 1-4 candidates
+    per readable cell (:func:`_random_problem`)."""
+    m, q = rng.randint(max(2, n_free), 6), rng.randint(1, 5)
+
+    def choose(rng: random.Random, m: int) -> list[bool]:
+        free = [False] * m
+        for i in rng.sample(range(m), min(n_free, m)):
+            free[i] = True
+        return free
+
+    return _random_problem(rng, m, q, choose, 1)
 
 
 def test_search_with_several_unreadable_cells_is_exact():
