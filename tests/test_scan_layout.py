@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from govreport.layout.raster import binarize, find_raster_grids, line_masks, long_faint_columns, suppress_seal
+from govreport.layout.seals import find_seal_rings
 from govreport.layout.textlines import find_text_lines
 
 DPI = 200.0
@@ -254,3 +255,81 @@ def test_a_label_cell_with_a_note_in_few_rows_is_not_cut():
     page = _table_missing_a_column_line(notes_in=2)
     [grid] = _grids(page)
     assert len(grid.xs) == 3
+
+
+def _values_table(lost_rows: range, title: bool = True) -> tuple[np.ndarray, list[int], list[int]]:
+    """A ruled table: a title row spanning the four value columns (its text centred over them), then 6 rows
+    of a label and four numbers. In ``lost_rows`` the column lines between the values are gone (a 1-bit copy
+    keeps nothing of them there), so those values merge into one slot unless their text keeps them apart."""
+    page = np.full((1000, 1500, 3), 255, np.uint8)
+    xs = [150, 500, 700, 900, 1100, 1300]
+    ys = [150 + 70 * j for j in range(8)]
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
+    for x in (xs[0], xs[1], xs[-1]):
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), (0, 0, 0), 2)
+    for x in xs[2:-1]:
+        for r in range(1, 7):
+            if r not in lost_rows:
+                cv2.line(page, (x, ys[r]), (x, ys[r + 1]), (0, 0, 0), 2)
+    if title:
+        cv2.putText(page, "TITLE OVER THE VALUES", (560, ys[0] + 48), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2)
+    for r in range(1, 7):
+        y = ys[r] + 48
+        cv2.putText(page, f"row {r}", (xs[0] + 20, y), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2)
+        for k in range(4):
+            cv2.putText(page, str((r * 7 + k) % 10), (xs[1 + k] + 85, y), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2)
+    return page, xs, ys
+
+
+def test_values_merged_by_lost_column_lines_are_cut_apart_by_their_text():
+    page, xs, ys = _values_table(lost_rows=range(3, 7))
+    [grid] = _grids(page)
+    assert len(grid.xs) == len(xs) and len(grid.ys) == len(ys)
+    title = [c for c in grid.cells if c.row == 0]
+    assert [(c.col, c.col_span) for c in title] == [(0, 1), (1, 4)]  # the title still spans the values
+    body = [c for c in grid.cells if c.row >= 1]
+    assert len(body) == 6 * 5 and all(c.col_span == 1 and c.row_span == 1 for c in body)
+
+
+def test_a_merged_cell_with_one_value_is_not_cut():
+    page, xs, ys = _values_table(lost_rows=range(0))
+    # Row 2 becomes one cell across the values, holding one number in its middle.
+    cv2.rectangle(page, (xs[1] + 3, ys[2] + 4), (xs[-1] - 3, ys[3] - 4), (255, 255, 255), -1)
+    cv2.putText(page, "550", (880, ys[2] + 48), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2)
+    [grid] = _grids(page)
+    row2 = [c for c in grid.cells if c.row == 2]
+    assert [(c.col, c.col_span) for c in row2] == [(0, 1), (1, 4)]
+
+
+def _black_seal(page: np.ndarray, centre: tuple[int, int], radius: int) -> None:
+    """A seal as a black-and-white copy shows it: a black ring, a star and upright strokes of its text."""
+    cx, cy = centre
+    cv2.circle(page, centre, radius, (0, 0, 0), 9)
+    cv2.circle(page, centre, radius // 5, (0, 0, 0), -1)
+    for dx in (-110, -70, 70, 110):  # the characters round the ring have long upright strokes
+        cv2.line(page, (cx + dx, cy - 100), (cx + dx, cy - 20), (0, 0, 0), 5)
+
+
+def test_a_black_seal_is_found_by_its_ring_and_kept_out_of_the_grid():
+    page, xs, _ = _values_table(lost_rows=range(0))
+    centre = (800, 390)
+    _black_seal(page, centre, 165)  # 42 mm across at 200 dpi
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    rings = find_seal_rings(ink, DPI)
+    assert len(rings) == 1
+    assert abs(rings[0].cx - centre[0]) <= 6 and abs(rings[0].cy - centre[1]) <= 6 and abs(rings[0].r - 165) <= 6
+    masks = line_masks(ink, DPI, grey=grey)
+    [grid] = find_raster_grids(ink, DPI, masks, grey, seals=rings)
+    assert max(abs(a - b) for a, b in zip(grid.xs, xs, strict=True)) <= 4  # no column from the ring's flanks
+    # the table alone has no ring
+    assert find_seal_rings(binarize(cv2.cvtColor(_values_table(lost_rows=range(0))[0], cv2.COLOR_BGR2GRAY)), DPI) == []
+
+
+def test_several_column_lines_lost_wholly_come_back_from_the_text():
+    page, xs, _ = _values_table(lost_rows=range(1, 7))  # the value columns show no line anywhere
+    [grid] = _grids(page)
+    assert len(grid.xs) == len(xs)
+    assert all(abs(a - b) <= 100 for a, b in zip(grid.xs, xs, strict=True))  # between the values
+    assert len([c for c in grid.cells if c.row >= 1]) == 6 * 5

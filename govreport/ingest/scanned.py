@@ -32,6 +32,7 @@ from govreport.layout.raster import (
     suppress_seal,
     without_rulings,
 )
+from govreport.layout.seals import Ring, find_seal_rings, has_colour
 from govreport.layout.textlines import find_text_lines, runs, split_band
 from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageLine, PageReader
 from govreport.ocr.order import reading_order
@@ -82,6 +83,9 @@ class PreparedPage:
     # Where there are seals: a second view (image, text ink) for reading the cells under them, with the seal's
     # remnants lifted away (``raster.seal_text_view``).
     seal_view: tuple[np.ndarray, np.ndarray] | None = None
+    # Seals found by their ring on a page without colour (a black-and-white copy): not removable, but their
+    # strokes are kept out of the grid and the cells under them are marked.
+    dark_seals: list[Ring] = field(default_factory=list)
 
     @property
     def px(self) -> float:
@@ -114,11 +118,13 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     # The grey page lets faint rulings the binariser breaks up be found (and grid gaps be looked at again).
     horiz, vert = line_masks(ink, page.dpi, grey=grey)
     text_ink = without_rulings(ink, horiz, vert)
-    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink)
+    # A seal with its colour lost (a black-and-white copy) is as black as the text: found by its ring instead.
+    rings = find_seal_rings(ink, page.dpi) if opts.suppress_seals and not seals and not has_colour(img) else []
+    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink, rings)
     seal_view = None
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
-    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view)
+    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings)
 
 
 def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: tuple[int, ...]
@@ -326,7 +332,7 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
                     bbox=BBox(x0=c.x0 / k, y0=c.y0 / k, x1=c.x1 / k, y1=c.y1 / k), confidence=round(conf, 4),
                     source=TextSource.OCR,
                     alternatives=[TextAlternative(text=a.text, prob=a.prob) for a in alts],
-                    seal=_overlaps((c.x0, c.y0, c.x1, c.y1), page.seals),
+                    seal=_overlaps((c.x0, c.y0, c.x1, c.y1), page.seals + [r.box() for r in page.dark_seals]),
                 ))
             gx0, gy0, gx1, gy1 = grid.bbox
             tables.append(Table(n_rows=len(grid.ys) - 1, n_cols=len(grid.xs) - 1, cells=cells, pages=[page.number],
@@ -424,6 +430,8 @@ def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, 
             notes.append(f"deskewed by {page.skew:.1f}°")
         if page.seals:
             notes.append(f"{len(page.seals)} red seal(s) suppressed")
+        if page.dark_seals:
+            notes.append(f"{len(page.dark_seals)} seal(s) without colour found by their ring (not removable)")
         if notes:
             out.warnings.append(f"page {page.number} (scan): " + ", ".join(notes))
         if not tables and not blocks and not page.text_ink.any():

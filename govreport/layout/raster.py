@@ -9,6 +9,7 @@ Each step is a small function on numpy arrays, so the chain can be inspected ste
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -16,8 +17,10 @@ import cv2
 import numpy as np
 
 from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_grids
+from govreport.layout.seals import Ring
 from govreport.layout.textcolumns import columns_from_text
 from govreport.layout.textrows import rows_from_text
+from govreport.layout.textsplit import split_merged
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,17 @@ def _shading_edge(above: np.ndarray, below: np.ndarray, before: np.ndarray, afte
 # Boundaries closer than this are one: no row or column of the standard tables is narrower (about 12 pt),
 # while a blurred line's flank or a JPEG block edge beside a border can pass for a second line a few points off.
 RASTER_MIN_CELL_PT = 8.0
+SEAL_MARGIN_PT = 3.0  # a line piece ending this close outside a seal's box is still the seal's
+
+
+def _grow(box: tuple[int, int, int, int], by: float) -> tuple[float, float, float, float]:
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
+def _inside(s: Segment, box: tuple[float, float, float, float]) -> bool:
+    """Whether the whole segment lies in the box (a ring's flank runs on past the circle as a tangent)."""
+    x0, y0, x1, y1 = box
+    return x0 <= min(s.x0, s.x1) and max(s.x0, s.x1) <= x1 and y0 <= min(s.y0, s.y1) and max(s.y0, s.y1) <= y1
 
 
 def without_rulings(ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray) -> np.ndarray:
@@ -361,16 +375,20 @@ def without_rulings(ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray) -> np.
 
 
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
-                      grey: np.ndarray | None = None, text_ink: np.ndarray | None = None) -> list[Grid]:
+                      grey: np.ndarray | None = None, text_ink: np.ndarray | None = None,
+                      seals: Sequence[Ring] = ()) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
     rulings the masks missed inside each grid are looked for again (:func:`missing_rulings`, and very faint
     column lines, :func:`long_faint_columns`), and grid slots that no found line separates are looked at
     again for faint rulings. ``text_ink`` (the ink without the rulings, :func:`without_rulings`) is derived
-    when not given."""
+    when not given. Line pieces wholly inside a seal's ring (``seals``: its flanks, its text's strokes) are
+    left out."""
     horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
+    boxes = [_grow(r.box(), SEAL_MARGIN_PT * px) for r in seals]
+    segs = [s for s in segs if not any(_inside(s, b) for b in boxes)]
     opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=RASTER_MIN_CELL_PT * px,
                        min_crossings=2, short_slot=12.0 * px, weigh_lines=True)
     if grey is None:
@@ -387,7 +405,9 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     # Rows and columns no ruling shows at all: from where the text breaks.
     by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
     by_text += [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
-    return find_grids(segs + by_text, opts, probe) if by_text else grids
+    if by_text:
+        grids = find_grids(segs + by_text, opts, probe)
+    return [split_merged(g, text_ink, dpi) for g in grids]
 
 
 NEW_COLUMN_TEXT_SHARE = 0.15  # share of a candidate column line's length that may have text right beside it

@@ -4,7 +4,7 @@ A faint column line that a 1-bit copy keeps only as a few dots, or a very light 
 whole height of a table: the grid then has a slot two columns wide, and in row after row that slot holds two
 separate pieces of text (a label on the left, a number on the right; two numbers). Where most inked rows of
 the slot agree on a wide empty stretch between their text, with text on both sides of it, the slot is cut
-there.
+there; a slot that lost several column lines (a run of value columns) is cut at each such stretch.
 
     grid + text ink -> per column slot, per row band: text runs along x -> gaps shared by most rows -> segments
 
@@ -78,7 +78,9 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
         # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
         gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h])
                 for y0, y1, pieces in rows]
-        best: tuple[float, list[tuple[float, float]]] | None = None
+        # Each cut in the middle of the stretch all its agreeing rows leave empty; a slot may have lost more
+        # than one column line (a run of value columns), so cuts are taken best first until none is left.
+        cuts: list[tuple[int, float, float, list[tuple[float, float]]]] = []
         for x in sorted({(g0 + g1) / 2 for _, _, gs in gaps for g0, g1 in gs}):
             if x - x0 < min_cell or x1 - x < min_cell:
                 continue
@@ -86,12 +88,14 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
             hits = [(y0, y1, g) for y0, y1, gs in gaps for g in gs if g[0] <= x <= g[1]]
             if len(hits) < MIN_ROWS or len(hits) < AGREE_SHARE * len(rows):
                 continue
-            if best is None or len(hits) > len(best[1]):
-                # the cut in the middle of the stretch all agreeing rows leave empty
-                lo, hi = max(g[0] for _, _, g in hits), min(g[1] for _, _, g in hits)
-                if hi > lo:
-                    best = ((lo + hi) / 2, [(y0, y1) for y0, y1, _ in hits])
-        if best is not None:
-            at, split = best
+            lo, hi = max(g[0] for _, _, g in hits), min(g[1] for _, _, g in hits)
+            if hi > lo:
+                cuts.append((len(hits), lo, hi, [(y0, y1) for y0, y1, _ in hits]))
+        taken: list[tuple[float, float]] = []
+        for _, lo, hi, split in sorted(cuts, key=lambda c: -c[0]):
+            at = (lo + hi) / 2
+            if any(a - min_cell < at < b + min_cell for a, b in taken):
+                continue
+            taken.append((lo, hi))
             out += [Segment(at, y0, at, y1) for y0, y1 in split]
     return out

@@ -1,0 +1,104 @@
+"""Round seals found by their shape, where colour cannot find them.
+
+In a black-and-white (1-bit) copy or a grey scan the red seal is as black as the text, so the colour test of
+:func:`govreport.layout.raster.suppress_seal` misses it. Its ring still gives it away: an official seal is a
+circle 38 to 45 mm across with a ring about a millimetre thick. Inside a table the ring's flanks and the
+strokes of its text pass for short column rulings; knowing where the seal is lets the grid finder leave them
+out.
+
+    ink -> (downscaled, blurred) Hough circles of a seal's size -> ring drawn round most of its circumference
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SEAL_DIAMETER_MM = (34.0, 50.0)  # round seals of offices: 38-45 mm, with room for a scan's scale
+RING_COVER = 0.8  # share of the circumference along which the ring must show (a table's text: up to 0.65)
+MAX_CANDIDATES = 8  # Hough circles looked at, most votes first
+RING_BAND_MM = 0.3  # the ring shows within this distance of the fitted circle
+WORK_DPI = 50.0  # circles are looked for at this resolution
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A seal's circle in page pixels."""
+
+    cx: float
+    cy: float
+    r: float
+
+    def box(self) -> tuple[int, int, int, int]:
+        return int(self.cx - self.r), int(self.cy - self.r), int(self.cx + self.r) + 1, int(self.cy + self.r) + 1
+
+    def holds(self, x: float, y: float, margin: float = 0.0) -> bool:
+        return (x - self.cx) ** 2 + (y - self.cy) ** 2 <= (self.r + margin) ** 2
+
+
+COLOUR_SATURATION = 60  # HSV saturation of a coloured pixel
+COLOUR_SHARE = 0.0005  # share of coloured pixels above which a page is in colour
+
+
+def has_colour(img: np.ndarray) -> bool:
+    """Whether a BGR page has coloured ink (a seal on it would be found by colour), not grey or black-and-white."""
+    if img.ndim != 3:
+        return False
+    small = cv2.resize(img, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    sat = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1]
+    return float(np.mean(sat >= COLOUR_SATURATION)) >= COLOUR_SHARE
+
+
+def ring_cover(ink: np.ndarray, cx: float, cy: float, r: float, band: float) -> float:
+    """Share of the circle's circumference (sampled every 2 degrees) with ink within ``band`` of it."""
+    return float(_covers(ink, np.array([[cx, cy, r]]), band)[0])
+
+
+def _covers(ink: np.ndarray, circles: np.ndarray, band: float) -> np.ndarray:
+    """:func:`ring_cover` of each row (cx, cy, r) of ``circles``."""
+    h, w = ink.shape
+    angles = np.radians(np.arange(0, 360, 2))
+    offsets = np.arange(-band, band + 0.5, 1.0)
+    cx, cy, r = (circles[:, i, None, None] for i in range(3))
+    rad = r + offsets[None, None, :]
+    xs = np.clip(np.round(cx + rad * np.cos(angles)[None, :, None]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(cy + rad * np.sin(angles)[None, :, None]).astype(int), 0, h - 1)
+    return (ink[ys, xs] > 0).any(axis=2).mean(axis=1)
+
+
+def refine(ink: np.ndarray, ring: Ring, reach: float, step: float, band: float) -> tuple[Ring, float]:
+    """The circle within ``reach`` of ``ring`` (centre and radius, on a ``step`` lattice) whose narrow band
+    ``band`` holds ink along most of its circumference, with that share."""
+    d = np.arange(-reach, reach + step / 2, step)
+    grid = np.array([[ring.cx + a, ring.cy + b, ring.r + c] for a in d for b in d for c in d])
+    cover = _covers(ink, grid, band)
+    best = int(np.argmax(cover))
+    return Ring(*map(float, grid[best])), float(cover[best])
+
+
+def find_seal_rings(ink: np.ndarray, dpi: float) -> list[Ring]:
+    """Seal rings on a binarised page (255 = ink), in page pixels."""
+    scale = min(1.0, WORK_DPI / dpi)
+    small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    mm = dpi * scale / MM_PER_INCH  # work pixels per millimetre
+    r_min, r_max = int(SEAL_DIAMETER_MM[0] / 2 * mm), int(SEAL_DIAMETER_MM[1] / 2 * mm) + 1
+    blurred = cv2.GaussianBlur(small, (5, 5), 1.5)
+    found = cv2.HoughCircles(blurred, cv2.HOUGH_GRADIENT, dp=1, minDist=2 * r_min, param1=100, param2=20,
+                             minRadius=r_min, maxRadius=r_max)
+    if found is None:
+        return []
+    band = RING_BAND_MM * dpi / MM_PER_INCH
+    rings: list[Ring] = []
+    for x, y, r in found[0][:MAX_CANDIDATES]:
+        ring = Ring(float(x) / scale, float(y) / scale, float(r) / scale)
+        if any(o.holds(ring.cx, ring.cy) for o in rings):
+            continue
+        # The Hough circle is good to a work pixel or two: look round it coarsely, then finely.
+        ring, _ = refine(ink, ring, reach=1.0 / scale, step=0.5 / scale, band=band)
+        ring, cover = refine(ink, ring, reach=0.25 / scale, step=max(1.0, 0.25 / scale), band=band)
+        if cover >= RING_COVER:
+            rings.append(ring)
+    return rings
