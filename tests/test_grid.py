@@ -40,3 +40,14 @@ def test_two_tables_on_a_page_are_separate():
     lower = [Segment(s.x0, s.y0 + 100, s.x1, s.y1 + 100) for s in box]
     grids = find_grids(box + lower)
     assert len(grids) == 2 and grids[0].ys[0] == 0 and grids[1].ys[0] == 100
+
+
+def test_slots_joined_in_an_l_become_rectangles_that_do_not_overlap():
+    # 2 x 2; the rule between the bottom row's cells and the one between the left column's cells are lost at
+    # the corner: three slots join in an L. Their bounding box would cover the top-right cell as well.
+    segs = [_h(0, 0, 20), _h(10, 10, 20), _h(20, 0, 20), _v(0, 0, 20), _v(20, 0, 20), _v(10, 0, 10)]
+    [g] = find_grids(segs)
+    covered = [(r, c) for cell in g.cells for r in range(cell.row, cell.row + cell.row_span)
+               for c in range(cell.col, cell.col + cell.col_span)]
+    assert sorted(covered) == [(0, 0), (0, 1), (1, 0), (1, 1)]  # every slot in exactly one cell
+    assert len(g.cells) == 3

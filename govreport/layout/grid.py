@@ -243,13 +243,36 @@ def build_grid(hs: list[Segment], vs: list[Segment], opts: GridOptions, probe: L
             slots.setdefault(find(r * n_cols + c), []).append((r, c))
     cells: list[GridCell] = []
     for members in slots.values():
-        r0 = min(r for r, _ in members)
-        r1 = max(r for r, _ in members)
-        c0 = min(c for _, c in members)
-        c1 = max(c for _, c in members)
-        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+        for r0, c0, r1, c1 in _rectangles(set(members)):
+            cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
     cells.sort(key=lambda g: (g.row, g.col))
     return Grid(xs=xs, ys=ys, cells=cells)
+
+
+def _rectangles(members: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Slots joined into one cell, as (row0, col0, row1, col1) rectangles: one when they fill a rectangle.
+    A piece of ruling lost at a corner can join slots in an L; its bounding box would overlap the cells
+    beside it, so it is cut into rectangles instead, the largest first (a tall label keeps its height)."""
+    out: list[tuple[int, int, int, int]] = []
+    left = set(members)
+    while left:
+        best: tuple[int, int, int, int, int] | None = None
+        for r0, c0 in left:
+            width = None
+            r = r0
+            while (r, c0) in left:
+                w = 0
+                while (r, c0 + w) in left:
+                    w += 1
+                width = w if width is None else min(width, w)
+                area = width * (r - r0 + 1)
+                if best is None or (area, -r0, -c0) > (best[0], -best[1], -best[2]):
+                    best = (area, r0, c0, r, c0 + width - 1)
+                r += 1
+        _, r0, c0, r1, c1 = best
+        out.append((r0, c0, r1, c1))
+        left -= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    return out
 
 
 def find_grids(segments: list[Segment], opts: GridOptions | None = None, probe: LineProbe | None = None
