@@ -333,3 +333,21 @@ def test_several_column_lines_lost_wholly_come_back_from_the_text():
     assert len(grid.xs) == len(xs)
     assert all(abs(a - b) <= 100 for a, b in zip(grid.xs, xs, strict=True))  # between the values
     assert len([c for c in grid.cells if c.row >= 1]) == 6 * 5
+
+
+def test_a_lone_ruled_row_at_the_top_of_a_page_is_a_grid():
+    # table 三's last row pushed onto the next page: one ruled row 14 pt high, shorter than the column-line filter
+    page = np.full((900, 1500, 3), 255, np.uint8)
+    xs = [150, 600, 700, 800, 900, 1000, 1100, 1200, 1350]
+    y0, y1 = 150, 150 + 39
+    for y in (y0, y1):
+        cv2.line(page, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
+    for x in xs:
+        cv2.line(page, (x, y0), (x, y1), (0, 0, 0), 2)
+    cv2.putText(page, "LAST ROW LABEL", (xs[0] + 10, y1 - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    for x in xs[1:-1]:
+        cv2.putText(page, "0", (x + 40, y1 - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    [grid] = _grids(page)
+    assert len(grid.ys) == 2
+    assert max(abs(a - b) for a, b in zip(grid.xs, xs, strict=True)) <= 3
+    assert len(grid.cells) == len(xs) - 1

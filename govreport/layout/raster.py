@@ -16,6 +16,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
+from govreport.layout.fragments import row_fragment_columns
 from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_grids
 from govreport.layout.seals import Ring
 from govreport.layout.textcolumns import columns_from_text
@@ -405,8 +406,10 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     # Rows and columns no ruling shows at all: from where the text breaks.
     by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
     by_text += [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
-    if by_text:
-        grids = find_grids(segs + by_text, opts, probe)
+    # A lone ruled row (a table's last row on the next page) too short for the column-line filter.
+    fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi)
+    if by_text or fragment:
+        grids = find_grids(segs + by_text + fragment, opts, probe)
     return [split_merged(g, text_ink, dpi) for g in grids]
 
 

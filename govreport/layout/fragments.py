@@ -1,0 +1,59 @@
+"""Column lines of a one-row table fragment: the last row of a table pushed onto the next page.
+
+The column-line filter needs a vertical run longer than a stroke of table text (about 17 pt), so that text is not
+taken for rulings. A single ruled row is often shorter than that (12-16 pt), and then its column lines are lost
+and no grid is found: table 三's "四、结转下年度继续办理" row at the top of a page disappears.
+
+    long row lines outside any grid -> pairs a row's height apart -> ink columns crossing the band whole -> segments
+
+Inside such a band a column line runs from one row line to the other; a character's stroke stops short of both
+(a cell's padding), so a column counts only where ink fills nearly the band's whole height.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from govreport.layout.grid import Grid, Segment
+from govreport.layout.textlines import runs
+
+ROW_PT = (8.0, 24.0)  # a lone row's height: more than a doubled line, less than the column-line filter's reach
+LONG_SHARE = 0.4  # row lines at least this share of the longest row line on the page
+OVERLAP = 0.9  # the two row lines of one row share this much of their length
+FILL = 0.9  # a column line fills this share of the band's height
+MIN_COLUMNS = 3  # a fragment worth a grid: at least this many column lines (both ends and one inside)
+
+
+def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: list[Grid], dpi: float
+                         ) -> list[Segment]:
+    """Vertical segments for the columns of lone ruled rows outside ``grids`` (``horizontals``: the page's row
+    line segments, ``ink`` the binarised page)."""
+    px = dpi / 72.0
+    if not horizontals:
+        return []
+    longest = max(h.x1 - h.x0 for h in horizontals)
+    lines = sorted((h for h in horizontals if h.x1 - h.x0 >= LONG_SHARE * longest
+                    and not any(g.xs[0] - 2 * px <= (h.x0 + h.x1) / 2 <= g.xs[-1] + 2 * px
+                                and g.ys[0] - 2 * px <= h.y0 <= g.ys[-1] + 2 * px for g in grids)),
+                   key=lambda h: h.y0)
+    out: list[Segment] = []
+    for top, bottom in pairwise(lines):
+        height = bottom.y0 - top.y0
+        if not ROW_PT[0] * px <= height <= ROW_PT[1] * px:
+            continue
+        x0, x1 = max(top.x0, bottom.x0), min(top.x1, bottom.x1)
+        if x1 - x0 < OVERLAP * max(top.x1 - top.x0, bottom.x1 - bottom.x0):
+            continue
+        # the band between the two lines, a pixel or two off each (the lines' own thickness)
+        y0, y1 = int(top.y0 + 2), int(bottom.y0 - 1)
+        band = ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0
+        if band.shape[0] < 3:
+            continue
+        full = band.mean(axis=0) >= FILL
+        cols = [(int(x0) - 2 + (a + b - 1) / 2) for a, b in runs(full.astype(np.int32), 1)]
+        if len(cols) < MIN_COLUMNS:
+            continue
+        out += [Segment(x, top.y0, x, bottom.y0) for x in cols]
+    return out
