@@ -52,13 +52,9 @@ def has_colour(img: np.ndarray) -> bool:
     return float(np.mean(sat >= COLOUR_SATURATION)) >= COLOUR_SHARE
 
 
-def ring_cover(ink: np.ndarray, cx: float, cy: float, r: float, band: float) -> float:
-    """Share of the circle's circumference (sampled every 2 degrees) with ink within ``band`` of it."""
-    return float(_covers(ink, np.array([[cx, cy, r]]), band)[0])
-
-
 def _covers(ink: np.ndarray, circles: np.ndarray, band: float) -> np.ndarray:
-    """:func:`ring_cover` of each row (cx, cy, r) of ``circles``."""
+    """For each row (cx, cy, r) of ``circles``: the share of its circumference (sampled every 2 degrees) with
+    ink within ``band`` of it."""
     h, w = ink.shape
     angles = np.radians(np.arange(0, 360, 2))
     offsets = np.arange(-band, band + 0.5, 1.0)
