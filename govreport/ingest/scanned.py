@@ -317,6 +317,7 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
     out: list[list[Table]] = []
     for pi, page in enumerate(pages):
         k = page.px
+        seal_boxes = page.seals + [r.box() for r in page.dark_seals]
         tables = []
         for gi, grid in enumerate(page.grids):
             if not _is_table(page, gi):
@@ -332,7 +333,7 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
                     bbox=BBox(x0=c.x0 / k, y0=c.y0 / k, x1=c.x1 / k, y1=c.y1 / k), confidence=round(conf, 4),
                     source=TextSource.OCR,
                     alternatives=[TextAlternative(text=a.text, prob=a.prob) for a in alts],
-                    seal=_overlaps((c.x0, c.y0, c.x1, c.y1), page.seals + [r.box() for r in page.dark_seals]),
+                    seal=_overlaps((c.x0, c.y0, c.x1, c.y1), seal_boxes),
                 ))
             gx0, gy0, gx1, gy1 = grid.bbox
             tables.append(Table(n_rows=len(grid.ys) - 1, n_cols=len(grid.xs) - 1, cells=cells, pages=[page.number],
