@@ -39,6 +39,15 @@ def runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
+def ink_runs(ink: np.ndarray, axis: int, min_gap: int, min_len: float, min_ink: float = 0.0) -> list[tuple[int, int]]:
+    """[start, end) runs of ink across ``axis`` (0: text lines, a profile over y; 1: pieces of text, over x).
+    Pixel lines with a single ink pixel are left out, gaps of at most ``min_gap`` joined, and runs shorter than
+    ``min_len`` or holding fewer than ``min_ink`` ink pixels dropped (specks, dots of a lost ruling)."""
+    prof = (ink > 0).sum(axis=1 - axis)
+    prof[prof < 2] = 0
+    return [(a, b) for a, b in runs(prof, min_gap) if b - a >= min_len and prof[a:b].sum() >= min_ink]
+
+
 def split_band(ink: np.ndarray, a: int, b: int, line_h: float) -> list[tuple[int, int]]:
     """A band holding several lines set tight: cut at the emptiest rows near the expected breaks."""
     h = b - a

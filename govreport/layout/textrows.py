@@ -18,7 +18,7 @@ from itertools import pairwise
 import numpy as np
 
 from govreport.layout.grid import Grid, Segment
-from govreport.layout.textlines import runs
+from govreport.layout.textlines import ink_runs
 
 AGREE_SHARE = 0.6  # share of a band's inked columns whose text must break at a height for a cut there
 MIN_COLUMNS = 3  # at least this many columns must agree
@@ -28,9 +28,7 @@ UNDER_RULED = 2.5  # a grid whose median row is this many text lines tall has lo
 
 def line_runs(ink: np.ndarray, px: float) -> list[tuple[int, int]]:
     """[start, end) rows of the text lines in a cell's ink (specks and strokes shorter than 3 pt left out)."""
-    rows = (ink > 0).sum(axis=1)
-    rows[rows < 2] = 0
-    return [(a, b) for a, b in runs(rows, max(1, int(1.0 * px))) if b - a >= 3.0 * px]
+    return ink_runs(ink, 0, max(1, int(1.0 * px)), 3.0 * px)
 
 
 def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment]:

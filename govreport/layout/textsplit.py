@@ -20,7 +20,7 @@ from itertools import pairwise
 import numpy as np
 
 from govreport.layout.grid import Grid, GridCell
-from govreport.layout.textlines import runs
+from govreport.layout.textlines import ink_runs
 
 MIN_LINE_PT = 3.0  # a text line at least this tall; dots of a lost ruling are less
 MIN_PIECE_PT = 2.0  # a piece of text at least this wide (a thin "1")
@@ -32,11 +32,8 @@ CLEAR_PT = 2.0  # no text within this distance of a boundary that is cut (stacke
 
 def _text_runs(ink: np.ndarray, axis: int, px: float) -> list[tuple[int, int]]:
     """Runs of text across ``axis`` (0: along y, rows of ink; 1: along x), specks left out."""
-    prof = (ink > 0).sum(axis=1 - axis)
-    prof[prof < 2] = 0
     join, least = (JOIN_LINE_PT, MIN_LINE_PT) if axis == 0 else (JOIN_PIECE_PT, MIN_PIECE_PT)
-    return [(a, b) for a, b in runs(prof, max(1, round(join * px)))
-            if b - a >= least * px and prof[a:b].sum() >= MIN_INK_PT2 * px * px]
+    return ink_runs(ink, axis, max(1, round(join * px)), least * px, MIN_INK_PT2 * px * px)
 
 
 def _cuts(bounds: list[float], lo: float, ink: np.ndarray, axis: int, px: float) -> list[int]:
