@@ -30,6 +30,7 @@ from govreport.layout.raster import (
     seal_text_view,
     skew_angle,
     suppress_seal,
+    thin_line_response,
     without_rulings,
 )
 from govreport.layout.seals import Ring, find_seal_rings, has_colour
@@ -116,11 +117,12 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
             seals = _rotate_boxes(seals, -skew, img.shape)
             seal_img = rotate(seal_img, -skew) if seal_img is not None else None
     # The grey page lets faint rulings the binariser breaks up be found (and grid gaps be looked at again).
-    horiz, vert = line_masks(ink, page.dpi, grey=grey)
+    thin = thin_line_response(grey, page.dpi)
+    horiz, vert = line_masks(ink, page.dpi, grey=grey, thin=thin)
     text_ink = without_rulings(ink, horiz, vert)
     # A seal with its colour lost (a black-and-white copy) is as black as the text: found by its ring instead.
     rings = find_seal_rings(ink, page.dpi) if opts.suppress_seals and not seals and not has_colour(img) else []
-    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink, rings)
+    grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink, rings, thin[1])
     seal_view = None
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))

@@ -132,13 +132,14 @@ def binarize(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
-def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.ndarray | None = None,
+               thin: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical rulings by opening with long thin kernels; small gaps closed.
 
     Vertical kernels are ~17 pt: longer than the strokes of table text, so a ruled row shorter than
-    that (a one-row fragment of a table cut by a page end) loses its verticals. With ``grey``, faint
-    rulings the binariser breaks up are added (:func:`thin_line_response`)."""
+    that (a one-row fragment of a table cut by a page end) loses its verticals (:mod:`.fragments` finds them).
+    With ``grey``, faint rulings the binariser breaks up are added (:func:`thin_line_response`, or ``thin``
+    when the caller has it already)."""
     w = ink.shape[1]
     hk = max(20, w // scale)
     vk = max(15, int(17 * dpi / 72))
@@ -147,7 +148,7 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     if grey is not None:
         # Faint rulings from the grey page must run longer: strokes of characters in neighbouring rows,
         # lined up, can pass the thin-line test over a row or two, never over a table's height.
-        h_thin, v_thin = thin_line_response(grey, dpi)
+        h_thin, v_thin = thin if thin is not None else thin_line_response(grey, dpi)
         # Noise drops pixels out of a faint line, and a line a little off level wanders a row: close
         # short gaps along a row line and let it wander one pixel before the long opening (not a column
         # line: strokes of characters stacked in a column would pass too).
@@ -164,16 +165,14 @@ def line_masks(ink: np.ndarray, dpi: float = 200.0, scale: int = 25, grey: np.nd
     return horiz, vert
 
 
-def long_faint_columns(grey: np.ndarray, dpi: float) -> np.ndarray:
+def long_faint_columns(v_thin: np.ndarray, dpi: float) -> np.ndarray:
     """Very faint column lines that noise breaks up over a table's height (a thinned copy), as a mask.
 
     The thin-line response is let wander a pixel and closed over a few points, and kept only where it then
     runs far longer than a stack of characters (stacked column titles, a vertical row label) could. A column
     of zeros can still pass, so this mask is for finding grid boundaries only, never for taking rulings out
-    of the text ink (that would erase the zeros)."""
+    of the text ink (that would erase the zeros). ``v_thin``: the vertical mask of :func:`thin_line_response`."""
     px = dpi / 72.0
-    dark = 255.0 - grey.astype(np.float32)
-    v_thin = _thin_line(dark, False, _along_run(px), _across_reach(px)).astype(np.uint8) * 255
     gap = max(3, round(THIN_COLUMN_GAP_PT * px))
     long_ = cv2.morphologyEx(cv2.dilate(v_thin, np.ones((1, 3), np.uint8)), cv2.MORPH_CLOSE,
                              np.ones((gap, 1), np.uint8))
@@ -377,13 +376,13 @@ def without_rulings(ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray) -> np.
 
 def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.ndarray] | None = None,
                       grey: np.ndarray | None = None, text_ink: np.ndarray | None = None,
-                      seals: Sequence[Ring] = ()) -> list[Grid]:
+                      seals: Sequence[Ring] = (), v_thin: np.ndarray | None = None) -> list[Grid]:
     """Ruled tables on a binarised page: line masks -> segments -> grids (in pixels). With ``grey``,
     rulings the masks missed inside each grid are looked for again (:func:`missing_rulings`, and very faint
     column lines, :func:`long_faint_columns`), and grid slots that no found line separates are looked at
     again for faint rulings. ``text_ink`` (the ink without the rulings, :func:`without_rulings`) is derived
-    when not given. Line pieces wholly inside a seal's ring (``seals``: its flanks, its text's strokes) are
-    left out."""
+    when not given, and so is ``v_thin`` (the vertical mask of :func:`thin_line_response`). Line pieces
+    wholly inside a seal's ring (``seals``: its flanks, its text's strokes) are left out."""
     horiz, vert = masks if masks is not None else line_masks(ink, dpi)
     px = dpi / 72.0
     min_len = int(12 * px)
@@ -398,7 +397,8 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     grids = find_grids(segs, opts, probe)
     text_ink = without_rulings(ink, horiz, vert) if text_ink is None else text_ink
     extra = [seg for g in grids for seg in missing_rulings(g, grey, dpi, probe)]
-    extra += new_columns(grids, segments_from_mask(long_faint_columns(grey, dpi), False, min_len), opts.min_cell,
+    v_thin = thin_line_response(grey, dpi)[1] if v_thin is None else v_thin
+    extra += new_columns(grids, segments_from_mask(long_faint_columns(v_thin, dpi), False, min_len), opts.min_cell,
                          text_ink, dpi)
     if extra:
         segs = segs + extra
