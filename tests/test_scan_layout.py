@@ -359,3 +359,36 @@ def test_a_lone_ruled_row_at_the_top_of_a_page_is_a_grid():
     assert len(grid.ys) == 2
     assert max(abs(a - b) for a, b in zip(grid.xs, xs, strict=True)) <= 3
     assert len(grid.cells) == len(xs) - 1
+
+
+def _stamped(page: np.ndarray, centre: tuple[int, int], shade: int) -> np.ndarray:
+    """``page`` under a seal printed in one ``shade`` (ring, star, upright strokes of its lettering)."""
+    seal = np.full(page.shape, 255, np.uint8)
+    _black_seal(seal, centre, 165)
+    seal[seal == 0] = shade
+    return np.minimum(page, seal)
+
+
+def test_digits_under_a_grey_seal_are_read_from_a_view_without_it():
+    from govreport.ingest.images import PageImage
+    from govreport.ingest.scanned import ScanOptions, prepare_page, read_cells
+    from govreport.ocr.rapid import RapidLineRecognizer
+
+    page, xs, ys = _values_table(lost_rows=range(0))
+    centre = ((xs[2] + xs[3]) // 2, (ys[3] + ys[4]) // 2)  # the star over row 3's second value
+    prepared = prepare_page(PageImage(1, _stamped(page, centre, 150), DPI, "image-file"), ScanOptions())
+    assert len(prepared.dark_seals) == 1 and prepared.seal_view is not None
+    readings = read_cells([prepared], RapidLineRecognizer())
+    [grid] = prepared.grids
+    got: dict[tuple[int, int], list[str]] = {}
+    for slot, reading in readings.items():
+        cell = grid.cells[slot.cell]
+        got.setdefault((cell.row, cell.col), []).append(reading.text)
+    for r in range(1, 7):
+        for k in range(4):
+            want = str((r * 7 + k) % 10)
+            if want != "1":  # a drawn "1" is a bare stroke, read as "/"
+                assert got[(r, 1 + k)] == [want], (r, k, got[(r, 1 + k)])
+    # a black seal (a 1-bit copy) cannot be lifted off the digits: no view
+    black = prepare_page(PageImage(1, _stamped(page, centre, 0), DPI, "image-file"), ScanOptions())
+    assert len(black.dark_seals) == 1 and black.seal_view is None

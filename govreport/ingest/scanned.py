@@ -33,7 +33,7 @@ from govreport.layout.raster import (
     thin_line_response,
     without_rulings,
 )
-from govreport.layout.seals import Ring, find_seal_rings, has_colour
+from govreport.layout.seals import Ring, find_seal_rings, grey_seal_view, has_colour
 from govreport.layout.textlines import find_text_lines, runs, split_band
 from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageLine, PageReader
 from govreport.ocr.order import reading_order
@@ -89,6 +89,11 @@ class PreparedPage:
     dark_seals: list[Ring] = field(default_factory=list)
 
     @property
+    def seal_boxes(self) -> list[tuple[int, int, int, int]]:
+        """Boxes of every seal on the page: red ones and those found by their ring."""
+        return self.seals + [r.box() for r in self.dark_seals]
+
+    @property
     def px(self) -> float:
         """Pixels per PDF point."""
         return self.dpi / 72.0
@@ -124,6 +129,8 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     rings = find_seal_rings(ink, page.dpi) if opts.suppress_seals and not seals and not has_colour(img) else []
     grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink, rings, thin[1])
     seal_view = None
+    if rings:
+        seal_img = grey_seal_view(img, grey, ink, rings, page.dpi)
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
     return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings)
@@ -169,7 +176,7 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
         if (b - a) < min_char and int((band > 0).sum()) < min_char * min_char:
             continue
         boxes.append((X0 + c0, Y0 + a, X0 + c1, Y0 + b))
-    if len(boxes) > 1 and _overlaps((x0, y0, x1, y1), page.seals):
+    if len(boxes) > 1 and _overlaps((x0, y0, x1, y1), page.seal_boxes):
         # Under a seal, the stamp's remnants (stroke edges whose colour JPEG smeared away) make faint
         # extra "lines": keep the lines with a fair share of the cell's ink.
         weights = [int((page_ink[b1:b3, b0:b2] > 0).sum()) for b0, b1, b2, b3 in boxes]
@@ -229,32 +236,34 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     slots: list[_Slot] = []
     crops: list[np.ndarray] = []
     inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
+    seen: list[int] = []  # per slot: 0 read from the page, 1 from the seal view
     for pi, page in enumerate(pages):
-        per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
-        views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        per_cell: dict[tuple[int, int, int], list[tuple[int, int, int, int]]] = {}
         for gi, grid in enumerate(page.grids):
             for ci, c in enumerate(grid.cells):
-                boxes = []
-                if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seals):
-                    # Under a seal, read from the view with the seal's remnants lifted away, unless that
-                    # view lost the cell's ink altogether (a faint digit lifted with them).
-                    boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
-                    if boxes:
-                        views[(gi, ci)] = page.seal_view
-                per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                per_cell[(gi, ci, 0)] = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seal_boxes):
+                    # Under a seal, the cell is also read from the view with the seal lifted away; the more
+                    # confident of the two readings is kept (the view can lift a faint digit with the seal).
+                    per_cell[(gi, ci, 1)] = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
-        heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
+        heights = [b[3] - b[1] for (_, _, v), boxes in per_cell.items() if v == 0 for b in boxes
+                   if b[3] - b[1] >= MIN_TEXT_PT * page.px]
         line_h = float(np.median(heights)) if heights else 0.0
-        for (gi, ci), boxes in per_cell.items():
-            image, ink = views.get((gi, ci), (page.image, page.text_ink))
+        for (gi, ci, v), boxes in per_cell.items():
+            image, ink = page.seal_view if v == 1 and page.seal_view is not None else (page.image, page.text_ink)
             if line_h > 0:
                 boxes = [part for b in boxes for part in split_tall_line(page, b, line_h, ink)]
             for li, box in enumerate(boxes):
                 slots.append(_Slot(pi, gi, ci, li))
                 crops.append(_crop(page, box, line_h, image))
                 inks.append(ink[box[1]:box[3], box[0]:box[2]])
-    readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
+                seen.append(v)
+    readings = recognizer.recognize(crops, [False] * len(crops)) if crops else []
+    keep = _better_view(slots, seen, readings)
+    slots, crops, inks = [slots[i] for i in keep], [crops[i] for i in keep], [inks[i] for i in keep]
+    by_slot = {slots[k]: readings[i] for k, i in enumerate(keep)}
     lines_per_cell: dict[tuple[int, int, int], int] = {}
     for s in slots:
         key = (s.page, s.grid, s.cell)
@@ -264,20 +273,34 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     # decoding; any other keeps its text and carries the numeric alternatives, for the mapper to use
     # should the cell sit under a value column (a zero smudged into "_", say).
     numeric = [i for i, s in enumerate(slots)
-               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and len("".join(readings[s].text.split())) <= 6]
+               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and len("".join(by_slot[s].text.split())) <= 6]
     if numeric:
         again = recognizer.recognize([crops[i] for i in numeric], [True] * len(numeric))
         for i, r in zip(numeric, again, strict=True):
-            text_mode = readings[slots[i]]
+            text_mode = by_slot[slots[i]]
             if _looks_numeric(text_mode.text) or not text_mode.text.strip():
-                readings[slots[i]] = r
+                by_slot[slots[i]] = r
             else:
-                readings[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
+                by_slot[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
     for i, s in enumerate(slots):
-        r = readings[s]
+        r = by_slot[s]
         if r.text == "1" and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
-            readings[s] = _as_slash(r)
-    return readings
+            by_slot[s] = _as_slash(r)
+    return by_slot
+
+
+def _better_view(slots: list[_Slot], seen: list[int], readings: Sequence[LineReading]) -> list[int]:
+    """Indices of the slots to keep: where a cell was read from both the page and the seal view, the lines of
+    the view whose mean confidence is higher (the seal view on a tie); every other cell's lines."""
+    score: dict[tuple[int, int, int, int], list[float]] = {}
+    for s, v, r in zip(slots, seen, readings, strict=True):
+        score.setdefault((s.page, s.grid, s.cell, v), []).append(r.confidence)
+    chosen: dict[tuple[int, int, int], int] = {}
+    for (p, g, c, v) in score:
+        if v == 1:
+            own = score.get((p, g, c, 0))
+            chosen[(p, g, c)] = 0 if own and float(np.mean(own)) > float(np.mean(score[(p, g, c, 1)])) else 1
+    return [i for i, (s, v) in enumerate(zip(slots, seen, strict=True)) if chosen.get((s.page, s.grid, s.cell), 0) == v]
 
 
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
@@ -319,7 +342,7 @@ def build_tables(pages: Sequence[PreparedPage], readings: dict[_Slot, LineReadin
     out: list[list[Table]] = []
     for pi, page in enumerate(pages):
         k = page.px
-        seal_boxes = page.seals + [r.box() for r in page.dark_seals]
+        seal_boxes = page.seal_boxes
         tables = []
         for gi, grid in enumerate(page.grids):
             if not _is_table(page, gi):

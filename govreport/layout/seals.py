@@ -98,3 +98,46 @@ def find_seal_rings(ink: np.ndarray, dpi: float) -> list[Ring]:
         if cover >= RING_COVER:
             rings.append(ring)
     return rings
+
+
+GREY_SEAL_CONTRAST = 60  # a grey seal's ring is at least this much lighter than the page's text (a 1-bit copy's is not)
+GREY_SEAL_CUT = 0.75  # in the lifted view, grey lighter than this share of the ring's grey turns to paper
+GREY_SEAL_MARGIN_MM = 1.5  # the lifted square reaches this far past the fitted circle (the ring's own width)
+
+
+def _ring_grey(grey: np.ndarray, ink: np.ndarray, ring: Ring, band: float) -> float | None:
+    """Median grey of the ink lying on the ring (within ``band`` of its circle)."""
+    x0, y0, x1, y1 = ring.box()
+    h, w = grey.shape
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    on = (np.abs(np.hypot(xx - ring.cx, yy - ring.cy) - ring.r) <= band) & (ink[y0:y1, x0:x1] > 0)
+    return float(np.median(grey[y0:y1, x0:x1][on])) if on.any() else None
+
+
+def grey_seal_view(image: np.ndarray, grey: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: float
+                   ) -> np.ndarray | None:
+    """A second view of a page for reading text under seals printed in grey (a colour seal scanned in grey):
+    in each ring's box, grey clearly lighter than the text's ink is lifted to paper, so the seal's ring, star
+    and lettering vanish and the digits under them stay. ``None`` where no ring is lighter than the text (a
+    1-bit copy: the seal is as black as the digits and cannot be lifted)."""
+    on = ink > 0
+    if not on.any():
+        return None
+    text = float(np.median(grey[on]))
+    band = RING_BAND_MM * dpi / MM_PER_INCH
+    view: np.ndarray | None = None
+    h, w = grey.shape
+    for ring in rings:
+        seal = _ring_grey(grey, ink, ring, band)
+        if seal is None or seal - text < GREY_SEAL_CONTRAST:
+            continue
+        if view is None:
+            view = image.copy()
+        m = int(GREY_SEAL_MARGIN_MM * dpi / MM_PER_INCH)
+        x0, y0, x1, y1 = ring.box()
+        x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        levels = np.clip(255.0 * (np.arange(256) / (GREY_SEAL_CUT * seal)) ** 1.6, 0, 255).astype(np.uint8)
+        lifted = cv2.LUT(grey[y0:y1, x0:x1], levels)
+        view[y0:y1, x0:x1] = cv2.merge([lifted, lifted, lifted]) if view.ndim == 3 else lifted
+    return view
