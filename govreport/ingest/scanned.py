@@ -236,34 +236,32 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     slots: list[_Slot] = []
     crops: list[np.ndarray] = []
     inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
-    seen: list[int] = []  # per slot: 0 read from the page, 1 from the seal view
     for pi, page in enumerate(pages):
-        per_cell: dict[tuple[int, int, int], list[tuple[int, int, int, int]]] = {}
+        per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
+        views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         for gi, grid in enumerate(page.grids):
             for ci, c in enumerate(grid.cells):
-                per_cell[(gi, ci, 0)] = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                boxes = []
                 if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seal_boxes):
-                    # Under a seal, the cell is also read from the view with the seal lifted away; the more
-                    # confident of the two readings is kept (the view can lift a faint digit with the seal).
-                    per_cell[(gi, ci, 1)] = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
+                    # Under a seal, read from the view with the seal's remnants lifted away, unless that
+                    # view lost the cell's ink altogether (a faint digit lifted with them).
+                    boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
+                    if boxes:
+                        views[(gi, ci)] = page.seal_view
+                per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
-        heights = [b[3] - b[1] for (_, _, v), boxes in per_cell.items() if v == 0 for b in boxes
-                   if b[3] - b[1] >= MIN_TEXT_PT * page.px]
+        heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
         line_h = float(np.median(heights)) if heights else 0.0
-        for (gi, ci, v), boxes in per_cell.items():
-            image, ink = page.seal_view if v == 1 and page.seal_view is not None else (page.image, page.text_ink)
+        for (gi, ci), boxes in per_cell.items():
+            image, ink = views.get((gi, ci), (page.image, page.text_ink))
             if line_h > 0:
                 boxes = [part for b in boxes for part in split_tall_line(page, b, line_h, ink)]
             for li, box in enumerate(boxes):
                 slots.append(_Slot(pi, gi, ci, li))
                 crops.append(_crop(page, box, line_h, image))
                 inks.append(ink[box[1]:box[3], box[0]:box[2]])
-                seen.append(v)
-    readings = recognizer.recognize(crops, [False] * len(crops)) if crops else []
-    keep = _better_view(slots, seen, readings)
-    slots, crops, inks = [slots[i] for i in keep], [crops[i] for i in keep], [inks[i] for i in keep]
-    by_slot = {slots[k]: readings[i] for k, i in enumerate(keep)}
+    readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
     lines_per_cell: dict[tuple[int, int, int], int] = {}
     for s in slots:
         key = (s.page, s.grid, s.cell)
@@ -273,34 +271,20 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     # decoding; any other keeps its text and carries the numeric alternatives, for the mapper to use
     # should the cell sit under a value column (a zero smudged into "_", say).
     numeric = [i for i, s in enumerate(slots)
-               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and len("".join(by_slot[s].text.split())) <= 6]
+               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and len("".join(readings[s].text.split())) <= 6]
     if numeric:
         again = recognizer.recognize([crops[i] for i in numeric], [True] * len(numeric))
         for i, r in zip(numeric, again, strict=True):
-            text_mode = by_slot[slots[i]]
+            text_mode = readings[slots[i]]
             if _looks_numeric(text_mode.text) or not text_mode.text.strip():
-                by_slot[slots[i]] = r
+                readings[slots[i]] = r
             else:
-                by_slot[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
+                readings[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
     for i, s in enumerate(slots):
-        r = by_slot[s]
+        r = readings[s]
         if r.text == "1" and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
-            by_slot[s] = _as_slash(r)
-    return by_slot
-
-
-def _better_view(slots: list[_Slot], seen: list[int], readings: Sequence[LineReading]) -> list[int]:
-    """Indices of the slots to keep: where a cell was read from both the page and the seal view, the lines of
-    the view whose mean confidence is higher (the seal view on a tie); every other cell's lines."""
-    score: dict[tuple[int, int, int, int], list[float]] = {}
-    for s, v, r in zip(slots, seen, readings, strict=True):
-        score.setdefault((s.page, s.grid, s.cell, v), []).append(r.confidence)
-    chosen: dict[tuple[int, int, int], int] = {}
-    for (p, g, c, v) in score:
-        if v == 1:
-            own = score.get((p, g, c, 0))
-            chosen[(p, g, c)] = 0 if own and float(np.mean(own)) > float(np.mean(score[(p, g, c, 1)])) else 1
-    return [i for i, (s, v) in enumerate(zip(slots, seen, strict=True)) if chosen.get((s.page, s.grid, s.cell), 0) == v]
+            readings[s] = _as_slash(r)
+    return readings
 
 
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
