@@ -51,3 +51,43 @@ def test_slots_joined_in_an_l_become_rectangles_that_do_not_overlap():
                for c in range(cell.col, cell.col + cell.col_span)]
     assert sorted(covered) == [(0, 0), (0, 1), (1, 0), (1, 1)]  # every slot in exactly one cell
     assert len(g.cells) == 3
+
+
+def _grid_of(spans: dict[tuple[int, int], tuple[int, int]], n_rows: int, n_cols: int):
+    from govreport.layout.grid import Grid, GridCell
+
+    xs, ys = [10.0 * k for k in range(n_cols + 1)], [10.0 * r for r in range(n_rows + 1)]
+    cells = [GridCell(r, k, rs, ks, xs[k], ys[r], xs[k + ks], ys[r + rs]) for (r, k), (rs, ks) in spans.items()]
+    return Grid(xs, ys, cells)
+
+
+def test_small_merges_under_a_seal_are_cut_where_the_lines_run_on():
+    from govreport.layout.textsplit import cut_under_seals
+
+    # 7 rows x 5 columns: a title row over the four value columns, a tall label (rows 1-6) on the left; under the
+    # seal a 2x2 merge (rows 2-3, columns 2-3) and a row of three 2-row merges (rows 4-5, columns 1-3) whose
+    # row line shows only at column 4.
+    spans = {(0, 0): (1, 1), (0, 1): (1, 4), (1, 0): (6, 1)}
+    spans |= {(r, k): (1, 1) for r in (1, 6) for k in range(1, 5)}
+    spans |= {(2, 1): (1, 1), (3, 1): (1, 1), (2, 2): (2, 2), (2, 4): (1, 1), (3, 4): (1, 1)}
+    spans |= {(4, 1): (2, 1), (4, 2): (2, 1), (4, 3): (2, 1), (4, 4): (1, 1), (5, 4): (1, 1)}
+    grid = _grid_of(spans, 7, 5)
+    assert cut_under_seals(grid, []) is grid
+    cut = cut_under_seals(grid, [(12.0, 12.0, 45.0, 58.0)])
+    got = {(c.row, c.col): (c.row_span, c.col_span) for c in cut.cells}
+    assert got[(0, 1)] == (1, 4) and got[(1, 0)] == (6, 1)  # the title and the tall label stay
+    assert all(got[(r, k)] == (1, 1) for r in range(1, 7) for k in range(1, 5))
+    assert len(got) == 2 + 1 + 6 * 4
+
+
+def test_header_cells_of_one_height_under_a_seal_stay_merged():
+    from govreport.layout.textsplit import cut_under_seals
+
+    # Table 四's header: "行政复议" over five 2-row titles, "行政诉讼" over two groups whose row line shows.
+    spans = {(0, 0): (1, 5), (0, 5): (1, 2)} | {(1, k): (2, 1) for k in range(5)}
+    spans |= {(1, 5): (1, 2), (2, 5): (1, 1), (2, 6): (1, 1), (3, 0): (1, 1)}
+    spans |= {(3, k): (1, 1) for k in range(7)}
+    grid = _grid_of(spans, 4, 7)
+    cut = cut_under_seals(grid, [(0.0, 0.0, 70.0, 35.0)])  # a seal over the whole header
+    got = {(c.row, c.col): (c.row_span, c.col_span) for c in cut.cells}
+    assert all(got[(1, k)] == (2, 1) for k in range(5))

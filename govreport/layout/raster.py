@@ -21,7 +21,7 @@ from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_gr
 from govreport.layout.seals import Ring
 from govreport.layout.textcolumns import columns_from_text
 from govreport.layout.textrows import rows_from_text
-from govreport.layout.textsplit import split_merged
+from govreport.layout.textsplit import cut_under_seals, split_merged
 
 
 @dataclass(frozen=True)
@@ -387,8 +387,8 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     px = dpi / 72.0
     min_len = int(12 * px)
     segs = segments_from_mask(horiz, True, min_len) + segments_from_mask(vert, False, min_len)
-    boxes = [_grow(r.box(), SEAL_MARGIN_PT * px) for r in seals]
-    segs = [s for s in segs if not any(_inside(s, b) for b in boxes)]
+    seal_boxes = [_grow(r.box(), SEAL_MARGIN_PT * px) for r in seals]
+    segs = [s for s in segs if not any(_inside(s, b) for b in seal_boxes)]
     opts = GridOptions(snap=3.0 * px, join=6.0 * px, min_length=6.0 * px, min_cell=RASTER_MIN_CELL_PT * px,
                        min_crossings=2, short_slot=12.0 * px, weigh_lines=True)
     if grey is None:
@@ -410,7 +410,7 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi)
     if by_text or fragment:
         grids = find_grids(segs + by_text + fragment, opts, probe)
-    return [split_merged(g, text_ink, dpi) for g in grids]
+    return [cut_under_seals(split_merged(g, text_ink, dpi), seal_boxes) for g in grids]
 
 
 NEW_COLUMN_TEXT_SHARE = 0.15  # share of a candidate column line's length that may have text right beside it

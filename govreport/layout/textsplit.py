@@ -89,3 +89,95 @@ def split_merged(grid: Grid, text_ink: np.ndarray, dpi: float) -> Grid:
         return grid
     cells.sort(key=lambda g: (g.row, g.col))
     return replace(grid, cells=cells)
+
+
+SEAL_CUT_MAX_SPAN = 2  # a merge a seal made spans at most this many rows and columns (a title spans more)
+SEAL_CUT_ROUNDS = 4  # cutting is repeated (a cut cell can be the side another merged cell needed) this often at most
+
+
+def _owners(cells: list[GridCell], n_rows: int, n_cols: int) -> list[list[int]]:
+    """For each slot (row, column) the index of the cell covering it (-1: none)."""
+    owner = [[-1] * n_cols for _ in range(n_rows)]
+    for i, c in enumerate(cells):
+        for r in range(c.row, c.row + c.row_span):
+            for k in range(c.col, c.col + c.col_span):
+                owner[r][k] = i
+    return owner
+
+
+def _transposed(c: GridCell) -> GridCell:
+    return GridCell(c.col, c.row, c.col_span, c.row_span, c.y0, c.x0, c.y1, c.x1)
+
+
+def _row_cuts(owner: list[list[int]], cells: list[GridCell], c: GridCell, peers: set[int]) -> list[int]:
+    """Inner row boundaries of ``c`` (relative to its first row) that the grid has at both of its sides. A side
+    is *open* where the table ends or where one taller cell covers it (a label beside two value rows: it neither
+    shows nor denies the line); a neighbour merged the same way under the seal (``peers``) is looked past. A
+    boundary is cut when neither side hides it and at least one shows it."""
+    n_cols = len(owner[0])
+
+    def side(r: int, k: int, step: int) -> str:
+        while 0 <= k < n_cols:
+            above, here = owner[r - 1][k], owner[r][k]
+            if above != here:
+                return "shown"
+            o = cells[here]
+            if o.row <= c.row and c.row + c.row_span <= o.row + o.row_span and o.row_span > c.row_span:
+                return "open"
+            if here not in peers or (o.row, o.row_span) != (c.row, c.row_span):
+                return "hidden"
+            k = o.col - 1 if step < 0 else o.col + o.col_span
+        return "open"
+
+    out = []
+    for r in range(c.row + 1, c.row + c.row_span):
+        sides = (side(r, c.col - 1, -1), side(r, c.col + c.col_span, 1))
+        if "hidden" not in sides and "shown" in sides:
+            out.append(r - c.row)
+    return out
+
+
+def _body_start(owner: list[list[int]], cells: list[GridCell]) -> int:
+    """The first row whose right half is single cells (a row of values): the header above it has titles of
+    one height side by side (table 四's, table 三's "自然人") that a line beside them would seem to cut."""
+    n_cols = len(owner[0])
+    for r, slots in enumerate(owner):
+        if all(i >= 0 and (cells[i].row, cells[i].row_span, cells[i].col_span) == (r, 1, 1)
+               for i in slots[n_cols // 2:]):
+            return r
+    return len(owner)
+
+
+def cut_under_seals(grid: Grid, seals: list[tuple[float, float, float, float]]) -> Grid:
+    """``grid`` with small merged cells under a seal cut along the boundaries that run on at their sides: the
+    seal's ring, star and lettering hid a stretch of ruling there (and their strokes keep the text test of
+    :func:`split_merged` from seeing the cell's text apart). Only below the header: a title spans more slots
+    or sits in the header, and is left."""
+    for _ in range(SEAL_CUT_ROUNDS if seals else 0):
+        cut = _cut_once(grid, seals)
+        if cut is grid:
+            break
+        grid = cut
+    return grid
+
+
+def _cut_once(grid: Grid, seals: list[tuple[float, float, float, float]]) -> Grid:
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    owner = _owners(grid.cells, n_rows, n_cols)
+    flipped = [_transposed(c) for c in grid.cells]
+    owner_t = _owners(flipped, n_cols, n_rows)
+    body = _body_start(owner, grid.cells)
+    peers = {i for i, c in enumerate(grid.cells)
+             if c.row >= body and c.row_span * c.col_span > 1 and max(c.row_span, c.col_span) <= SEAL_CUT_MAX_SPAN
+             and any(c.x0 < x1 and x0 < c.x1 and c.y0 < y1 and y0 < c.y1 for x0, y0, x1, y1 in seals)}
+    cells: list[GridCell] = []
+    for i, c in enumerate(grid.cells):
+        rows = _row_cuts(owner, grid.cells, c, peers) if i in peers else []
+        cols = _row_cuts(owner_t, flipped, flipped[i], peers) if i in peers else []
+        for r, rs in _pieces(c.row, c.row_span, rows):
+            for k, ks in _pieces(c.col, c.col_span, cols):
+                cells.append(GridCell(r, k, rs, ks, grid.xs[k], grid.ys[r], grid.xs[k + ks], grid.ys[r + rs]))
+    if len(cells) == len(grid.cells):
+        return grid
+    cells.sort(key=lambda g: (g.row, g.col))
+    return replace(grid, cells=cells)
