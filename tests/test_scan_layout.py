@@ -122,12 +122,12 @@ def test_text_lines_from_ink_skip_tables_and_specks():
     assert last[0] >= 430 and last[2] <= 560  # the page number, on its own
 
 
-def _under_ruled_table(stacked_header: bool) -> np.ndarray:
-    """Columns ruled, rows not (a 1-bit copy lost them): 8 data rows of digits in 6 value columns, with a
-    label column; optionally a header band of titles stacked one character a line."""
+def _under_ruled_table(stacked_header: bool, pitch: int = 60) -> np.ndarray:
+    """Columns ruled, rows not (a 1-bit copy lost them): 8 data rows of digits in 6 value columns, ``pitch``
+    pixels apart, with a label column; optionally a header band of titles stacked one character a line."""
     page = np.full((1400, 1400, 3), 255, np.uint8)
     xs = [100, 400] + [400 + 140 * i for i in range(1, 7)]
-    top, pitch = 300, 60
+    top = 300
     bottom = top + 8 * pitch
     head = top - 200 if stacked_header else top
     for x in xs:
@@ -135,7 +135,7 @@ def _under_ruled_table(stacked_header: bool) -> np.ndarray:
     for y in (head, top, bottom):
         cv2.line(page, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
     for r in range(8):
-        y = top + r * pitch + 42
+        y = top + r * pitch + pitch // 2 + 11
         cv2.putText(page, f"row {r}", (xs[0] + 20, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
         for c in range(1, 7):
             cv2.putText(page, str((r + c) % 10), (xs[c] + 60, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
@@ -163,6 +163,17 @@ def test_a_well_ruled_table_is_left_alone_by_the_text_rows():
     assert len(grid.ys) == 10
     header = [c for c in grid.cells if c.row == 0]
     assert len(header) == 7  # the stacked titles were not cut into lines
+
+
+def test_two_rows_whose_ruling_is_lost_in_every_column_are_cut_apart_by_their_text():
+    # rows about two text lines tall (as printed): the grid is well ruled but for one lost ruling
+    page = _under_ruled_table(stacked_header=True, pitch=46)
+    for r in range(1, 8):
+        if r != 4:  # the ruling between data rows 3 and 4 is lost all along (a faint 150 DPI copy)
+            cv2.line(page, (100, 300 + 46 * r), (1240, 300 + 46 * r), (0, 0, 0), 2)
+    [grid] = _grids(page)
+    assert len(grid.ys) == 10  # the two rows apart again
+    assert len([c for c in grid.cells if c.row == 0]) == 7  # and the stacked titles whole
 
 
 def _very_faint_column_table(rng: np.random.Generator) -> tuple[np.ndarray, list[int], list[int]]:

@@ -9,6 +9,10 @@ inked columns of a band agree on the gaps between their text lines, the band is 
 
 Label cells alone never decide a cut (a label wraps over two lines inside one row); the cut needs the
 agreement of most inked columns of the band.
+
+A well-ruled grid can lose one row ruling in every column (a faint 150 DPI copy): two data rows then make one
+band twice a row's height. Only such tall bands of it are looked at, with a wider gap required (a row's padding
+above and below), so a header's titles stacked a character a line stay whole.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ AGREE_SHARE = 0.6  # share of a band's inked columns whose text must break at a 
 MIN_COLUMNS = 3  # at least this many columns must agree
 MIN_GAP = 0.4  # a gap between rows is at least this share of a text line's height
 UNDER_RULED = 2.5  # a grid whose median row is this many text lines tall has lost row rulings
+TALL_BAND = 1.7  # in a well-ruled grid, only a band this many times its median row's height is looked at
+MIN_GAP_RULED = 0.6  # ... and its rows' gap is wider: a row's padding above and below (titles stack closer)
 
 
 def line_runs(ink: np.ndarray, px: float) -> list[tuple[int, int]]:
@@ -34,8 +40,9 @@ def line_runs(ink: np.ndarray, px: float) -> list[tuple[int, int]]:
 def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment]:
     """Horizontal segments where the text of most columns of a tall band says a row ends.
 
-    Only for an under-ruled grid (its typical row is several text lines tall): in a well-ruled one the
-    only tall bands are header rows, whose stacked column titles must stay whole."""
+    In an under-ruled grid (its typical row is several text lines tall) every band is looked at; in a
+    well-ruled one only bands ``TALL_BAND`` times its median row, whose entries must lie ``MIN_GAP_RULED``
+    text lines apart (stacked column titles of a header sit closer and stay whole)."""
     px = dpi / 72.0
     inset = max(2, round(1.5 * px))
     bands: list[tuple[int, int, list[tuple[float, float, list[tuple[int, int]]]]]] = []
@@ -55,15 +62,17 @@ def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment
     if not line_heights:
         return []
     text_h = float(np.median(line_heights))
-    if float(np.median([y1 - y0 for y0, y1 in pairwise(grid.ys)])) < UNDER_RULED * text_h:
-        return []
+    row_h = float(np.median([y1 - y0 for y0, y1 in pairwise(grid.ys)]))
+    # A well-ruled grid: only its tall bands (two rows whose ruling is lost in every column) are looked at.
+    under_ruled = row_h >= UNDER_RULED * text_h
+    least, min_gap = (0.0, MIN_GAP) if under_ruled else (TALL_BAND * row_h, MIN_GAP_RULED)
     out: list[Segment] = []
-    for _, _, cols in bands:
-        if len(cols) < MIN_COLUMNS or not any(len(lines) > 1 for _, _, lines in cols):
+    for y0, y1, cols in bands:
+        if y1 - y0 < least or len(cols) < MIN_COLUMNS or not any(len(lines) > 1 for _, _, lines in cols):
             continue
         # Between entries of successive rows the gap is a row's padding and ruling (half a line or more);
         # between the characters of a title stacked in a column it is a small fraction of a line.
-        gaps_per_col = [(x0, x1, [(a[1], b[0]) for a, b in pairwise(lines) if b[0] - a[1] >= MIN_GAP * text_h])
+        gaps_per_col = [(x0, x1, [(a[1], b[0]) for a, b in pairwise(lines) if b[0] - a[1] >= min_gap * text_h])
                         for x0, x1, lines in cols]
         # Candidate cut heights: every gap's middle; a cut holds where it falls inside most columns' gaps.
         candidates = sorted((g0 + g1) / 2 for _, _, gaps in gaps_per_col for g0, g1 in gaps)
