@@ -84,7 +84,8 @@ class PreparedPage:
     # Where there are seals: a second view (image, text ink) for reading the cells under them, with the seal's
     # remnants lifted away (``raster.seal_text_view``).
     seal_view: tuple[np.ndarray, np.ndarray] | None = None
-    # Seals found by their ring on a page without colour (a black-and-white copy): not removable, but their
+    # Seals found by their ring on a page without colour (a grey or black-and-white copy): lifted off the text
+    # in ``seal_view`` where printed in grey, not removable where black; either way their
     # strokes are kept out of the grid and the cells under them are marked.
     dark_seals: list[Ring] = field(default_factory=list)
 
@@ -441,7 +442,8 @@ def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, 
         if page.seals:
             notes.append(f"{len(page.seals)} red seal(s) suppressed")
         if page.dark_seals:
-            notes.append(f"{len(page.dark_seals)} seal(s) without colour found by their ring (not removable)")
+            how = "lifted off the text (grey)" if page.seal_view is not None else "not removable (black)"
+            notes.append(f"{len(page.dark_seals)} seal(s) without colour found by their ring, {how}")
         if notes:
             out.warnings.append(f"page {page.number} (scan): " + ", ".join(notes))
         if not tables and not blocks and not page.text_ink.any():

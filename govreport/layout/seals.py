@@ -4,9 +4,12 @@ In a black-and-white (1-bit) copy or a grey scan the red seal is as black as the
 :func:`govreport.layout.raster.suppress_seal` misses it. Its ring still gives it away: an official seal is a
 circle 38 to 45 mm across with a ring about a millimetre thick. Inside a table the ring's flanks and the
 strokes of its text pass for short column rulings; knowing where the seal is lets the grid finder leave them
-out.
+out, and cut the small merges it made (:func:`govreport.layout.textsplit.cut_under_seals`).
 
     ink -> (downscaled, blurred) Hough circles of a seal's size -> ring drawn round most of its circumference
+
+A seal scanned in grey is lighter than the text: :func:`grey_seal_view` lifts it off the digits for reading.
+A black one (a 1-bit copy) cannot be lifted.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ holds text of its own, and no text comes near the boundary.
 
 A true merged cell fails the test: its title is centred over the boundary (text across it), or it sits in one
 slot and leaves the other empty (a title over a column pair, a label beside empty slots of a tall cell).
+
+Under a seal the text test cannot see the cell's text apart (the ring, star and lettering run across the
+boundary), so there a small merge below the header is cut where the grid's line runs on at its sides
+(:func:`cut_under_seals`).
 """
 
 from __future__ import annotations
@@ -119,6 +123,8 @@ def _row_cuts(owner: list[list[int]], cells: list[GridCell], c: GridCell, peers:
     def side(r: int, k: int, step: int) -> str:
         while 0 <= k < n_cols:
             above, here = owner[r - 1][k], owner[r][k]
+            if above < 0 or here < 0:  # a slot no cell covers: nothing to go by
+                return "hidden"
             if above != here:
                 return "shown"
             o = cells[here]
