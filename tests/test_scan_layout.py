@@ -12,6 +12,7 @@ from govreport.layout.raster import (
     long_faint_columns,
     suppress_seal,
     thin_line_response,
+    without_rulings,
 )
 from govreport.layout.seals import find_seal_rings
 from govreport.layout.textlines import find_text_lines
@@ -403,3 +404,42 @@ def test_digits_under_a_grey_seal_are_read_from_a_view_without_it():
     # a black seal (a 1-bit copy) cannot be lifted off the digits: no view
     black = prepare_page(PageImage(1, _stamped(page, centre, 0), DPI, "image-file"), ScanOptions())
     assert len(black.dark_seals) == 1 and black.seal_view is None
+
+
+class _SureOf:
+    """A recogniser that reads every crop as "2" with one confidence."""
+
+    name = "fixed"
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def recognize(self, crops, numeric, top_k=3):
+        from govreport.ocr.base import Alternative, LineReading
+
+        return [LineReading("2", self.confidence, (Alternative("2", self.confidence),)) for _ in crops]
+
+
+def test_a_cell_the_seal_view_leaves_empty_keeps_only_a_confident_reading_of_the_page():
+    from govreport.ingest.scanned import PreparedPage, read_cells
+
+    page, xs, ys = _values_table(lost_rows=range(0))
+    # Row 2's second value cell: blank in the seal view; on the page only a seal's outline remnant.
+    x0, y0, x1, y1 = xs[2], ys[2], xs[3], ys[3]
+    page[y0 + 4:y1 - 4, x0 + 4:x1 - 4] = 255
+    view = page.copy()
+    cv2.ellipse(page, ((x0 + x1) // 2, (y0 + y1) // 2), (40, 14), 0, 200, 340, (120, 120, 120), 2)
+    grey, view_grey = (cv2.cvtColor(p, cv2.COLOR_BGR2GRAY) for p in (page, view))
+    ink = binarize(grey)
+    horiz, vert = line_masks(ink, DPI, grey=grey)
+    [grid] = find_raster_grids(ink, DPI, (horiz, vert), grey)
+    prepared = PreparedPage(1, page, grey, without_rulings(ink, horiz, vert), DPI, 0, 0.0,
+                            [(x0 - 30, y0 - 30, x1 + 30, y1 + 30)], [grid],
+                            (view, without_rulings(binarize(view_grey), horiz, vert)))
+    cell = next(i for i, c in enumerate(grid.cells) if (c.row, c.col) == (2, 2))
+
+    def read(confidence: float) -> list:
+        return [r.text for s, r in read_cells([prepared], _SureOf(confidence)).items() if s.cell == cell]
+
+    assert read(0.3) == []  # the outline, read without confidence: blank
+    assert read(0.9) == ["2"]  # a faint digit the seal view lifted away, read confidently: kept

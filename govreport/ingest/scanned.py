@@ -237,6 +237,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     slots: list[_Slot] = []
     crops: list[np.ndarray] = []
     inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
+    unsure: set[tuple[int, int, int]] = set()  # cells under a seal read from the page, not the seal view
     for pi, page in enumerate(pages):
         per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -244,11 +245,14 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
             for ci, c in enumerate(grid.cells):
                 boxes = []
                 if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seal_boxes):
-                    # Under a seal, read from the view with the seal's remnants lifted away, unless that
-                    # view lost the cell's ink altogether (a faint digit lifted with them).
+                    # Under a seal, read from the view with the seal's remnants lifted away. Where that view
+                    # lost the cell's ink altogether (a faint digit lifted with them, or a blank cell) the page is
+                    # read, and kept only where it reads confidently: the seal's outline there reads as digits.
                     boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
                     if boxes:
                         views[(gi, ci)] = page.seal_view
+                    else:
+                        unsure.add((pi, gi, ci))
                 per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
@@ -285,9 +289,15 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         r = readings[s]
         if r.text == "1" and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
             readings[s] = _as_slash(r)
-    return readings
+    best: dict[tuple[int, int, int], float] = {}
+    for s, r in readings.items():
+        key = (s.page, s.grid, s.cell)
+        best[key] = max(best.get(key, 0.0), r.confidence)
+    doubtful = {k for k in unsure if best.get(k, 0.0) < SEAL_FALLBACK_CONFIDENCE}
+    return {s: r for s, r in readings.items() if (s.page, s.grid, s.cell) not in doubtful}
 
 
+SEAL_FALLBACK_CONFIDENCE = 0.6  # a cell under a seal read from the page (not the seal view) needs this confidence
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
 
 
