@@ -439,7 +439,8 @@ def test_a_cell_the_seal_view_leaves_empty_keeps_only_a_confident_reading_of_the
     cell = next(i for i, c in enumerate(grid.cells) if (c.row, c.col) == (2, 2))
 
     def read(confidence: float) -> list:
-        return [r.text for s, r in read_cells([prepared], _SureOf(confidence)).items() if s.cell == cell]
+        return [(r.text, r.confidence) for s, r in read_cells([prepared], _SureOf(confidence)).items()
+                if s.cell == cell]
 
-    assert read(0.3) == []  # the outline, read without confidence: blank
-    assert read(0.9) == ["2"]  # a faint digit the seal view lifted away, read confidently: kept
+    assert read(0.3) == [("", 0.0)]  # the outline, read without confidence: unreadable, not "2"
+    assert read(0.9) == [("2", 0.9)]  # a faint digit the seal view lifted away, read confidently: kept

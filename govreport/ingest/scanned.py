@@ -247,7 +247,8 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                 if page.seal_view is not None and _overlaps((c.x0, c.y0, c.x1, c.y1), page.seal_boxes):
                     # Under a seal, read from the view with the seal's remnants lifted away. Where that view
                     # lost the cell's ink altogether (a faint digit lifted with them, or a blank cell) the page is
-                    # read, and kept only where it reads confidently: the seal's outline there reads as digits.
+                    # read, and kept only where it reads confidently: the seal's outline there reads as digits
+                    # (a doubtful cell is unreadable).
                     boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
                     if boxes:
                         views[(gi, ci)] = page.seal_view
@@ -294,7 +295,11 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         key = (s.page, s.grid, s.cell)
         best[key] = max(best.get(key, 0.0), r.confidence)
     doubtful = {k for k in unsure if best.get(k, 0.0) < SEAL_FALLBACK_CONFIDENCE}
-    return {s: r for s, r in readings.items() if (s.page, s.grid, s.cell) not in doubtful}
+    # A doubtful cell becomes one empty reading without confidence: unreadable (shown for review, left for
+    # the relations to fill), never a silent blank nor the outline's digits.
+    kept = {s: r for s, r in readings.items() if (s.page, s.grid, s.cell) not in doubtful}
+    kept |= {_Slot(p, g, c, 0): LineReading("", 0.0) for p, g, c in doubtful}
+    return kept
 
 
 SEAL_FALLBACK_CONFIDENCE = 0.6  # a cell under a seal read from the page (not the seal view) needs this confidence
