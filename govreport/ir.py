@@ -95,7 +95,7 @@ class Cell(BaseModel):
     confidence: float = 1.0
     source: TextSource = TextSource.TEXT_LAYER
     alternatives: list[TextAlternative] = Field(default_factory=list)  # best first; empty for text layers
-    seal: bool = False  # a red seal covered this cell on the scan
+    seal: bool = False  # a seal (red, or found by its ring) covered this cell on the scan
 
 
 class Table(BaseModel):

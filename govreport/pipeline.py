@@ -115,6 +115,7 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
             row=mc.cell.row,
             col=mc.cell.col,
         ),
+        seal=mc.cell.seal,
     )
 
 
@@ -134,7 +135,6 @@ def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Inva
         fv = report.fields[k]
         fv.value = c.value
         fv.status = c.status
-        fv.seal = evidence[k].seal
         fv.candidates = [CandidateValue(value=x.value, prob=round(x.prob, 6), origin=x.origin) for x in c.candidates]
         if c.status is ValueStatus.REPAIRED:
             fv.confidence = round(min(fv.confidence, c.prob), 4)

@@ -66,7 +66,7 @@ class FieldValue(BaseModel):
     provenance: Provenance
     relations: list[str] = Field(default_factory=list)  # ids of the relations it takes part in
     candidates: list[CandidateValue] = Field(default_factory=list)  # readings repair chose among (scans)
-    seal: bool = False  # a red seal covered the cell on the scan
+    seal: bool = False  # a seal (red, or found by its ring) covered the cell on the scan
 
 
 class DerivedValue(BaseModel):

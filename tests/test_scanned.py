@@ -54,6 +54,14 @@ def test_seal_over_numbers_is_suppressed_and_recorded(scanned_report):
     assert any("red seal" in w for w in scanned_report.warnings if w.startswith("page 2"))
 
 
+def test_a_cell_under_a_seal_says_so_with_repair_off_too():
+    from govreport.pipeline import ExtractOptions
+
+    report = extract(SCANS / "report-2021-scan.pdf", ExtractOptions(repair=False))
+    assert report.fields["requests.disclosed.natural_person"].seal
+    assert not report.fields["requests.disclosed.total"].seal
+
+
 def test_numeric_cells_carry_alternatives():
     from govreport.ingest.loader import load_document
     from govreport.pipeline import ExtractOptions, scanner_for
