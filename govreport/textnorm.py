@@ -22,8 +22,10 @@ _PUNCT_MAP = str.maketrans(
         "／": "/",
     }
 )
+# A bracketed marker of up to two characters is taken whatever they are: a scan's recogniser garbles or loses
+# the numeral inside (（七） read as "(L)", （三） as "()").
 _NUMBERING_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d+[.、]|\(\d+\))"
+    r"^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d+[.、]|\(\d+\)|\([^()]{0,2}\))"
 )
 
 
