@@ -15,7 +15,7 @@ from govreport.ingest.scanned import ScannedPages, ScanOptions, read_scanned_pag
 from govreport.ir import Document, TextSource
 from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
-from govreport.postprocess.candidates import CellEvidence
+from govreport.postprocess.candidates import CellEvidence, number_among_lines
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import repair_cells, review_items
@@ -28,6 +28,7 @@ from govreport.schema.templates import Invariant, Template, load_template
 log = logging.getLogger(__name__)
 
 BY_POSITION_CONFIDENCE = 0.6  # a value placed by position, not by its labels
+SEAL_LINE_CONFIDENCE = 0.5  # a number every line of a sealed cell shows (a ring cut it into pieces)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,16 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
         best = mc.cell.alternatives[0]
         raw, cell_conf = best.text, min(cell_conf, best.prob)
         parsed = parse_number(raw)
+    note = None
+    if parsed.outcome is ParseOutcome.UNREADABLE and mc.cell.seal and "\n" in raw:
+        # Under a seal the ring can cut a printed number into pieces read apart ("0" over "O"): where every line
+        # shows the same number it is taken, at half the confidence (the relations may still overrule it), the
+        # text kept in a note.
+        line = number_among_lines(raw)
+        if line is not None:
+            note = f"the same number on every line under a seal: {raw!r}"
+            raw, cell_conf = line, cell_conf * SEAL_LINE_CONFIDENCE
+            parsed = parse_number(raw)
     if parsed.outcome is ParseOutcome.UNREADABLE:
         status, value = ValueStatus.UNREADABLE, None
     else:
@@ -106,7 +117,7 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
         status=status,
         confidence=round(confidence, 4),
         unit=parsed.unit or _column_unit(template, mc.key),
-        note=parsed.note,
+        note=parsed.note or note,
         provenance=Provenance(
             page=mc.cell.page,
             bbox=mc.cell.bbox.rounded() if mc.cell.bbox else None,

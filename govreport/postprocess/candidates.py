@@ -85,6 +85,27 @@ LETTER_DIGITS: dict[str, str] = {
     "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9", "T": "7",
 }
 
+# Single letters a line under a seal may show for a digit (a stroke of the seal's lettering reads as a
+# letter far more often than the wider set above would allow).
+_LONE_DIGIT_LETTERS: dict[str, str] = {"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1"}
+
+
+def number_among_lines(text: str) -> str | None:
+    """The number every line of a cell shows, where a seal's ring cut one printed number into pieces read
+    apart (``0`` over ``O``); None where a line shows no number or another one. (A line of the seal's own
+    lettering beside a digit, ``9`` over ``服``, is not taken: in a blank cell its strokes read as digits too.)"""
+    found: set[str] = set()
+    for line in text.split("\n"):
+        t = line.strip()
+        if not t:
+            continue
+        t = _LONE_DIGIT_LETTERS.get(t, t)
+        if parse_number(t).outcome is not ParseOutcome.NUMBER:
+            return None
+        found.add(t)
+    return found.pop() if len(found) == 1 else None
+
+
 # Digits printed in table fonts that recognisers take for one another, with a relative weight (symmetric).
 _DIGIT_PAIRS: dict[tuple[str, str], float] = {
     ("3", "8"): 1.0, ("6", "8"): 0.8, ("0", "8"): 0.6, ("8", "9"): 0.6, ("5", "6"): 0.6, ("1", "7"): 0.6,
