@@ -1245,17 +1245,7 @@ def _vouched(eligible: set[str], certain: set[str], enforced_of: Mapping[str, li
              values: Mapping[str, Number | None], tol: float) -> set[str]:
     """Cells of ``eligible`` whose value another relation vouches for: it holds, and its other cells are certain or
     vouched for (repeated until nothing is added)."""
-    firm = set(certain)
-    vouched: set[str] = set()
-    grown = True
-    while grown:
-        grown = False
-        for key in sorted(eligible - vouched - certain):
-            if any(_settles(inv, key, values, firm.__contains__, tol) for inv in enforced_of.get(key, [])):
-                vouched.add(key)
-                firm.add(key)
-                grown = True
-    return vouched
+    return _grown(certain, eligible, enforced_of, values, tol) - certain
 
 
 def _anchored(out: Mapping[str, CellRepair], enforced_of: Mapping[str, list[Invariant]],
@@ -1264,14 +1254,22 @@ def _anchored(out: Mapping[str, CellRepair], enforced_of: Mapping[str, list[Inva
     relation whose other cells are anchored (repeated until nothing is added)."""
     anchored = {k for k, c in out.items() if c.status is ValueStatus.READ}
     repaired = {k for k, c in out.items() if c.status is ValueStatus.REPAIRED and c.origin != "implied"}
-    grown = True
-    while grown:
-        grown = False
-        for key in sorted(repaired - anchored):
-            if any(_settles(inv, key, values, anchored.__contains__, tol) for inv in enforced_of.get(key, [])):
-                anchored.add(key)
-                grown = True
-    return anchored
+    return _grown(anchored, repaired, enforced_of, values, tol)
+
+
+def _grown(base: set[str], joiners: set[str], enforced_of: Mapping[str, list[Invariant]],
+           values: Mapping[str, Number | None], tol: float) -> set[str]:
+    """``base`` with every cell of ``joiners`` that settles a relation whose other cells are in it, added until
+    nothing more is (the order does not matter: a cell once in stays in)."""
+    grown = set(base)
+    added = True
+    while added:
+        added = False
+        for key in sorted(joiners - grown):
+            if any(_settles(inv, key, values, grown.__contains__, tol) for inv in enforced_of.get(key, [])):
+                grown.add(key)
+                added = True
+    return grown
 
 
 def _corroborated(implied: set[str], anchored: set[str], firm: set[str], enforced_of: Mapping[str, list[Invariant]],
