@@ -62,6 +62,19 @@ def _pieces(first: int, span: int, cuts: list[int]) -> list[tuple[int, int]]:
     return [(first + a, b - a) for a, b in pairwise(edges)]
 
 
+def _parts(grid: Grid, c: GridCell, row_cuts: list[int], col_cuts: list[int]) -> list[GridCell]:
+    """``c`` cut at the (relative) row and column boundaries given: the parts, rows first."""
+    return [GridCell(r, k, rs, ks, grid.xs[k], grid.ys[r], grid.xs[k + ks], grid.ys[r + rs])
+            for r, rs in _pieces(c.row, c.row_span, row_cuts) for k, ks in _pieces(c.col, c.col_span, col_cuts)]
+
+
+def _with_cells(grid: Grid, cells: list[GridCell]) -> Grid:
+    """``grid`` itself where no cell was cut, else a copy with ``cells`` in reading order."""
+    if len(cells) == len(grid.cells):
+        return grid
+    return replace(grid, cells=sorted(cells, key=lambda g: (g.row, g.col)))
+
+
 def _split(grid: Grid, c: GridCell, text_ink: np.ndarray, px: float, inset: int) -> list[GridCell]:
     """``c`` cut where its text says; each part is looked at again on its own (a row of four values merged with
     the row below is cut into rows, then each row into its values)."""
@@ -76,23 +89,14 @@ def _split(grid: Grid, c: GridCell, text_ink: np.ndarray, px: float, inset: int)
     col_cuts = [] if row_cuts or c.col_span == 1 else _cuts(grid.xs[c.col: c.col + c.col_span + 1], X0, ink, 1, px)
     if not row_cuts and not col_cuts:
         return [c]
-    out: list[GridCell] = []
-    for r, rs in _pieces(c.row, c.row_span, row_cuts) if row_cuts else [(c.row, c.row_span)]:
-        for k, ks in _pieces(c.col, c.col_span, col_cuts) if col_cuts else [(c.col, c.col_span)]:
-            part = GridCell(r, k, rs, ks, grid.xs[k], grid.ys[r], grid.xs[k + ks], grid.ys[r + rs])
-            out += _split(grid, part, text_ink, px, inset)
-    return out
+    return [piece for part in _parts(grid, c, row_cuts, col_cuts) for piece in _split(grid, part, text_ink, px, inset)]
 
 
 def split_merged(grid: Grid, text_ink: np.ndarray, dpi: float) -> Grid:
     """``grid`` with each merged cell cut along the inner boundaries its text shows it does not span."""
     px = dpi / 72.0
     inset = max(2, round(1.5 * px))
-    cells = [part for c in grid.cells for part in _split(grid, c, text_ink, px, inset)]
-    if len(cells) == len(grid.cells):
-        return grid
-    cells.sort(key=lambda g: (g.row, g.col))
-    return replace(grid, cells=cells)
+    return _with_cells(grid, [part for c in grid.cells for part in _split(grid, c, text_ink, px, inset)])
 
 
 SEAL_CUT_MAX_SPAN = 2  # a merge a seal made spans at most this many rows and columns (a title spans more)
@@ -180,10 +184,5 @@ def _cut_once(grid: Grid, seals: list[tuple[float, float, float, float]]) -> Gri
     for i, c in enumerate(grid.cells):
         rows = _row_cuts(owner, grid.cells, c, peers) if i in peers else []
         cols = _row_cuts(owner_t, flipped, flipped[i], peers) if i in peers else []
-        for r, rs in _pieces(c.row, c.row_span, rows):
-            for k, ks in _pieces(c.col, c.col_span, cols):
-                cells.append(GridCell(r, k, rs, ks, grid.xs[k], grid.ys[r], grid.xs[k + ks], grid.ys[r + rs]))
-    if len(cells) == len(grid.cells):
-        return grid
-    cells.sort(key=lambda g: (g.row, g.col))
-    return replace(grid, cells=cells)
+        cells += _parts(grid, c, rows, cols)
+    return _with_cells(grid, cells)
