@@ -85,9 +85,9 @@ LETTER_DIGITS: dict[str, str] = {
     "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "b": "6", "g": "9", "q": "9", "T": "7",
 }
 
-# Single letters a line under a seal may show for a digit (a stroke of the seal's lettering reads as a
-# letter far more often than the wider set above would allow).
-_LONE_DIGIT_LETTERS: dict[str, str] = {"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1"}
+# The letters above that a line under a seal may show alone for a digit: the round ones for 0 and the upright
+# ones for 1 (a stroke of the seal's lettering reads as one of the others far too often).
+_LONE_DIGIT_LETTERS: dict[str, str] = {ch: LETTER_DIGITS[ch] for ch in "Oo〇DlI|"}
 
 
 def number_among_lines(text: str) -> str | None:
