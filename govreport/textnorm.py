@@ -74,3 +74,13 @@ def similarity(a: str, b: str) -> float:
     if not ba or not bb:
         return 0.0
     return 2 * len(ba & bb) / (len(ba) + len(bb))
+
+
+def char_similarity(a: str, b: str) -> float:
+    """Dice coefficient of the characters (as sets): what two labels share when garbling left few bigrams whole."""
+    if a == b:
+        return 1.0 if a else 0.0
+    ca, cb = set(a), set(b)
+    if not ca or not cb:
+        return 0.0
+    return 2 * len(ca & cb) / (len(ca) + len(cb))

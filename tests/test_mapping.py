@@ -32,3 +32,26 @@ def test_a_number_a_seal_cut_into_lines_read_alike_is_taken():
     assert _sealed_value("9\n服").value is None  # (in a blank cell, its strokes read as digits too)
     assert _sealed_value("1\nO").value is None  # two numbers
     assert _sealed_value("0\nO", seal=False).value is None  # without a seal the cell stays unreadable
+
+
+def test_garbled_labels_match_the_row_of_their_item_number():
+    from govreport.schema.mapper import _request_row_options, item_number, split_item
+    from govreport.schema.templates import load_template
+
+    options = _request_row_options(load_template("2019"))
+    wanted = [strip_numbering(norm_label(label)) for _, label in options]
+    wanted_numbers = [item_number(label) for _, label in options]
+    keys = [k for k, _ in options]
+    # Row labels as PP-OCR read them on a thinned 1-bit copy (benchmark doc0038): one bigram left of each whole,
+    # most characters still there; a stray mark before the number.
+    read = ["1.属于国京秘密", "2.旦他法律行政法埋集止公井", "3.危技“安全模心", "4.保护单法代益", "-\n7.属行政热二",
+            "1.信的军报投再类申站", "2.重申请"]
+    numbers, observed = map(list, zip(*(split_item(t) for t in read), strict=True))
+    assert numbers[4] == "7" and observed[4] == "属行政热二"
+    got = [keys[i] if i is not None else None for i in _align(observed, wanted, numbers, wanted_numbers)]
+    assert got == ["withheld_state_secret", "withheld_prohibited_by_law", "withheld_security_stability",
+                   "withheld_third_party", "withheld_enforcement_files", "unprocessed_petition", "unprocessed_repeated"]
+    # without the item numbers the garbled ones are lost
+    assert _align(observed, wanted)[2:5] == [None, None, None]
+    # a garbled label under another number is not taken for the row whose characters it shares
+    assert _align(["危技“安全模心"], wanted, ["5"], wanted_numbers) == [None]

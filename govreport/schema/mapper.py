@@ -8,6 +8,7 @@ where labels give nothing (a table flattened to text, a missing header), and is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -15,7 +16,7 @@ from govreport.ir import Cell, Document
 from govreport.postprocess.numbers import looks_numeric
 from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, split_sections
 from govreport.schema.templates import ProactiveBlock, Template
-from govreport.textnorm import norm_label, numbering, similarity, strip_numbering
+from govreport.textnorm import char_similarity, norm_label, numbering, similarity, strip_numbering
 
 ROW_MATCH_MIN = 0.45
 COLUMN_MATCH_MIN = 0.6
@@ -221,19 +222,48 @@ ROW_PREFIX_MIN = 3  # characters of a label cut short (the recogniser stopped at
 ROW_PREFIX_SIMILARITY = 0.6  # ... scored as this similarity
 
 
-def _row_similarity(observed: str, label: str) -> float:
+ROW_NUMBERED_CHARS = 0.4  # a label with the same item number sharing this share of its characters (Dice) ...
+ROW_NUMBERED_SIMILARITY = 0.5  # ... is scored as this similarity
+_ITEM_MARK_RE = re.compile(r"^[^\w(]*(\d+|[一二三四五六七八九十]+)[.、]|^[^\w(]*\((\d+|[一二三四五六七八九十]+)\)")
+
+
+def split_item(label: str) -> tuple[str, str]:
+    """(number, rest) of a label's list marker (``3.`` ``3、`` ``(3)`` ``（三）`` -> ``3`` / ``三``), after any
+    stray marks a scan put before it (``-`` ``：``), the rest normalised without further markers; ('', the label
+    without its markers) where it has no numbered marker."""
+    t = norm_label(label)
+    m = _ITEM_MARK_RE.match(t)
+    if m is None:
+        return "", strip_numbering(t)
+    return m.group(1) or m.group(2), strip_numbering(t[m.end():])
+
+
+def item_number(label: str) -> str:
+    return split_item(label)[0]
+
+
+def _row_similarity(observed: str, label: str, same_number: bool = False) -> float:
     """Bigram similarity, or ``ROW_PREFIX_SIMILARITY`` where the observed label is the start of ``label`` (at
-    least ``ROW_PREFIX_MIN`` characters): a label read only in part."""
+    least ``ROW_PREFIX_MIN`` characters): a label read only in part; or ``ROW_NUMBERED_SIMILARITY`` where both
+    carry the same item number and share enough characters: a label garbled character by character (a thin
+    1-bit copy reads 3.危及“三安全一稳定” as 3.危技“安全模心, sharing one bigram but four characters)."""
     s = similarity(observed, label)
     if len(observed) >= ROW_PREFIX_MIN and label.startswith(observed):
-        return max(s, ROW_PREFIX_SIMILARITY)
+        s = max(s, ROW_PREFIX_SIMILARITY)
+    if same_number and len(observed) >= 2 and char_similarity(observed, label) >= ROW_NUMBERED_CHARS:
+        s = max(s, ROW_NUMBERED_SIMILARITY)
     return s
 
 
-def _align(observed: list[str], template: list[str]) -> list[int | None]:
-    """Monotonic alignment of observed row labels to template rows maximising total similarity."""
+def _align(observed: list[str], template: list[str], observed_numbers: list[str] | None = None,
+           template_numbers: list[str] | None = None) -> list[int | None]:
+    """Monotonic alignment of observed row labels to template rows maximising total similarity (item numbers,
+    where given, let garbled labels match the row of their number)."""
     m, n = len(observed), len(template)
-    sims = [[_row_similarity(o, t) for t in template] for o in observed]
+    on = observed_numbers or [""] * m
+    tn = template_numbers or [""] * n
+    sims = [[_row_similarity(o, t, bool(a) and a == b) for t, b in zip(template, tn, strict=True)]
+            for o, a in zip(observed, on, strict=True)]
     score = [[0.0] * (n + 1) for _ in range(m + 1)]
     move = [[0] * (n + 1) for _ in range(m + 1)]  # 0 skip observed, 1 skip template, 2 match
     for i in range(1, m + 1):
@@ -288,10 +318,11 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
             continue
         data.append((row, own[-1]))
     options = _request_row_options(template)
-    observed = [strip_numbering(norm_label(_split_label(row, cell))) for row, cell in data]
+    numbers, observed = map(list, zip(*(split_item(_split_label(row, cell)) for row, cell in data), strict=True)) \
+        if data else ([], [])
     wanted = [strip_numbering(norm_label(label)) for _, label in options]
     _prefer_numbering(observed, data, options, wanted)
-    placed = _fill_gaps(_align(observed, wanted))
+    placed = _fill_gaps(_align(observed, wanted, numbers, [item_number(label) for _, label in options]))
     for (row, label_cell), (ti, by_pos) in zip(data, placed, strict=True):
         if ti is None:
             out.warnings.append(f"table 三: row label {label_cell.text!r} matches no standard row; skipped")
