@@ -22,6 +22,13 @@ _PUNCT_MAP = str.maketrans(
         "／": "/",
     }
 )
+# Traditional forms of the characters of the standard labels, which the recogniser (trained on both scripts)
+# sometimes reads for the simplified ones of a degraded print: 信息內容, 本年新公开數量, 本年增/減.
+_TRADITIONAL = str.maketrans(dict(zip(
+    "業舉於會關內決減辦務區單發隻號後國處復複審對屬廢開強當總執護報無機權條構沒現確穩類糾納組織經結繼續維繳罰範獲補"
+    "規計認議許訟訪訴詢請購費轉過這採項額數",
+    "业举于会关内决减办务区单发只号后国处复复审对属废开强当总执护报无机权条构没现确稳类纠纳组织经结继续维缴罚范获补"
+    "规计认议许讼访诉询请购费转过这采项额数", strict=True)))
 # A bracketed marker of up to two characters is taken whatever they are: a scan's recogniser garbles or loses
 # the numeral inside (（七） read as "(L)", （三） as "()").
 _NUMBERING_RE = re.compile(
@@ -40,8 +47,8 @@ def squash(text: str) -> str:
 
 
 def norm_label(text: str) -> str:
-    """The form labels are compared in: no spaces, half-width, one punctuation style."""
-    return squash(nfkc(text)).translate(_PUNCT_MAP)
+    """The form labels are compared in: no spaces, half-width, one punctuation style, simplified characters."""
+    return squash(nfkc(text)).translate(_PUNCT_MAP).translate(_TRADITIONAL)
 
 
 def strip_numbering(label: str) -> str:

@@ -55,3 +55,47 @@ def test_garbled_labels_match_the_row_of_their_item_number():
     assert _align(observed, wanted)[2:5] == [None, None, None]
     # a garbled label under another number is not taken for the row whose characters it shares
     assert _align(["危技“安全模心"], wanted, ["5"], wanted_numbers) == [None]
+
+
+def _grid(rows: list[list[str]]):
+    from govreport.ir import Cell, Table
+
+    cells = [Cell(row=r, col=c, text=t) for r, texts in enumerate(rows) for c, t in enumerate(texts) if t]
+    return Table(n_rows=len(rows), n_cols=max(len(r) for r in rows), cells=cells)
+
+
+def test_table_two_as_a_thin_copy_reads_it():
+    """Table 二 of a thinned 1-bit copy as PP-OCR read it (benchmark doc0038): headings without 二十, 內 for 内,
+    row labels garbled beyond their bigrams, a lost ruling that merged the next heading into a row's values."""
+    from govreport.ir import Document
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    table = _grid([
+        ["Φ条第（）项"],
+        ["信息內容", "本年新制作数量", "本年新公开數量", "对外公开总数量"],
+        ["地車", "0", "0", "0"],
+        ["现范件之件", "20", "20", "334"],
+        ["第：十条第11)"],
+        ["信息內容", "上一年项日数量", "本年增/减", "处理决定数量"],
+        ["行政许可", "485", "0", "24"],
+        ["建他对外管理服务事项", "21\n第：十条第（六））", "0\nlüj", "152"],
+        ["信息內容", "上年项目数量", "本年增/减", "处理决定数量"],
+        ["行收生罚", "75", "-16", "17"],
+        ["行改强制", "11", "0", "52"],
+        ["第十条第（八）项"],
+        ["信息内容", "上年项目数量", "本年增/減"],
+        ["行政事业性收费", "0", "1"],
+    ])
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2019"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["proactive.regulations.made_this_year"] == "0"  # before the first row that matched: by position
+    assert got["proactive.normative_documents.total_published"] == "334"
+    assert got["proactive.licensing.decisions"] == "24"  # 信息內容 read as the header
+    assert got["proactive.other_services.decisions"] == "152"  # its label found left of the merged heading
+    assert got["proactive.penalty.items_last_year"] == "75"  # between two rows that matched: by position
+    assert got["proactive.coercion.decisions"] == "52"
+    assert got["proactive.fees.change_this_year"] == "1"
+    assert mapping.cells["proactive.penalty.decisions"].by_position
+    assert not mapping.cells["proactive.licensing.decisions"].by_position

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from govreport.ir import Cell, Document
 from govreport.postprocess.numbers import looks_numeric
-from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, split_sections
+from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, is_block_heading, split_sections
 from govreport.schema.templates import ProactiveBlock, Template
 from govreport.textnorm import char_similarity, norm_label, numbering, similarity, strip_numbering
 
@@ -155,14 +155,27 @@ def _proactive_row(label: str, blocks: list[ProactiveBlock], current: ProactiveB
     return (best[1], best[2]) if best else None
 
 
+def _proactive_label(own: list[Cell], blocks: list[ProactiveBlock], current: ProactiveBlock | None
+                     ) -> tuple[Cell, tuple[ProactiveBlock, str] | None]:
+    """The row's label cell and the block and row it names: the innermost label cell that names one (a lost
+    ruling can merge a heading's text into the row's value cells, which then read as labels too)."""
+    for cell in reversed(own):
+        found = _proactive_row(cell.text, blocks, current)
+        if found is not None:
+            return cell, found
+    return own[-1], None
+
+
 def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
     blocks = template.proactive_blocks
     headings = {norm_label(b.heading): b for b in blocks}
+    flat = [(b, k) for b in blocks for k in b.rows]  # the template's rows in order
     current: ProactiveBlock | None = None
     header: list[tuple[RowView, Cell]] = []  # the latest 信息内容 row's column label cells
+    data: list[tuple[RowView, Cell, tuple[ProactiveBlock, str] | None, list[tuple[RowView, Cell]]]] = []
     for row in rows:
         j = row.joined
-        if "第二十条" in j:
+        if "第二十条" in j or is_block_heading(row):
             heading = next((h for h in headings if h in j), None) or _best(j, {h: h for h in headings}, 0.7)
             current = headings.get(heading) if heading else None
             header = []
@@ -177,19 +190,28 @@ def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None
         own = [c for c in labels if c in row.starting]
         if not own:
             continue
-        found = _proactive_row(own[-1].text, blocks, current)
-        if found is None:
+        label, found = _proactive_label(own, blocks, current)
+        data.append((row, label, found, header))
+    # Rows whose label a scan garbled (行收生罚 for 行政处罚) between two rows that matched, with as many template
+    # rows between those two, are placed in order, as in table 三; so are those before the first (after the last)
+    # row that matched, where as many template rows come before (after) it.
+    assign = [flat.index(f) if f is not None and f in flat else None for _, _, f, _ in data]
+    placed = _fill_gaps([-1, *assign, len(flat)])[1:-1]
+    for (row, label, _, head), (fi, by_pos) in zip(data, placed, strict=True):
+        if fi is None:
             continue
-        block, row_key = found
+        block, row_key = flat[fi]
+        if by_pos:
+            out.warnings.append(f"table 二: row {label.text!r} placed as {row_key} by its position")
         cmap = ColumnMap()
-        for hrow, c in header:
+        for hrow, c in head:
             key = _best(c.text, block.columns, COLUMN_MATCH_MIN)
             if key is not None:
                 cmap.add(hrow, c, key)
         if not cmap.by_col:
             out.warnings.append(f"table 二 {block.heading}: no column header; columns placed by position")
-        for col_key, cell, by_pos in _value_cells(row, cmap, list(block.columns), own[-1]):
-            out.put(MappedCell(f"proactive.{row_key}.{col_key}", cell, row.table_index, by_pos))
+        for col_key, cell, pos in _value_cells(row, cmap, list(block.columns), label):
+            out.put(MappedCell(f"proactive.{row_key}.{col_key}", cell, row.table_index, pos or by_pos))
 
 
 # --- table 三 ---------------------------------------------------------------------------------

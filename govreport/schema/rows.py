@@ -75,9 +75,21 @@ _REQUEST_ROW_RE = re.compile(r"本年度办理结果|结转下年度继续办理
 _APPEAL_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
 
 
+# A table-二 block heading (第二十条第（一）项) whose 二十 a scan garbled or lost: Φ条第()项, 第:十条第11).
+_GARBLED_BLOCK_HEADING_RE = re.compile(r"十条第|条第[^条]{0,4}项")
+
+
+def is_block_heading(row: RowView) -> bool:
+    """A table-二 block heading row (第二十条第（一）项), also one a scan garbled (then without numbers in it)."""
+    j = row.joined
+    if "第二十条" in j and ("项" in j or "(" in j):
+        return True
+    return bool(_GARBLED_BLOCK_HEADING_RE.search(j)) and not row.has_numbers()
+
+
 def _marker(row: RowView) -> Section | None:
     j = row.joined
-    if ("第二十条" in j and ("项" in j or "(" in j)) or j.startswith("信息内容"):
+    if is_block_heading(row) or j.startswith("信息内容"):
         return Section.PROACTIVE
     if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j or _REQUEST_ROW_RE.search(j):
         return Section.REQUESTS
