@@ -444,3 +444,30 @@ def test_a_cell_the_seal_view_leaves_empty_keeps_only_a_confident_reading_of_the
 
     assert read(0.3) == [("", 0.0)]  # the outline, read without confidence: unreadable, not "2"
     assert read(0.9) == [("2", 0.9)]  # a faint digit the seal view lifted away, read confidently: kept
+
+
+def test_digits_under_a_seal_on_a_light_copy_survive_the_seal_view():
+    """A washed-out colour copy: paper at 214, the text's ink at 175 (lighter than the seal view's usual white
+    cut), a red seal over a digit. Lifting the seal's red channel took the digit with it; the view keeps the
+    cleaned page there instead. On a dark print the lifted view is kept, and its digit is stretched dark."""
+    from govreport.layout.raster import seal_text_view
+
+    def page_with(text_grey: int, paper: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        page = np.full((1200, 1600, 3), paper, np.uint8)
+        for k in range(12):  # the page's text, outside the seal
+            cv2.putText(page, "1234567890", (100, 100 + 60 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (text_grey,) * 3, 2)
+        cv2.putText(page, "36", (800, 900), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (text_grey,) * 3, 2)
+        return _stamp(page, (830, 880), 150), (795, 865, 865, 905)
+
+    for text_grey, paper in ((175, 214), (40, 225)):
+        stamped, (x0, y0, x1, y1) = page_with(text_grey, paper)
+        res = suppress_seal(stamped)
+        view = seal_text_view(stamped, res.boxes, res.cleaned)
+        digit = cv2.cvtColor(view[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+        around = cv2.cvtColor(view[y0 - 60:y0 - 20, x0:x1], cv2.COLOR_BGR2GRAY)
+        assert int(np.percentile(digit, 2)) < 200, text_grey  # the digit is still ink
+        assert int(np.percentile(digit, 2)) < int(np.median(around)) - 30, text_grey
+    # the old lift alone (no cleaned page to fall back on) loses the light copy's digit
+    stamped, (x0, y0, x1, y1) = page_with(175, 214)
+    lifted = seal_text_view(stamped, suppress_seal(stamped).boxes)
+    assert int(np.percentile(cv2.cvtColor(lifted[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), 2)) > 200

@@ -109,7 +109,7 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     if opts.suppress_seals:
         res = suppress_seal(img)
         if res.boxes:
-            seal_img = seal_text_view(img, res.boxes)
+            seal_img = seal_text_view(img, res.boxes, res.cleaned)
         img, seals = res.cleaned, res.boxes
     grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     ink = binarize(grey)

@@ -83,19 +83,71 @@ def _seal_regions(boxes: list[tuple[int, int, int, int]], shape: tuple[int, ...]
 SEAL_WHITE = 0.8  # text view under a seal: red-channel values above this share of the region's paper become paper
 
 
-def seal_text_view(img: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+def seal_text_view(img: np.ndarray, boxes: list[tuple[int, int, int, int]], cleaned: np.ndarray | None = None
+                   ) -> np.ndarray:
     """A second view of the page for reading text under seals: in each seal's region the red channel (red
     ink is bright there) with levels lifted relative to the region's own paper, so the seal's remnants (stroke
     edges whose colour JPEG smeared away look grey in :func:`suppress_seal`'s view) vanish and only dark ink
-    (the digits) stays. Faint rulings vanish with them, so this view is for text only."""
+    (the digits) stays. Faint rulings vanish with them, so this view is for text only.
+
+    Where ``cleaned`` (:func:`suppress_seal`'s page) is given, a region keeps it instead when the seal is fainter
+    there against the text than in the lifted red channel: on a light, washed-out copy the seal's red channel is
+    as dark as the text, and lifting takes the digits with it."""
     out = img.copy()
     red = img[:, :, 2]
-    for ys, xs in _seal_regions(boxes, red.shape):
+    regions = _seal_regions(boxes, red.shape)
+    text_ink = _text_ink(red, regions)
+    mask = red_mask(img) > 0 if cleaned is not None else None
+    grey = cv2.cvtColor(cleaned, cv2.COLOR_BGR2GRAY) if cleaned is not None else None
+    for ys, xs in regions:
         paper = float(np.percentile(red[ys, xs], 60))
         levels = np.clip(255.0 * (np.arange(256) / max(paper * SEAL_WHITE, 1.0)) ** 1.6, 0, 255).astype(np.uint8)
         lifted = cv2.LUT(red[ys, xs], levels)
+        stretch = stretch_levels(lifted)
+        lifted = cv2.LUT(lifted, stretch)
+        if grey is not None and mask is not None and text_ink is not None and mask[ys, xs].any():
+            seal = mask[ys, xs]
+            text = float(stretch[levels[int(np.median(red[text_ink]))]])  # the text's ink in the lifted view
+            in_lifted = _seal_strength(lifted, seal, text)
+            in_cleaned = _seal_strength(grey[ys, xs], seal, float(np.median(grey[text_ink])))
+            if in_cleaned < in_lifted:
+                out[ys, xs] = cleaned[ys, xs]
+                continue
         out[ys, xs] = cv2.merge([lifted, lifted, lifted])
     return out
+
+
+def _seal_strength(region: np.ndarray, seal: np.ndarray, text: float) -> float:
+    """How dark the seal's pixels are in a grey ``region``, as a share of the way from its paper to the text's
+    ink (0: the seal is gone; 1: as dark as the text)."""
+    paper = float(np.percentile(region, 60))
+    if paper - text < 1.0:
+        return 1.0
+    return float(np.clip((paper - region[seal].astype(np.float32)) / (paper - text), 0.0, 1.0).mean())
+
+
+def _text_ink(red: np.ndarray, regions: list[tuple[slice, slice]]) -> np.ndarray | None:
+    """The page's ink outside the seals (the text), or None where there is none."""
+    ink = binarize(red) > 0
+    for ys, xs in regions:
+        ink[ys, xs] = False
+    return ink if ink.any() else None
+
+
+INK_PERCENTILE = 1.0  # the darkest share (percent) of a lifted seal region taken as the ink's level ...
+INK_TARGET = 40  # ... and brought down to this grey, paper staying white
+
+
+def stretch_levels(region: np.ndarray) -> np.ndarray:
+    """Grey levels (a look-up table) stretched so that the region's darkest ink is dark again: lifting a seal
+    away also pales the thin digits under it (a 150 DPI copy of thin print), which the recogniser then reads as
+    other digits."""
+    identity = np.arange(256, dtype=np.uint8)
+    ink = float(np.percentile(region, INK_PERCENTILE))
+    if ink <= INK_TARGET or ink >= 250:
+        return identity
+    scale = (255.0 - INK_TARGET) / (255.0 - ink)
+    return np.clip(255.0 - (255.0 - np.arange(256)) * scale, 0, 255).astype(np.uint8)
 
 
 def _unstamp(region: np.ndarray, red: np.ndarray) -> np.ndarray:
