@@ -80,7 +80,7 @@ def test_table_two_as_a_thin_copy_reads_it():
         ["信息內容", "上一年项日数量", "本年增/减", "处理决定数量"],
         ["行政许可", "485", "0", "24"],
         ["建他对外管理服务事项", "21\n第：十条第（六））", "0\nlüj", "152"],
-        ["信息內容", "上年项目数量", "本年增/减", "处理决定数量"],
+        ["信息內容", "上年项目数量", "本作增/减", "处理决定数量"],
         ["行收生罚", "75", "-16", "17"],
         ["行改强制", "11", "0", "52"],
         ["第十条第（八）项"],
@@ -96,6 +96,29 @@ def test_table_two_as_a_thin_copy_reads_it():
     assert got["proactive.other_services.decisions"] == "152"  # its label found left of the merged heading
     assert got["proactive.penalty.items_last_year"] == "75"  # between two rows that matched: by position
     assert got["proactive.coercion.decisions"] == "52"
+    assert got["proactive.penalty.change_this_year"] == "-16"  # its header 本作增/减 placed by its place
     assert got["proactive.fees.change_this_year"] == "1"
     assert mapping.cells["proactive.penalty.decisions"].by_position
     assert not mapping.cells["proactive.licensing.decisions"].by_position
+
+
+def test_a_row_label_merged_into_the_header_above_is_its_last_line():
+    """A lost ruling under table 三's header merged 一、本年新收… into the header's note cell (benchmark doc0019)."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    cells = [Cell(row=0, col=0, row_span=3, text=f"{note}\n一、本年新收政府信息公开申请数量"),
+             Cell(row=0, col=1, col_span=7, text="申请人情况")]
+    cells += [Cell(row=1, col=1 + i, text=t) for i, t in enumerate(heads)]
+    cells += [Cell(row=2, col=1 + i, text=t) for i, t in enumerate(["5", "0", "0", "0", "0", "0", "5"])]
+    cells += [Cell(row=3, col=0, text="二、上年结转政府信息公开申请数量")]
+    cells += [Cell(row=3, col=1 + i, text=t) for i, t in enumerate(["1", "0", "0", "0", "0", "0", "1"])]
+    table = Table(n_rows=4, n_cols=8, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.new.natural_person"] == "5" and got["requests.new.total"] == "5"
+    assert got["requests.carried_over.total"] == "1"

@@ -135,7 +135,8 @@ def _text_ink(red: np.ndarray, regions: list[tuple[slice, slice]]) -> np.ndarray
 
 
 INK_PERCENTILE = 1.0  # the darkest share (percent) of a lifted seal region taken as the ink's level ...
-INK_TARGET = 40  # ... and brought down to this grey, paper staying white
+INK_TARGET = 40  # ... and brought down to this grey, paper staying white,
+PALE_INK = 100  # ... where it is paler than this (a region whose ink is darker is left as it is)
 
 
 def stretch_levels(region: np.ndarray) -> np.ndarray:
@@ -144,7 +145,7 @@ def stretch_levels(region: np.ndarray) -> np.ndarray:
     other digits."""
     identity = np.arange(256, dtype=np.uint8)
     ink = float(np.percentile(region, INK_PERCENTILE))
-    if ink <= INK_TARGET or ink >= 250:
+    if ink <= PALE_INK or ink >= 250:
         return identity
     scale = (255.0 - INK_TARGET) / (255.0 - ink)
     return np.clip(255.0 - (255.0 - np.arange(256)) * scale, 0, 255).astype(np.uint8)

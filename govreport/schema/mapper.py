@@ -166,6 +166,21 @@ def _proactive_label(own: list[Cell], blocks: list[ProactiveBlock], current: Pro
     return own[-1], None
 
 
+def _proactive_columns(head: list[tuple[RowView, Cell]], block: ProactiveBlock) -> ColumnMap:
+    """The block's columns from its header cells; where there are as many header cells as columns and those that
+    match sit in order, the others (本作增/减 for 本年增/减) take the column of their place."""
+    keys = [_best(c.text, block.columns, COLUMN_MATCH_MIN) for _, c in head]
+    found = [(i, k) for i, k in enumerate(keys) if k is not None]
+    order = list(block.columns)
+    if len(head) == len(order) and found and all(order.index(k) == i for i, k in found):
+        keys = order
+    cmap = ColumnMap()
+    for (hrow, c), key in zip(head, keys, strict=True):
+        if key is not None:
+            cmap.add(hrow, c, key)
+    return cmap
+
+
 def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
     blocks = template.proactive_blocks
     headings = {norm_label(b.heading): b for b in blocks}
@@ -203,11 +218,7 @@ def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None
         block, row_key = flat[fi]
         if by_pos:
             out.warnings.append(f"table 二: row {label.text!r} placed as {row_key} by its position")
-        cmap = ColumnMap()
-        for hrow, c in head:
-            key = _best(c.text, block.columns, COLUMN_MATCH_MIN)
-            if key is not None:
-                cmap.add(hrow, c, key)
+        cmap = _proactive_columns(head, block)
         if not cmap.by_col:
             out.warnings.append(f"table 二 {block.heading}: no column header; columns placed by position")
         for col_key, cell, pos in _value_cells(row, cmap, list(block.columns), label):
@@ -336,6 +347,8 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         if not row.has_numbers() and not _looks_like_data_row(row, cmap):
             continue
         own = [c for c in row.label_cells() if c in row.starting and cmap.key_for(row, c) is None]
+        if not own:
+            own = _label_merged_from_above(row)
         if not own or _is_header_row(row, columns):
             continue
         data.append((row, own[-1]))
@@ -355,6 +368,16 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         for col_key, cell, pos in _value_cells(row, cmap, list(columns), label_cell):
             out.put(MappedCell(f"requests.{row_key}.{col_key}", cell, row.table_index, pos or by_pos))
     out.single_other_handling = any(k.startswith("requests.other_handling.") for k in out.cells)
+
+
+def _label_merged_from_above(row: RowView) -> list[Cell]:
+    """A row whose label a lost ruling merged into the cell above it (the header's note over 一、本年新收…): the
+    last line of the label cell that spans down to end at this row, as the row's label."""
+    for c in reversed(row.label_cells()):
+        lines = [t for t in c.text.splitlines() if t.strip()]
+        if c.row_span > 1 and c.row + c.row_span - 1 == row.row and len(lines) > 1 and c.col == 0:
+            return [c.model_copy(update={"text": lines[-1], "row": row.row, "row_span": 1})]
+    return []
 
 
 def _split_label(row: RowView, last: Cell) -> str:
