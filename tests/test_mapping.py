@@ -122,3 +122,31 @@ def test_a_row_label_merged_into_the_header_above_is_its_last_line():
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.new.natural_person"] == "5" and got["requests.new.total"] == "5"
     assert got["requests.carried_over.total"] == "1"
+
+
+def test_two_row_labels_merged_into_one_cell_each_take_their_line():
+    """A ruling lost in the label column only: 3.危及… and 4.保护… in one cell spanning both rows, beside the group
+    labels, with a value cell read as text (doc0028)."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
+    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
+    cells += [Cell(row=1, col=0, row_span=4, text="三\n、\n本\n年"),
+              Cell(row=1, col=1, row_span=4, text="(三)不予\n公开")]
+    rows = {1: ("2.其他法律行政法规禁止公开", ["0"] * 7), 2: ("3.危及“三安全一稳定”\n4.保护第三方合法权益",
+            ["1", "0", "0", "0", "0", "0", "1"]), 3: (None, ["2", "A0", "0", "0", "0", "0", "2"]),
+            4: ("5.属于三类内部事务信息", ["0"] * 7)}
+    for r, (label, values) in rows.items():
+        if label:
+            cells.append(Cell(row=r, col=2, row_span=2 if r == 2 else 1, text=label))
+        cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(values)]
+    table = Table(n_rows=5, n_cols=10, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.withheld_security_stability.total"] == "1"
+    assert got["requests.withheld_third_party.total"] == "2"
+    assert got["requests.withheld_internal_affairs.total"] == "0"

@@ -348,10 +348,10 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
             continue
         own = [c for c in row.label_cells() if c in row.starting and cmap.key_for(row, c) is None]
         if not own:
-            own = _label_merged_from_above(row)
+            own = _label_merged_from_above(row, cmap)
         if not own or _is_header_row(row, columns):
             continue
-        data.append((row, own[-1]))
+        data.append((row, _first_line_of_merged(own[-1])))
     options = _request_row_options(template)
     numbers, observed = map(list, zip(*(split_item(_split_label(row, cell)) for row, cell in data), strict=True)) \
         if data else ([], [])
@@ -370,14 +370,35 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
     out.single_other_handling = any(k.startswith("requests.other_handling.") for k in out.cells)
 
 
-def _label_merged_from_above(row: RowView) -> list[Cell]:
-    """A row whose label a lost ruling merged into the cell above it (the header's note over 一、本年新收…): the
-    last line of the label cell that spans down to end at this row, as the row's label."""
-    for c in reversed(row.label_cells()):
-        lines = [t for t in c.text.splitlines() if t.strip()]
-        if c.row_span > 1 and c.row + c.row_span - 1 == row.row and len(lines) > 1 and c.col == 0:
-            return [c.model_copy(update={"text": lines[-1], "row": row.row, "row_span": 1})]
-    return []
+def _label_merged_from_above(row: RowView, cmap: ColumnMap) -> list[Cell]:
+    """A row whose label a lost ruling merged into the label cell above it: the line of that cell that is this
+    row's, as the row's label. The innermost label cell covering the row is looked at: where it holds one line per
+    row it spans (3.危及… over 4.保护…), the row takes its own line; where it ends at this row (the header's note
+    over 一、本年新收…), its last line."""
+    labels = [c for c in row.label_cells() if cmap.key_for(row, c) is None]  # not under a value column
+    if not labels:
+        return []
+    c = labels[-1]
+    lines = [t for t in c.text.splitlines() if t.strip()]
+    if c.row_span < 2 or len(lines) < 2 or c in row.starting:
+        return []
+    at = row.row - c.row
+    if len(lines) == c.row_span:
+        text = lines[at]
+    elif c.col == 0 and at == c.row_span - 1:
+        text = lines[-1]
+    else:
+        return []
+    return [c.model_copy(update={"text": text, "row": row.row, "row_span": 1})]
+
+
+def _first_line_of_merged(cell: Cell) -> Cell:
+    """A label cell spanning rows with one line per row (a lost ruling merged their labels): its first line is the
+    label of the row where it starts."""
+    lines = [t for t in cell.text.splitlines() if t.strip()]
+    if cell.row_span > 1 and len(lines) == cell.row_span:
+        return cell.model_copy(update={"text": lines[0], "row_span": 1})
+    return cell
 
 
 def _split_label(row: RowView, last: Cell) -> str:
