@@ -101,6 +101,21 @@ def test_unreadable_text_has_no_candidate():
     assert cell_candidates(ev("requests.new.total", "印章■", conf=0.2)) == []
 
 
+def test_lines_of_a_seals_strokes_are_no_number_to_garble_back():
+    # a cell under a black seal: a zero's remnant, a stroke and a letter of the lettering on three lines; joined and
+    # read with Z as 2 they made 8062, which repair kept where the row's total 0 said otherwise
+    assert cell_candidates(ev("requests.new.total", "80\n6\nZ", conf=0.18)) == []
+    assert [c.value for c in cell_candidates(ev("requests.new.total", "8O", conf=0.5))][:1] == [80]  # one line: O/0
+
+
+def test_an_unreadable_multiline_cell_is_implied_by_its_relations():
+    truth, invariants = _requests_2021(7)
+    key = "requests.disclosed.natural_person"
+    result = repair_cells(_read(truth, {key: ev(key, "80\n6\nZ", 0.18)}), invariants)
+    cell = result.cells[key]
+    assert (cell.value, cell.status, cell.origin) == (truth[key], ValueStatus.REPAIRED, "implied")
+
+
 def test_mark_whose_decodings_name_no_number_is_unreadable_not_a_certain_zero():
     # a faint 1 read as a comma; its numeric decodings are marks and a blank: no number was read at all
     mark = ev("requests.new.total", ",", 0.72, ((",", 0.82), (".", 0.11), ("", 0.07)))

@@ -177,7 +177,11 @@ def _core(text: str) -> _Core | None:
 
 
 def _letters_to_digits(text: str) -> tuple[str, str] | None:
-    """The text with look-alike letters read as digits, and the first swap made (``B/8``); None if none."""
+    """The text with look-alike letters read as digits, and the first swap made (``B/8``); None if none, and None
+    for text of several lines: lines of a seal's strokes and lettering (``80`` over ``6`` over ``Z``) are no one
+    number to garble back."""
+    if len([line for line in text.splitlines() if line.strip()]) > 1:
+        return None
     first = ""
     out = []
     for ch in _clean(text):
