@@ -91,3 +91,17 @@ def test_header_cells_of_one_height_under_a_seal_stay_merged():
     cut = cut_under_seals(grid, [(0.0, 0.0, 70.0, 35.0)])  # a seal over the whole header
     got = {(c.row, c.col): (c.row_span, c.col_span) for c in cut.cells}
     assert all(got[(1, k)] == (2, 1) for k in range(5))
+
+
+def test_four_value_columns_merged_under_a_seal_are_cut():
+    from govreport.layout.textsplit import cut_under_seals
+
+    # 4 rows x 6 columns: a label column, then five value columns; under a ring on a 1-bit copy the column lines
+    # between four of them are lost in row 2 (one cell over columns 1-4), while they run on above and below.
+    spans = {(r, k): (1, 1) for r in range(4) for k in range(6) if not (r == 2 and 1 <= k <= 4)}
+    spans |= {(2, 1): (1, 4)}
+    grid = _grid_of(spans, 4, 6)
+    cut = cut_under_seals(grid, [(12.0, 15.0, 48.0, 28.0)])
+    got = {(c.row, c.col): (c.row_span, c.col_span) for c in cut.cells}
+    assert all(got[(2, k)] == (1, 1) for k in range(1, 5))
+    assert len(got) == 24

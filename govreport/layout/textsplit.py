@@ -99,7 +99,8 @@ def split_merged(grid: Grid, text_ink: np.ndarray, dpi: float) -> Grid:
     return _with_cells(grid, [part for c in grid.cells for part in _split(grid, c, text_ink, px, inset)])
 
 
-SEAL_CUT_MAX_SPAN = 2  # a merge a seal made spans at most this many rows and columns (a title spans more)
+SEAL_CUT_MAX_SPAN = 4  # a merge a seal made spans at most this many rows and columns (a title spans more; four
+# value columns merged under a ring on a 1-bit copy, doc0038)
 SEAL_CUT_ROUNDS = 4  # cutting is repeated (a cut cell can be the side another merged cell needed) this often at most
 
 
