@@ -150,3 +150,26 @@ def test_two_row_labels_merged_into_one_cell_each_take_their_line():
     assert got["requests.withheld_security_stability.total"] == "1"
     assert got["requests.withheld_third_party.total"] == "2"
     assert got["requests.withheld_internal_affairs.total"] == "0"
+
+
+def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_position():
+    """Table 四 of a faint copy (doc0019): its stacked titles read a character at a time, so few columns are known,
+    but the value row holds one cell per standard column."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    cells = [Cell(row=0, col=0, col_span=5, text="行政复议"), Cell(row=0, col=5, col_span=10, text="行政诉讼")]
+    # the only title read whole sits over the wrong column (a stroke of the next title joined it)
+    cells += [Cell(row=1, col=k, text=t) for k, t in enumerate(
+        ["结\n里\n30\n持", "结\n里\n河\n正", "其\n他\n結\n果", "结果维持", "总\n计"] + ["结"] * 10)]
+    values = ["0", "0", "0", "0", "4", "1", "0", "0", "3", "4", "0", "0", "0", "0", "0"]
+    cells += [Cell(row=2, col=k, text=t) for k, t in enumerate(values)]
+    table = Table(n_rows=3, n_cols=15, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items() if k.startswith("appeals.")}
+    assert len(got) == 15
+    assert got["appeals.review.total"] == "4" and got["appeals.suit_direct.pending"] == "3"
+    assert got["appeals.suit_direct.total"] == "4"
+    assert mapping.cells["appeals.suit_after_review.total"].by_position

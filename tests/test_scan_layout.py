@@ -471,3 +471,26 @@ def test_digits_under_a_seal_on_a_light_copy_survive_the_seal_view():
     stamped, (x0, y0, x1, y1) = page_with(175, 214)
     lifted = seal_text_view(stamped, suppress_seal(stamped).boxes)
     assert int(np.percentile(cv2.cvtColor(lifted[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), 2)) > 200
+
+
+def test_a_column_line_lost_wholly_comes_back_once_the_header_rows_are_found():
+    """Table 四 of a faint copy: a header band whose titles stand a character a line (no row rulings in it) over
+    one ruled value row, and a column line lost over the whole height. The lost column shows in the text only once
+    the header band is cut into its character rows (one band and one value row are too few rows to go by)."""
+    page = np.full((900, 1500, 3), 255, np.uint8)
+    xs = [100 + 150 * k for k in range(9)]
+    ys = [100, 400, 470]
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), (0, 0, 0), 2)
+    for x in xs:
+        if x != 550:  # the lost column line, between columns 2 and 3
+            cv2.line(page, (x, ys[0]), (x, ys[-1]), (0, 0, 0), 2)
+    for k in range(8):
+        cx = xs[k] + 60
+        for j, ch in enumerate("ABC"):  # a title stacked one character a line
+            cv2.putText(page, ch, (cx, 190 + 90 * j), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2)
+        cv2.putText(page, str(k), (cx, 450), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2)
+    [grid] = _grids(page)
+    assert any(abs(x - 550) < 40 for x in grid.xs)
+    values = sorted(c.col for c in grid.cells if c.row == len(grid.ys) - 2)
+    assert values == list(range(8))  # one cell per value

@@ -462,7 +462,13 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     # A lone ruled row (a table's last row on the next page) too short for the column-line filter.
     fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi)
     if by_text or fragment:
-        grids = find_grids(segs + by_text + fragment, opts, probe)
+        segs = segs + by_text + fragment
+        grids = find_grids(segs, opts, probe)
+        # Rows the text gave can show columns it did not before (a header band cut into its rows of stacked
+        # titles): once more, columns only (each is new: a cut lies inside a slot, clear of its edges).
+        again = [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
+        if again:
+            grids = find_grids(segs + again, opts, probe)
     return [cut_under_seals(split_merged(g, text_ink, dpi), seal_boxes) for g in grids]
 
 

@@ -25,7 +25,7 @@ from govreport.layout.textrows import line_runs
 
 AGREE_SHARE = 0.6  # share of a slot's inked rows that must have an empty stretch at a place for a cut there
 MIN_ROWS = 3  # at least this many rows, each with text on both sides of it
-MIN_GAP_LINES = 2.0  # the empty stretch is at least this many text-line heights wide
+MIN_GAP_LINES = 1.5  # the empty stretch is at least this many text-line heights wide
 WORD_GAP_LINES = 0.8  # gaps narrower than this (in text-line heights) join the characters of one piece of text
 MIN_PIECE_LINES = 0.3  # a piece of text at least this wide (else a speck of noise)
 MIN_PIECE_INK = 0.08  # ... and this inked

@@ -470,6 +470,12 @@ def map_appeals(rows: list[RowView], template: Template, out: Mapping) -> None:
         if not row.mostly_numbers():
             continue
         found = _value_cells(row, cmap, order)
+        singles = sorted((c for c in row.starting if c.row_span == 1 and c.col_span == 1), key=lambda c: c.col)
+        if cmap.by_col and len(found) < len(order) and len(singles) == len(order) and row.table.aligned_columns:
+            # The header read only in part (a scan's stacked titles), but the row holds one cell per standard
+            # column: the table's fixed column order places them.
+            out.warnings.append("table 四: header read only in part; the row's values placed by position")
+            found = [(k, c, True) for k, c in zip(order, singles, strict=True)]
         if not cmap.by_col:
             out.warnings.append("table 四: header not understood; columns placed by position")
         for key, cell, by_pos in found:
