@@ -105,3 +105,18 @@ def test_four_value_columns_merged_under_a_seal_are_cut():
     got = {(c.row, c.col): (c.row_span, c.col_span) for c in cut.cells}
     assert all(got[(2, k)] == (1, 1) for k in range(1, 5))
     assert len(got) == 24
+
+
+def test_inferred_boundaries_are_kept_whatever_they_meet():
+    from govreport.layout.grid import GridOptions
+
+    # A 2-column table whose right column lost its line below the first row (a 1-bit copy): the row boundary that
+    # the right column's text shows (y = 40, over that column only) meets one vertical, so as a ruling it would be
+    # dropped as a stroke; as a boundary inferred inside the grid it is kept.
+    opts = GridOptions(min_crossings=2, snap=1.0)
+    segs = [_h(0, 0, 20), _h(20, 0, 20), _v(0, 0, 60), _v(10, 0, 60), _v(20, 0, 20), _h(60, 0, 20)]
+    by_text = [_h(40, 10, 20)]
+    [plain] = find_grids(segs + by_text, opts)
+    assert 40 not in plain.ys
+    [kept] = find_grids(segs, opts, inferred=by_text)
+    assert 40 in kept.ys and kept.ys[-1] == 60

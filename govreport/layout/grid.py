@@ -8,7 +8,7 @@ line detection on scans later). Output is :class:`GridCell` rectangles with row/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 # Asked where no found line separates two grid slots: is there a faint ruling at ``at`` from ``lo`` to
@@ -144,16 +144,19 @@ def connected_tables(hs: list[Segment], vs: list[Segment], tol: float) -> list[t
     return tables
 
 
-def drop_loose_lines(hs: list[Segment], vs: list[Segment], need: int, tol: float
+def drop_loose_lines(hs: list[Segment], vs: list[Segment], need: int, tol: float,
+                     fixed_h: Sequence[Segment] = (), fixed_v: Sequence[Segment] = ()
                      ) -> tuple[list[Segment], list[Segment]]:
-    """Remove lines that touch fewer than ``need`` perpendicular lines; repeat until stable.
+    """Remove lines that touch fewer than ``need`` perpendicular lines; repeat until stable. ``fixed_h`` and
+    ``fixed_v`` count as perpendiculars but are never removed (nor returned).
 
     A table ruling crosses or meets others; a stroke of a heading character found by the line
     filter usually touches none or one.
     """
+    fixed_h, fixed_v = list(fixed_h), list(fixed_v)
     while True:
-        keep_h = [h for h in hs if sum(_touch(h, v, tol) for v in vs) >= need]
-        keep_v = [v for v in vs if sum(_touch(h, v, tol) for h in keep_h) >= need]
+        keep_h = [h for h in hs if sum(_touch(h, v, tol) for v in vs + fixed_v) >= need]
+        keep_v = [v for v in vs if sum(_touch(h, v, tol) for h in keep_h + fixed_h) >= need]
         if len(keep_h) == len(hs) and len(keep_v) == len(vs):
             return hs, vs
         hs, vs = keep_h, keep_v
@@ -275,15 +278,21 @@ def _rectangles(members: set[tuple[int, int]]) -> list[tuple[int, int, int, int]
     return out
 
 
-def find_grids(segments: list[Segment], opts: GridOptions | None = None, probe: LineProbe | None = None
-               ) -> list[Grid]:
-    """All ruled tables among ``segments``, top to bottom."""
+def find_grids(segments: list[Segment], opts: GridOptions | None = None, probe: LineProbe | None = None,
+               inferred: Sequence[Segment] = ()) -> list[Grid]:
+    """All ruled tables among ``segments``, top to bottom. ``inferred`` boundaries (drawn inside a grid found
+    before, from where its text breaks) are kept whatever they cross: a lost bottom ruling leaves a new row no
+    column line to meet."""
     opts = opts or GridOptions()
     hs, vs = normalise(segments)
     hs = merge_collinear(hs, True, opts)
     vs = merge_collinear(vs, False, opts)
+    ih, iv = normalise(list(inferred))
     if opts.min_crossings:
-        hs, vs = drop_loose_lines(hs, vs, opts.min_crossings, opts.snap + 1)
+        hs, vs = drop_loose_lines(hs, vs, opts.min_crossings, opts.snap + 1, ih, iv)
+    if ih or iv:
+        hs = merge_collinear(hs + ih, True, opts)
+        vs = merge_collinear(vs + iv, False, opts)
     grids: list[Grid] = []
     for th, tv in connected_tables(hs, vs, opts.snap + 1):
         g = build_grid(th, tv, opts, probe)

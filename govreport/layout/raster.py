@@ -461,16 +461,26 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     by_text += [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
     # A lone ruled row (a table's last row on the next page) too short for the column-line filter.
     fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi)
-    if by_text or fragment:
-        segs = segs + by_text + fragment
-        grids = find_grids(segs, opts, probe)
+    # The first boundaries from the text meet the lines as any ruling must; those found again in a grid they
+    # helped build (a lost bottom ruling leaves its new last row no column line to meet) are kept as they are.
+    inferred: list[Segment] = []
+    segs, found = segs + by_text + fragment, by_text + fragment
+    for round_ in range(TEXT_CUT_ROUNDS):
+        if not found:
+            break
+        if round_:
+            inferred += found
+        grids = find_grids(segs, opts, probe, inferred)
         # Rows the text gave can show columns it did not before (a header band cut into its rows of stacked
-        # titles): once more, columns only (each is new: a cut lies inside a slot, clear of its edges).
-        again = [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
-        if again:
-            grids = find_grids(segs + again, opts, probe)
+        # titles), a column rows, and a new row a table's last row that its lost bottom ruling had left outside:
+        # looked at again (each cut is new: it lies inside a slot, clear of its edges).
+        found = [] if round_ + 1 == TEXT_CUT_ROUNDS else (
+            [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
+            + [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)])
     return [cut_under_seals(split_merged(g, text_ink, dpi), seal_boxes) for g in grids]
 
+
+TEXT_CUT_ROUNDS = 3  # rows and columns from the text are looked for this many times at most
 
 NEW_COLUMN_TEXT_SHARE = 0.15  # share of a candidate column line's length that may have text right beside it
 NEW_COLUMN_PADDING_PT = 3.0  # ... within this distance
