@@ -1,4 +1,5 @@
-"""Column lines of a one-row table fragment: the last row of a table pushed onto the next page.
+"""Column lines of a one-row table fragment: the last row of a table pushed onto the next page (or a short faint
+table whose rows are each such a fragment to the column-line filter).
 
 The column-line filter needs a vertical run longer than a stroke of table text (about 17 pt), so that text is not
 taken for rulings. A single ruled row is often shorter than that (12-16 pt), and then its column lines are lost
@@ -26,10 +27,11 @@ FILL = 0.9  # a column line fills this share of the band's height
 MIN_COLUMNS = 3  # a fragment worth a grid: at least this many column lines (both ends and one inside)
 
 
-def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: list[Grid], dpi: float
-                         ) -> list[Segment]:
+def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: list[Grid], dpi: float,
+                         v_thin: np.ndarray | None = None) -> list[Segment]:
     """Vertical segments for the columns of lone ruled rows outside ``grids`` (``horizontals``: the page's row
-    line segments, ``ink`` the binarised page)."""
+    line segments, ``ink`` the binarised page; ``v_thin``, where given, the vertical thin-line response of the grey
+    page: a faint column line the binariser broke up still fills its band there)."""
     px = dpi / 72.0
     if not horizontals:
         return []
@@ -48,12 +50,22 @@ def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: lis
             continue
         # the band between the two lines, a pixel or two off each (the lines' own thickness)
         y0, y1 = int(top.y0 + 2), int(bottom.y0 - 1)
-        band = ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0
-        if band.shape[0] < 3:
+        if y1 - y0 < 3:
             continue
-        full = band.mean(axis=0) >= FILL
-        cols = [(int(x0) - 2 + (a + b - 1) / 2) for a, b in runs(full.astype(np.int32), 1)]
+        cols = _filled_columns(ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0, int(x0) - 2)
+        if len(cols) < MIN_COLUMNS and v_thin is not None:
+            # Too few in the binarised ink: a faint table's column lines, broken up there, fill the band in the
+            # thin-line response (not tried first: its smoothing along the line stretches the strokes of a
+            # lone row's characters over the band too).
+            band = (ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0) | (v_thin[y0:y1, int(x0) - 2: int(x1) + 3] > 0)
+            cols = _filled_columns(band, int(x0) - 2)
         if len(cols) < MIN_COLUMNS:
             continue
         out += [Segment(x, top.y0, x, bottom.y0) for x in cols]
     return out
+
+
+def _filled_columns(band: np.ndarray, left: int) -> list[float]:
+    """Page x of the pixel columns that ink fills over ``FILL`` of a band's height (``left``: the band's x)."""
+    full = band.mean(axis=0) >= FILL
+    return [left + (a + b - 1) / 2 for a, b in runs(full.astype(np.int32), 1)]

@@ -460,7 +460,7 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     by_text = [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
     by_text += [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
     # A lone ruled row (a table's last row on the next page) too short for the column-line filter.
-    fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi)
+    fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi, v_thin)
     # The first boundaries from the text meet the lines as any ruling must; those found again in a grid they
     # helped build (a lost bottom ruling leaves its new last row no column line to meet) are kept as they are.
     inferred: list[Segment] = []
