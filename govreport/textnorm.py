@@ -73,21 +73,21 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def similarity(a: str, b: str) -> float:
-    """Dice coefficient of character bigrams: tolerant of dropped, extra or garbled characters."""
+def _dice(a: str, b: str, parts) -> float:
+    """Dice coefficient of the sets ``parts`` makes of two strings (1 for equal non-empty strings)."""
     if a == b:
         return 1.0 if a else 0.0
-    ba, bb = bigrams(a), bigrams(b)
-    if not ba or not bb:
+    pa, pb = parts(a), parts(b)
+    if not pa or not pb:
         return 0.0
-    return 2 * len(ba & bb) / (len(ba) + len(bb))
+    return 2 * len(pa & pb) / (len(pa) + len(pb))
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of character bigrams: tolerant of dropped, extra or garbled characters."""
+    return _dice(a, b, bigrams)
 
 
 def char_similarity(a: str, b: str) -> float:
     """Dice coefficient of the characters (as sets): what two labels share when garbling left few bigrams whole."""
-    if a == b:
-        return 1.0 if a else 0.0
-    ca, cb = set(a), set(b)
-    if not ca or not cb:
-        return 0.0
-    return 2 * len(ca & cb) / (len(ca) + len(cb))
+    return _dice(a, b, set)

@@ -351,10 +351,10 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
             own = _label_merged_from_above(row, cmap)
         if not own or _is_header_row(row, columns):
             continue
-        data.append((row, _first_line_of_merged(own[-1])))
+        data.append((row, _line_of_row(own[-1], row.row) or own[-1]))
     options = _request_row_options(template)
-    numbers, observed = map(list, zip(*(split_item(_split_label(row, cell)) for row, cell in data), strict=True)) \
-        if data else ([], [])
+    items = [split_item(_split_label(row, cell)) for row, cell in data]
+    numbers, observed = [n for n, _ in items], [t for _, t in items]
     wanted = [strip_numbering(norm_label(label)) for _, label in options]
     _prefer_numbering(observed, data, options, wanted)
     placed = _fill_gaps(_align(observed, wanted, numbers, [item_number(label) for _, label in options]))
@@ -376,29 +376,26 @@ def _label_merged_from_above(row: RowView, cmap: ColumnMap) -> list[Cell]:
     row it spans (3.危及… over 4.保护…), the row takes its own line; where it ends at this row (the header's note
     over 一、本年新收…), its last line."""
     labels = [c for c in row.label_cells() if cmap.key_for(row, c) is None]  # not under a value column
-    if not labels:
+    if not labels or labels[-1] in row.starting:
         return []
     c = labels[-1]
-    lines = [t for t in c.text.splitlines() if t.strip()]
-    if c.row_span < 2 or len(lines) < 2 or c in row.starting:
-        return []
-    at = row.row - c.row
-    if len(lines) == c.row_span:
-        text = lines[at]
-    elif c.col == 0 and at == c.row_span - 1:
-        text = lines[-1]
-    else:
-        return []
-    return [c.model_copy(update={"text": text, "row": row.row, "row_span": 1})]
+    own = _line_of_row(c, row.row)
+    if own is None and c.col == 0 and row.row == c.row + c.row_span - 1 and len(_lines(c)) > 1:
+        own = c.model_copy(update={"text": _lines(c)[-1], "row": row.row, "row_span": 1})
+    return [own] if own is not None else []
 
 
-def _first_line_of_merged(cell: Cell) -> Cell:
-    """A label cell spanning rows with one line per row (a lost ruling merged their labels): its first line is the
-    label of the row where it starts."""
-    lines = [t for t in cell.text.splitlines() if t.strip()]
-    if cell.row_span > 1 and len(lines) == cell.row_span:
-        return cell.model_copy(update={"text": lines[0], "row_span": 1})
-    return cell
+def _lines(cell: Cell) -> list[str]:
+    return [t for t in cell.text.splitlines() if t.strip()]
+
+
+def _line_of_row(cell: Cell, row: int) -> Cell | None:
+    """Of a label cell spanning rows with one line per row (a lost ruling merged their labels), the line of
+    ``row``, as a one-row cell there; None for any other cell."""
+    lines = _lines(cell)
+    if cell.row_span < 2 or len(lines) != cell.row_span:
+        return None
+    return cell.model_copy(update={"text": lines[row - cell.row], "row": row, "row_span": 1})
 
 
 def _split_label(row: RowView, last: Cell) -> str:
