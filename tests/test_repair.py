@@ -105,7 +105,17 @@ def test_lines_of_a_seals_strokes_are_no_number_to_garble_back():
     # a cell under a black seal: a zero's remnant, a stroke and a letter of the lettering on three lines; joined and
     # read with Z as 2 they made 8062, which repair kept where the row's total 0 said otherwise
     assert cell_candidates(ev("requests.new.total", "80\n6\nZ", conf=0.18)) == []
+    lines = cell_candidates(ev("requests.new.total", "87\n0", conf=0.4))  # read as one number, 870
+    assert lines[0].value == 870 and {0, 87} <= {c.value for c in lines}  # each line's own number a candidate
     assert [c.value for c in cell_candidates(ev("requests.new.total", "8O", conf=0.5))][:1] == [80]  # one line: O/0
+
+
+def test_a_cell_of_two_numeric_lines_is_repaired_to_the_line_its_relations_want():
+    truth, invariants = _requests_2021(7)
+    key = next(k for k in sorted(truth) if k.startswith("requests.withheld_") and k.endswith(".natural_person")
+               and truth[k] == 0)
+    result = repair_cells(_read(truth, {key: ev(key, "87\n0", 0.4)}), invariants)
+    assert (result.cells[key].value, result.cells[key].status) == (0, ValueStatus.REPAIRED)
 
 
 def test_mark_whose_decodings_name_no_number_is_unreadable_not_a_certain_zero():

@@ -177,11 +177,7 @@ def _core(text: str) -> _Core | None:
 
 
 def _letters_to_digits(text: str) -> tuple[str, str] | None:
-    """The text with look-alike letters read as digits, and the first swap made (``B/8``); None if none, and None
-    for text of several lines: lines of a seal's strokes and lettering (``80`` over ``6`` over ``Z``) are no one
-    number to garble back."""
-    if len([line for line in text.splitlines() if line.strip()]) > 1:
-        return None
+    """The text with look-alike letters read as digits, and the first swap made (``B/8``); None if none."""
     first = ""
     out = []
     for ch in _clean(text):
@@ -200,6 +196,10 @@ def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, s
     parsed = parse_number(text)
     if parsed.outcome is ParseOutcome.BLANK:
         return None, None, "blank", True
+    if parsed.outcome is not ParseOutcome.NUMBER and len([t for t in text.splitlines() if t.strip()]) > 1:
+        # Lines of a seal's strokes and lettering (80 over 6 over Z) are no one number to garble back: joined and
+        # read with Z as 2 they made 8062.
+        return None, None, "unreadable", False
     core = _core(text) if parsed.outcome is ParseOutcome.NUMBER else None
     if core is not None:
         return _count_value(core, kind, "read")
@@ -306,6 +306,9 @@ def _garblings(core: _Core, kind: ValueKind) -> Iterator[tuple[str, Number, floa
             yield from make(digits + frac, None, "spurious-point", W_SPURIOUS_POINT)
 
 
+LINE_SHARE = 0.5  # of what a reading of several lines leaves, the share its lines' own numbers take together
+
+
 def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidate]:
     """The candidate readings of one cell, best first, probabilities summing to 1.
 
@@ -343,6 +346,14 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
             others.append((0, p * scale, "confusion:blank/0"))
         elif v is not None and v != value:
             others.append((v, p * scale, "ocr-alternative" if how == "read" else how))
+    # A reading of several lines that parses as one number (87 over 0 read as 870): each line's own number may be
+    # the cell's, the others a seal's strokes or a neighbour's digit; they share what the reading leaves.
+    lines = [t for t in ev.raw_text.splitlines() if t.strip()]
+    if len(lines) > 1:
+        for line in lines:
+            v = _reading(line, kind)[0]
+            if v is not None and v != value:
+                others.append((v, LINE_SHARE * (1.0 - conf) / len(lines), "line-of-cell"))
     read_mass = conf if value is not None else 0.0
     reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
     room = max(0.0, 1.0 - read_mass - reserve)
