@@ -173,3 +173,23 @@ def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_posit
     assert got["appeals.review.total"] == "4" and got["appeals.suit_direct.pending"] == "3"
     assert got["appeals.suit_direct.total"] == "4"
     assert mapping.cells["appeals.suit_after_review.total"].by_position
+
+
+def test_a_block_header_merged_with_its_data_row_is_read_as_both():
+    """A lost ruling under table 二's block header (doc0019): 信息内容 over 行政许可, 本年处理决定数量 over 1523."""
+    from govreport.ir import Document
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    table = _grid([
+        ["第二十条第（五）项"],
+        ["信息内容\n行政许可", "本年处理决定数量\n1523"],
+        ["第二十条第（六）项"],
+        ["信息内容", "本年处理决定数量"],
+        ["行政处罚", "33"],
+    ])
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["proactive.licensing.decisions"] == "1523"
+    assert got["proactive.penalty.decisions"] == "33"

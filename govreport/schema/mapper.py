@@ -9,7 +9,7 @@ where labels give nothing (a table flattened to text, a missing header), and is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from govreport.ir import Cell, Document
@@ -181,6 +181,21 @@ def _proactive_columns(head: list[tuple[RowView, Cell]], block: ProactiveBlock) 
     return cmap
 
 
+def _header_over_data(row: RowView) -> tuple[RowView, RowView] | None:
+    """A block's header row that a lost ruling merged with the data row under it, every cell two lines: the label
+    cell's second line a row label, the others' numbers (信息内容 over 行政许可, 本年处理决定数量 over 1523). The
+    header's row and the data's, as two views of the grid row; None for any other row."""
+    cells = [c for c in row.starting if c.text.strip()]
+    lines = [[t for t in c.text.splitlines() if t.strip()] for c in cells]
+    if len(cells) < 2 or any(len(ls) != 2 for ls in lines):
+        return None
+    if looks_numeric(lines[0][1]) or not all(looks_numeric(ls[1]) for ls in lines[1:]):
+        return None
+    top = tuple(c.model_copy(update={"text": ls[0]}) for c, ls in zip(cells, lines, strict=True))
+    bottom = tuple(c.model_copy(update={"text": ls[1]}) for c, ls in zip(cells, lines, strict=True))
+    return replace(row, starting=top, covering=top), replace(row, starting=bottom, covering=bottom)
+
+
 def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
     blocks = template.proactive_blocks
     headings = {norm_label(b.heading): b for b in blocks}
@@ -199,9 +214,14 @@ def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None
             continue
         labels = row.label_cells()
         if not row.has_numbers() and any("信息内容" in norm_label(c.text) for c in labels):
+            split = _header_over_data(row)
+            head = split[0] if split else row
             # skip the label column (or a whole header merged into one cell by a lost line)
-            header = [(row, c) for c in row.starting if c.text.strip() and "信息内容" not in norm_label(c.text)]
-            continue
+            header = [(head, c) for c in head.starting if c.text.strip() and "信息内容" not in norm_label(c.text)]
+            if split is None:
+                continue
+            row = split[1]
+            labels = row.label_cells()
         own = [c for c in labels if c in row.starting]
         if not own:
             continue
