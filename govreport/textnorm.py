@@ -51,6 +51,11 @@ def norm_label(text: str) -> str:
     return squash(nfkc(text)).translate(_PUNCT_MAP).translate(_TRADITIONAL)
 
 
+def text_lines(text: str) -> list[str]:
+    """The non-blank lines of a recognised text, stripped (a cell read as several text lines)."""
+    return [t.strip() for t in text.splitlines() if t.strip()]
+
+
 def strip_numbering(label: str) -> str:
     """Drop a leading list marker (一、 （一） 1. 1、 (1)) from a normalised label."""
     prev = None

@@ -52,13 +52,13 @@ def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: lis
         y0, y1 = int(top.y0 + 2), int(bottom.y0 - 1)
         if y1 - y0 < 3:
             continue
-        cols = _filled_columns(ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0, int(x0) - 2)
+        band = ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0
+        cols = _filled_columns(band, int(x0) - 2)
         if len(cols) < MIN_COLUMNS and v_thin is not None:
             # Too few in the binarised ink: a faint table's column lines, broken up there, fill the band in the
             # thin-line response (not tried first: its smoothing along the line stretches the strokes of a
             # lone row's characters over the band too).
-            band = (ink[y0:y1, int(x0) - 2: int(x1) + 3] > 0) | (v_thin[y0:y1, int(x0) - 2: int(x1) + 3] > 0)
-            cols = _filled_columns(band, int(x0) - 2)
+            cols = _filled_columns(band | (v_thin[y0:y1, int(x0) - 2: int(x1) + 3] > 0), int(x0) - 2)
         if len(cols) < MIN_COLUMNS:
             continue
         out += [Segment(x, top.y0, x, bottom.y0) for x in cols]

@@ -96,9 +96,12 @@ def seal_text_view(img: np.ndarray, boxes: list[tuple[int, int, int, int]], clea
     out = img.copy()
     red = img[:, :, 2]
     regions = _seal_regions(boxes, red.shape)
-    text_ink = _text_ink(red, regions)
+    text_ink = _text_ink(red, regions) if cleaned is not None else None
     mask = red_mask(img) > 0 if cleaned is not None else None
     grey = cv2.cvtColor(cleaned, cv2.COLOR_BGR2GRAY) if cleaned is not None else None
+    # the text's ink level in the red channel and in the cleaned page
+    text_red = int(np.median(red[text_ink])) if text_ink is not None else 0
+    text_grey = float(np.median(grey[text_ink])) if text_ink is not None and grey is not None else 0.0
     for ys, xs in regions:
         paper = float(np.percentile(red[ys, xs], 60))
         levels = np.clip(255.0 * (np.arange(256) / max(paper * SEAL_WHITE, 1.0)) ** 1.6, 0, 255).astype(np.uint8)
@@ -107,9 +110,8 @@ def seal_text_view(img: np.ndarray, boxes: list[tuple[int, int, int, int]], clea
         lifted = cv2.LUT(lifted, stretch)
         if grey is not None and mask is not None and text_ink is not None and mask[ys, xs].any():
             seal = mask[ys, xs]
-            text = float(stretch[levels[int(np.median(red[text_ink]))]])  # the text's ink in the lifted view
-            in_lifted = _seal_strength(lifted, seal, text)
-            in_cleaned = _seal_strength(grey[ys, xs], seal, float(np.median(grey[text_ink])))
+            in_lifted = _seal_strength(lifted, seal, float(stretch[levels[text_red]]))
+            in_cleaned = _seal_strength(grey[ys, xs], seal, text_grey)
             if in_cleaned < in_lifted:
                 out[ys, xs] = cleaned[ys, xs]
                 continue

@@ -38,7 +38,7 @@ from typing import Literal
 
 from govreport.ir import TextAlternative
 from govreport.postprocess.numbers import ParseOutcome, parse_number
-from govreport.textnorm import nfkc, squash
+from govreport.textnorm import nfkc, squash, text_lines
 
 Number = int | float
 ValueKind = Literal["count", "signed", "amount"]
@@ -95,11 +95,8 @@ def number_among_lines(text: str) -> str | None:
     apart (``0`` over ``O``); None where a line shows no number or another one. (A line of the seal's own
     lettering beside a digit, ``9`` over ``服``, is not taken: in a blank cell its strokes read as digits too.)"""
     found: set[str] = set()
-    for line in text.split("\n"):
-        t = line.strip()
-        if not t:
-            continue
-        t = _LONE_DIGIT_LETTERS.get(t, t)
+    for line in text_lines(text):
+        t = _LONE_DIGIT_LETTERS.get(line, line)
         if parse_number(t).outcome is not ParseOutcome.NUMBER:
             return None
         found.add(t)
@@ -196,7 +193,7 @@ def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, s
     parsed = parse_number(text)
     if parsed.outcome is ParseOutcome.BLANK:
         return None, None, "blank", True
-    if parsed.outcome is not ParseOutcome.NUMBER and len([t for t in text.splitlines() if t.strip()]) > 1:
+    if parsed.outcome is not ParseOutcome.NUMBER and len(text_lines(text)) > 1:
         # Lines of a seal's strokes and lettering (80 over 6 over Z) are no one number to garble back: joined and
         # read with Z as 2 they made 8062.
         return None, None, "unreadable", False
@@ -348,7 +345,7 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
             others.append((v, p * scale, "ocr-alternative" if how == "read" else how))
     # A reading of several lines that parses as one number (87 over 0 read as 870): each line's own number may be
     # the cell's, the others a seal's strokes or a neighbour's digit; they share what the reading leaves.
-    lines = [t for t in ev.raw_text.splitlines() if t.strip()]
+    lines = text_lines(ev.raw_text)
     if len(lines) > 1:
         for line in lines:
             v = _reading(line, kind)[0]

@@ -16,7 +16,7 @@ from govreport.ir import Cell, Document
 from govreport.postprocess.numbers import looks_numeric
 from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, is_block_heading, split_sections
 from govreport.schema.templates import ProactiveBlock, Template
-from govreport.textnorm import char_similarity, norm_label, numbering, similarity, strip_numbering
+from govreport.textnorm import char_similarity, norm_label, numbering, similarity, strip_numbering, text_lines
 
 ROW_MATCH_MIN = 0.45
 COLUMN_MATCH_MIN = 0.6
@@ -186,7 +186,7 @@ def _header_over_data(row: RowView) -> tuple[RowView, RowView] | None:
     cell's second line a row label, the others' numbers (信息内容 over 行政许可, 本年处理决定数量 over 1523). The
     header's row and the data's, as two views of the grid row; None for any other row."""
     cells = [c for c in row.starting if c.text.strip()]
-    lines = [[t for t in c.text.splitlines() if t.strip()] for c in cells]
+    lines = [text_lines(c.text) for c in cells]
     if len(cells) < 2 or any(len(ls) != 2 for ls in lines):
         return None
     if looks_numeric(lines[0][1]) or not all(looks_numeric(ls[1]) for ls in lines[1:]):
@@ -400,19 +400,15 @@ def _label_merged_from_above(row: RowView, cmap: ColumnMap) -> list[Cell]:
         return []
     c = labels[-1]
     own = _line_of_row(c, row.row)
-    if own is None and c.col == 0 and row.row == c.row + c.row_span - 1 and len(_lines(c)) > 1:
-        own = c.model_copy(update={"text": _lines(c)[-1], "row": row.row, "row_span": 1})
+    if own is None and c.col == 0 and row.row == c.row + c.row_span - 1 and len(text_lines(c.text)) > 1:
+        own = c.model_copy(update={"text": text_lines(c.text)[-1], "row": row.row, "row_span": 1})
     return [own] if own is not None else []
-
-
-def _lines(cell: Cell) -> list[str]:
-    return [t for t in cell.text.splitlines() if t.strip()]
 
 
 def _line_of_row(cell: Cell, row: int) -> Cell | None:
     """Of a label cell spanning rows with one line per row (a lost ruling merged their labels), the line of
     ``row``, as a one-row cell there; None for any other cell."""
-    lines = _lines(cell)
+    lines = text_lines(cell.text)
     if cell.row_span < 2 or len(lines) != cell.row_span:
         return None
     return cell.model_copy(update={"text": lines[row - cell.row], "row": row, "row_span": 1})
