@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 # Punctuation variants that mean the same in a label.
@@ -78,7 +79,7 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _dice(a: str, b: str, parts) -> float:
+def _dice(a: str, b: str, parts: Callable[[str], set[str]]) -> float:
     """Dice coefficient of the sets ``parts`` makes of two strings (1 for equal non-empty strings)."""
     if a == b:
         return 1.0 if a else 0.0
