@@ -57,6 +57,24 @@ def test_garbled_labels_match_the_row_of_their_item_number():
     assert _align(["危技“安全模心"], wanted, ["5"], wanted_numbers) == [None]
 
 
+def test_a_label_with_a_seals_lettering_read_as_a_line_above_it_matches_by_its_own_line():
+    from govreport.schema.mapper import _request_row_options, item_number, split_item
+    from govreport.schema.templates import load_template
+    from govreport.textnorm import text_lines
+
+    options = _request_row_options(load_template("2019"))
+    wanted = [strip_numbering(norm_label(label)) for _, label in options]
+    wanted_numbers = [item_number(label) for _, label in options]
+    keys = [k for k, _ in options]
+    # Under a black seal whose ring was painted over, its lettering reads as a line of its own (doc0038).
+    read = ["4.保护单法代益", "-hな\n7.属于行政热点至卷二", "yté1éw\n8.属于行政查询事项"]
+    numbers, observed = map(list, zip(*(split_item(t) for t in read), strict=True))
+    by_line = [[split_item(line) for line in text_lines(t)] if "\n" in t else [] for t in read]
+    got = [keys[i] if i is not None else None for i in _align(observed, wanted, numbers, wanted_numbers, by_line)]
+    assert got == ["withheld_third_party", "withheld_enforcement_files", "withheld_query_matters"]
+    assert _align(observed, wanted, numbers, wanted_numbers)[1] is None  # its whole text matches nothing
+
+
 def _grid(rows: list[list[str]]):
     from govreport.ir import Cell, Table
 

@@ -33,7 +33,14 @@ from govreport.layout.raster import (
     thin_line_response,
     without_rulings,
 )
-from govreport.layout.seals import Ring, find_seal_rings, grey_seal_view, has_colour
+from govreport.layout.seals import (
+    Ring,
+    black_seal_view,
+    clear_crossing_strokes,
+    find_seal_rings,
+    grey_seal_view,
+    has_colour,
+)
 from govreport.layout.textlines import find_text_lines, runs, split_band
 from govreport.ocr.base import Alternative, LineReading, LineRecognizer, PageLine, PageReader
 from govreport.ocr.order import reading_order
@@ -88,6 +95,9 @@ class PreparedPage:
     # in ``seal_view`` where printed in grey, not removable where black; either way their
     # strokes are kept out of the grid and the cells under them are marked.
     dark_seals: list[Ring] = field(default_factory=list)
+    # Whether those seals are as black as the text (``seal_view`` then only has their rings painted over,
+    # ``seals.black_seal_view``), so that what is read under them is kept only where read confidently.
+    black_seals: bool = False
 
     @property
     def seal_boxes(self) -> list[tuple[int, int, int, int]]:
@@ -130,11 +140,20 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     rings = find_seal_rings(ink, page.dpi) if opts.suppress_seals and not seals and not has_colour(img) else []
     grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink, rings, thin[1])
     seal_view = None
+    black = False
     if rings:
         seal_img = grey_seal_view(img, grey, ink, rings, page.dpi)
+        if seal_img is None:
+            seal_img, black = black_seal_view(img, ink, rings, page.dpi), True
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
-    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings)
+        if rings:
+            inset = max(2, round(1.5 * page.dpi / 72.0))
+            boxes = [(int(c.x0) + inset, int(c.y0) + inset, int(c.x1) - inset, int(c.y1) - inset)
+                     for g in grids for c in g.cells if _overlaps((c.x0, c.y0, c.x1, c.y1), [r.box() for r in rings])]
+            clear_crossing_strokes(seal_view[0], seal_view[1], boxes, rings)
+    return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings,
+                        black)
 
 
 def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: tuple[int, ...]
@@ -238,6 +257,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     crops: list[np.ndarray] = []
     inks: list[np.ndarray] = []  # the line's own ink, rulings removed (for the slash test)
     unsure: set[tuple[int, int, int]] = set()  # cells under a seal read from the page, not the seal view
+    under_black: set[tuple[int, int, int]] = set()  # cells under a black seal, read from its view
     for pi, page in enumerate(pages):
         per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -252,8 +272,10 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                     boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
                     if boxes:
                         views[(gi, ci)] = page.seal_view
-                    else:
+                    if not boxes:
                         unsure.add((pi, gi, ci))
+                    elif page.black_seals:
+                        under_black.add((pi, gi, ci))
                 per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
@@ -295,6 +317,14 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         key = (s.page, s.grid, s.cell)
         best[key] = max(best.get(key, 0.0), r.confidence)
     doubtful = {k for k in unsure if best.get(k, 0.0) < SEAL_FALLBACK_CONFIDENCE}
+    # Under a black seal the lettering and star stay in the view: a short reading (a value's, not a row label's)
+    # needs the same confidence.
+    short: dict[tuple[int, int, int], int] = {}
+    for s, r in readings.items():
+        key = (s.page, s.grid, s.cell)
+        short[key] = short.get(key, 0) + len("".join(r.text.split()))
+    doubtful |= {k for k in under_black
+                 if best.get(k, 0.0) < SEAL_FALLBACK_CONFIDENCE and short.get(k, 0) <= SHORT_READING_CHARS}
     # A doubtful cell becomes one empty reading without confidence: unreadable (shown for review, left for
     # the relations to fill), never a silent blank nor the outline's digits.
     kept = {s: r for s, r in readings.items() if (s.page, s.grid, s.cell) not in doubtful}
@@ -302,6 +332,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     return kept
 
 
+SHORT_READING_CHARS = 4  # a reading this short under a black seal may be the seal's strokes read as a value
 SEAL_FALLBACK_CONFIDENCE = 0.6  # a cell under a seal read from the page (not the seal view) needs this confidence
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
 
@@ -457,7 +488,7 @@ def read_scanned_pages(images: Sequence[PageImage], recognizer: LineRecognizer, 
         if page.seals:
             notes.append(f"{len(page.seals)} red seal(s) suppressed")
         if page.dark_seals:
-            how = "lifted off the text (grey)" if page.seal_view is not None else "not removable (black)"
+            how = "rings painted over (black)" if page.black_seals else "lifted off the text (grey)"
             notes.append(f"{len(page.dark_seals)} seal(s) without colour found by their ring, {how}")
         if notes:
             out.warnings.append(f"page {page.number} (scan): " + ", ".join(notes))

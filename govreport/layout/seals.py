@@ -144,3 +144,91 @@ def grey_seal_view(image: np.ndarray, grey: np.ndarray, ink: np.ndarray, rings: 
         lifted = cv2.LUT(grey[y0:y1, x0:x1], levels)
         view[y0:y1, x0:x1] = cv2.merge([lifted, lifted, lifted]) if view.ndim == 3 else lifted
     return view
+
+
+RING_SHARE = 0.4  # a radius is on the ring where ink shows along this share of the circle
+RING_REACH_MM = 2.0  # the ring's stroke is looked for this far either side of the found circle
+
+
+def _fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | None:
+    """Least-squares circle (cx, cy, r) through points (an algebraic fit: x² + y² + Dx + Ey + F = 0)."""
+    a = np.column_stack([xs, ys, np.ones_like(xs)])
+    b = -(xs ** 2 + ys ** 2)
+    (d, e, f), *_ = np.linalg.lstsq(a, b, rcond=None)
+    cx, cy = -d / 2, -e / 2
+    r2 = cx * cx + cy * cy - f
+    return (float(cx), float(cy), float(np.sqrt(r2))) if r2 > 0 else None
+
+
+def ring_band(ink: np.ndarray, ring: Ring, dpi: float) -> tuple[Ring, float, float]:
+    """The ring's stroke: its centre line's circle, fitted to the ink near the found circle (which is good to
+    a stroke's width only), and the radii (inner, outer) between which the stroke lies, where ink shows along
+    most of that circle."""
+    px_mm = dpi / MM_PER_INCH
+    h, w = ink.shape
+    for reach_mm in (RING_REACH_MM, RING_REACH_MM / 2):
+        reach = reach_mm * px_mm
+        x0, y0 = max(0, int(ring.cx - ring.r - reach)), max(0, int(ring.cy - ring.r - reach))
+        x1, y1 = min(w, int(ring.cx + ring.r + reach) + 1), min(h, int(ring.cy + ring.r + reach) + 1)
+        ys, xs = np.nonzero(ink[y0:y1, x0:x1])
+        xs, ys = xs.astype(np.float64) + x0, ys.astype(np.float64) + y0
+        near = np.abs(np.hypot(xs - ring.cx, ys - ring.cy) - ring.r) <= reach
+        fit = _fit_circle(xs[near], ys[near]) if near.sum() >= 20 else None
+        if fit is None:
+            break
+        ring = Ring(*fit)
+    reach_px = int(np.ceil(RING_REACH_MM * px_mm))
+    angles = np.radians(np.arange(0, 360, 1))
+    share = []
+    for d in range(-reach_px, reach_px + 1):
+        xs_ = np.clip(np.round(ring.cx + (ring.r + d) * np.cos(angles)).astype(int), 0, w - 1)
+        ys_ = np.clip(np.round(ring.cy + (ring.r + d) * np.sin(angles)).astype(int), 0, h - 1)
+        share.append(float((ink[ys_, xs_] > 0).mean()))
+    peak = int(np.argmax(share))
+    lo = hi = peak
+    while lo > 0 and share[lo - 1] >= RING_SHARE:
+        lo -= 1
+    while hi < len(share) - 1 and share[hi + 1] >= RING_SHARE:
+        hi += 1
+    return ring, ring.r + (lo - reach_px) - 2.0, ring.r + (hi - reach_px) + 2.0
+
+
+def black_seal_view(image: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: float) -> np.ndarray:
+    """A second view of a page for reading text under seals as black as the text (a 1-bit copy): the ring's
+    stroke, whose circle is known, is painted over with paper. Digits it crossed lose a sliver and mostly stay
+    legible; the seal's lettering and star stay (nothing tells them from text by colour or shape)."""
+    view = image.copy()
+    h, w = ink.shape
+    for found in rings:
+        ring, inner, outer = ring_band(ink, found, dpi)
+        x0, y0, x1, y1 = ring.box()
+        m = int(outer - ring.r) + 2
+        x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        d = np.hypot(xx - ring.cx, yy - ring.cy)
+        band = (d >= inner) & (d <= outer)
+        view[y0:y1, x0:x1][band] = 255
+    return view
+
+
+def clear_crossing_strokes(view: np.ndarray, view_ink: np.ndarray, boxes: list[tuple[int, int, int, int]],
+                           rings: list[Ring]) -> None:
+    """In each box (a table cell's inside, pixels), paint over the ink pieces inside a seal's ring that reach
+    the box's edge, in place: a cell's own text keeps clear of its rulings, a seal's star and lettering run
+    across them. Pieces outside every ring are left (a digit printed close to a ruling)."""
+    for x0, y0, x1, y1 in boxes:
+        sub = view_ink[y0:y1, x0:x1]
+        if sub.size == 0 or not sub.any():
+            continue
+        n, labels, stats, _ = cv2.connectedComponentsWithStats((sub > 0).astype(np.uint8), connectivity=8)
+        hh, ww = sub.shape
+        for i in range(1, n):
+            x, y, bw, bh = stats[i, :4]
+            if not (x == 0 or y == 0 or x + bw >= ww or y + bh >= hh):
+                continue
+            piece = labels == i
+            ys, xs = np.nonzero(piece)
+            if not any(np.any((xs + x0 - r.cx) ** 2 + (ys + y0 - r.cy) ** 2 < r.r ** 2) for r in rings):
+                continue
+            sub[piece] = 0
+            view[y0:y1, x0:x1][piece] = 255

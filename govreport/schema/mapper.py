@@ -309,14 +309,19 @@ def _row_similarity(observed: str, label: str, same_number: bool = False) -> flo
 
 
 def _align(observed: list[str], template: list[str], observed_numbers: list[str] | None = None,
-           template_numbers: list[str] | None = None) -> list[int | None]:
+           template_numbers: list[str] | None = None, line_items: list[list[tuple[str, str]]] | None = None
+           ) -> list[int | None]:
     """Monotonic alignment of observed row labels to template rows maximising total similarity (item numbers,
-    where given, let garbled labels match the row of their number)."""
+    where given, let garbled labels match the row of their number). ``line_items``: per observed label, the
+    (number, text) of each of its lines where it has several; a label matches as well as its best line does
+    (a seal's lettering read as a line of its own above the label's)."""
     m, n = len(observed), len(template)
     on = observed_numbers or [""] * m
     tn = template_numbers or [""] * n
-    sims = [[_row_similarity(o, t, bool(a) and a == b) for t, b in zip(template, tn, strict=True)]
-            for o, a in zip(observed, on, strict=True)]
+    per_row = [[(a, o), *(line_items[i] if line_items else [])]
+               for i, (o, a) in enumerate(zip(observed, on, strict=True))]
+    sims = [[max(_row_similarity(o, t, bool(a) and a == b) for a, o in readings)
+             for t, b in zip(template, tn, strict=True)] for readings in per_row]
     score = [[0.0] * (n + 1) for _ in range(m + 1)]
     move = [[0] * (n + 1) for _ in range(m + 1)]  # 0 skip observed, 1 skip template, 2 match
     for i in range(1, m + 1):
@@ -373,11 +378,13 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
             continue
         data.append((row, _line_of_row(own[-1], row.row) or own[-1]))
     options = _request_row_options(template)
-    items = [split_item(_split_label(row, cell)) for row, cell in data]
+    labels = [_split_label(row, cell) for row, cell in data]
+    items = [split_item(label) for label in labels]
     numbers, observed = [n for n, _ in items], [t for _, t in items]
     wanted = [strip_numbering(norm_label(label)) for _, label in options]
     _prefer_numbering(observed, data, options, wanted)
-    placed = _fill_gaps(_align(observed, wanted, numbers, [item_number(label) for _, label in options]))
+    by_line = [[split_item(line) for line in lines] if len(lines := text_lines(label)) > 1 else [] for label in labels]
+    placed = _fill_gaps(_align(observed, wanted, numbers, [item_number(label) for _, label in options], by_line))
     for (row, label_cell), (ti, by_pos) in zip(data, placed, strict=True):
         if ti is None:
             out.warnings.append(f"table 三: row label {label_cell.text!r} matches no standard row; skipped")
