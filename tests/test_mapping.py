@@ -170,6 +170,38 @@ def test_two_row_labels_merged_into_one_cell_each_take_their_line():
     assert got["requests.withheld_internal_affairs.total"] == "0"
 
 
+def test_a_garbled_cell_merged_over_two_value_columns_is_unreadable_in_both_and_no_row_label():
+    """Under a seal (doc0019) the blank markers 无 of two columns merge into one cell the recogniser reads as
+    strokes ("心\n区筑"): that cell is not the row's label, and both its columns are unreadable, not lost."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
+    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
+    cells += [Cell(row=1, col=0, row_span=3, text="三\n、\n本\n年"),
+              Cell(row=1, col=1, row_span=3, text="(三)不予\n公开")]
+    labels = ["5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷"]
+    for r, label in enumerate(labels, start=1):
+        cells.append(Cell(row=r, col=2, text=label))
+        cells += [Cell(row=r, col=3, text="无"), Cell(row=r, col=4, text="无")]
+        if r == 2:
+            cells.append(Cell(row=r, col=5, col_span=2, text="心\n区筑"))
+        else:
+            cells += [Cell(row=r, col=5, text="无"), Cell(row=r, col=6, text="无")]
+        cells += [Cell(row=r, col=7 + i, text=t) for i, t in enumerate(["无", "无", str(r)])]
+    table = Table(n_rows=4, n_cols=10, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.withheld_process_info.total"] == "2"
+    merged = "心\n区筑"
+    assert got["requests.withheld_process_info.research"] == got["requests.withheld_process_info.nonprofit"] == merged
+    assert not mapping.cells["requests.withheld_process_info.total"].by_position  # its own label, not the merged cell
+    assert got["requests.withheld_enforcement_files.total"] == "3"
+
+
 def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_position():
     """Table 四 of a faint copy (doc0019): its stacked titles read a character at a time, so few columns are known,
     but the value row holds one cell per standard column."""

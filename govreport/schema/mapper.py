@@ -76,6 +76,26 @@ class ColumnMap:
                     return key
         return None
 
+    def labels_cell(self, row: RowView, cell: Cell) -> bool:
+        """Whether a text cell may be its row's label: not under one value column, and starting left of the value
+        columns where they are known by grid column (a garbled cell merged over two of them is no label)."""
+        if self.key_for(row, cell) is not None:
+            return False
+        cols = self.by_col.get(row.table_index)
+        return not (cols and row.table.aligned_columns and cell.col >= min(cols))
+
+    def keys_under(self, row: RowView, cell: Cell) -> list[str]:
+        """The value columns a cell spans, left to right."""
+        cols = self.by_col.get(row.table_index)
+        if not row.table.aligned_columns:
+            return []
+        if cols:
+            return list(dict.fromkeys(cols[c] for c in range(cell.col, cell.col + cell.col_span) if c in cols))
+        if cell.bbox is None:
+            return []
+        box = cell.bbox
+        return list(dict.fromkeys(k for x0, x1, k in sorted(self.by_x) if box.x0 <= (x0 + x1) / 2 <= box.x1))
+
     def add(self, row: RowView, cell: Cell, key: str) -> None:
         cols = self.by_col.setdefault(row.table_index, {})
         for c in range(cell.col, cell.col + cell.col_span):
@@ -113,14 +133,19 @@ def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str], label: Cell
     """(key, cell, by_position) for the value cells of a data row (``label``: its row label cell)."""
     out: list[tuple[str, Cell, bool]] = []
     if row.table.aligned_columns and (cmap.by_col.get(row.table_index) or cmap.by_x):
-        for c in row.starting:
-            # Under a value column every cell is a value, even one OCR could not read as a number
-            # (reported as unreadable rather than lost).
-            if c.row_span > 1 or c is label:
+        for c in row.covering:
+            if c is label:
                 continue
-            key = cmap.key_for(row, c)
+            single = c in row.starting and c.row_span == 1
+            key = cmap.key_for(row, c) if single else None
             if key is not None:
+                # Under a value column every cell is a value, even one OCR could not read as a number
+                # (reported as unreadable rather than lost).
                 out.append((key, c, False))
+            elif not looks_numeric(c.text):
+                # A cell over several value columns or rows (their rulings lost) that holds no number: blank
+                # or unreadable in each of them (a merged cell with a number is left out: whose is it?).
+                out += [(key, c, False) for key in cmap.keys_under(row, c)]
         if out:
             return out
     # By position: the cells after the last label cell, right-aligned to the expected columns.
@@ -371,7 +396,7 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
     for row in rows:
         if not row.has_numbers() and not _looks_like_data_row(row, cmap):
             continue
-        own = [c for c in row.label_cells() if c in row.starting and cmap.key_for(row, c) is None]
+        own = [c for c in row.label_cells() if c in row.starting and cmap.labels_cell(row, c)]
         if not own:
             own = _label_merged_from_above(row, cmap)
         if not own or _is_header_row(row, columns):
@@ -402,7 +427,7 @@ def _label_merged_from_above(row: RowView, cmap: ColumnMap) -> list[Cell]:
     row's, as the row's label. The innermost label cell covering the row is looked at: where it holds one line per
     row it spans (3.危及… over 4.保护…), the row takes its own line; where it ends at this row (the header's note
     over 一、本年新收…), its last line."""
-    labels = [c for c in row.label_cells() if cmap.key_for(row, c) is None]  # not under a value column
+    labels = [c for c in row.label_cells() if cmap.labels_cell(row, c)]
     if not labels or labels[-1] in row.starting:
         return []
     c = labels[-1]
