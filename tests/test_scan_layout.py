@@ -472,6 +472,39 @@ def test_a_cell_the_seal_view_leaves_empty_keeps_only_a_confident_reading_of_the
     assert read(0.9) == [("2", 0.9)]  # a faint digit the seal view lifted away, read confidently: kept
 
 
+def test_a_sealed_cell_takes_the_page_reading_where_the_seal_view_lost_its_digit():
+    """Under a red seal each cell is read from the seal view and from the cleaned page, and the more confident
+    reading is kept: on a light copy the lift can pale a thin digit to a broken ghost (doc0018), which the page
+    still holds whole. Where the view reads well it is kept."""
+    from govreport.ingest.scanned import PreparedPage, read_cells
+    from govreport.ocr.rapid import RapidLineRecognizer
+
+    page, xs, ys = _values_table(lost_rows=range(0))
+    view = page.copy()
+    # Row 2's second value: in the view only every third pixel row of the digit is left, and paled.
+    x0, y0, x1, y1 = xs[2] + 4, ys[2] + 4, xs[3] - 4, ys[3] - 4
+    sub = view[y0:y1, x0:x1]
+    ghost = np.where(sub < 128, 200, 255).astype(np.uint8)
+    ghost[1::3] = 255
+    ghost[2::3] = 255
+    view[y0:y1, x0:x1] = ghost
+    grey, view_grey = (cv2.cvtColor(p, cv2.COLOR_BGR2GRAY) for p in (page, view))
+    ink = binarize(grey)
+    horiz, vert = line_masks(ink, DPI, grey=grey)
+    [grid] = find_raster_grids(ink, DPI, (horiz, vert), grey)
+    seal = (xs[1] + 10, ys[1] + 10, xs[4] - 10, ys[4] - 10)  # over rows 1-3 of the first three values
+    prepared = PreparedPage(1, page, grey, without_rulings(ink, horiz, vert), DPI, 0, 0.0, [seal], [grid],
+                            (view, without_rulings(binarize(view_grey), horiz, vert)))
+    readings = read_cells([prepared], RapidLineRecognizer())
+    got: dict[tuple[int, int], list[str]] = {}
+    for slot, reading in readings.items():
+        cell = grid.cells[slot.cell]
+        got.setdefault((cell.row, cell.col), []).append(reading.text)
+    assert got[(2, 2)] == [str((2 * 7 + 1) % 10)]
+    assert got[(2, 1)] == [str(2 * 7 % 10)] and got[(3, 3)] == [str((3 * 7 + 2) % 10)]  # read alike in both views
+    assert all(slot.line < 2 for slot in readings)  # one set of lines per cell, numbered from 0
+
+
 def test_digits_under_a_seal_on_a_light_copy_survive_the_seal_view():
     """A washed-out colour copy: paper at 214, the text's ink at 175 (lighter than the seal view's usual white
     cut), a red seal over a digit. Lifting the seal's red channel took the digit with it; the view keeps the

@@ -261,6 +261,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     for pi, page in enumerate(pages):
         per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        both: set[tuple[int, int]] = set()  # cells under a seal also read from the page, the better reading kept
         for gi, grid in enumerate(page.grids):
             for ci, c in enumerate(grid.cells):
                 boxes = []
@@ -272,6 +273,8 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                     boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1, page.seal_view[1])
                     if boxes:
                         views[(gi, ci)] = page.seal_view
+                        if not page.black_seals:
+                            both.add((gi, ci))
                     if not boxes:
                         unsure.add((pi, gi, ci))
                     elif page.black_seals:
@@ -289,17 +292,27 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                 slots.append(_Slot(pi, gi, ci, li))
                 crops.append(_crop(page, box, line_h, image))
                 inks.append(ink[box[1]:box[3], box[0]:box[2]])
+            if (gi, ci) in both:
+                c = page.grids[gi].cells[ci]
+                page_boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                if line_h > 0:
+                    page_boxes = [part for b in page_boxes for part in split_tall_line(page, b, line_h)]
+                for li, box in enumerate(page_boxes):
+                    slots.append(_Slot(pi, gi, ci, PAGE_LINE + li))
+                    crops.append(_crop(page, box, line_h))
+                    inks.append(page.text_ink[box[1]:box[3], box[0]:box[2]])
     readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
-    lines_per_cell: dict[tuple[int, int, int], int] = {}
+    lines_per_cell: dict[tuple[int, int, int, bool], int] = {}
     for s in slots:
-        key = (s.page, s.grid, s.cell)
+        key = (s.page, s.grid, s.cell, s.line >= PAGE_LINE)
         lines_per_cell[key] = lines_per_cell.get(key, 0) + 1
     # Short single-line cells are also decoded under the numeric alphabet (the recogniser keeps the
     # model's output, so this is decoding only). A reading that looks like a number takes the numeric
     # decoding; any other keeps its text and carries the numeric alternatives, for the mapper to use
     # should the cell sit under a value column (a zero smudged into "_", say).
     numeric = [i for i, s in enumerate(slots)
-               if lines_per_cell[(s.page, s.grid, s.cell)] == 1 and len("".join(readings[s].text.split())) <= 6]
+               if lines_per_cell[(s.page, s.grid, s.cell, s.line >= PAGE_LINE)] == 1
+               and len("".join(readings[s].text.split())) <= 6]
     if numeric:
         again = recognizer.recognize([crops[i] for i in numeric], [True] * len(numeric))
         for i, r in zip(numeric, again, strict=True):
@@ -312,6 +325,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         r = readings[s]
         if r.text == "1" and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
             readings[s] = _as_slash(r)
+    readings = _better_of_views(readings)
     best: dict[tuple[int, int, int], float] = {}
     for s, r in readings.items():
         key = (s.page, s.grid, s.cell)
@@ -332,6 +346,30 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     return kept
 
 
+PAGE_LINE = 1000  # line numbers from here on: a cell under a seal read from the page as well as the seal view
+
+
+def _better_of_views(readings: dict[_Slot, LineReading]) -> dict[_Slot, LineReading]:
+    """For cells under a seal read both from the seal view and from the page: the lines of the view whose least
+    confident line is the more confident, renumbered from 0. Lifting a seal away can pale thin digits to nothing
+    on a light copy, and the page can keep the seal's rims over them: which is worse differs cell by cell."""
+    by_cell: dict[tuple[int, int, int], dict[bool, list[_Slot]]] = {}
+    for s in readings:
+        by_cell.setdefault((s.page, s.grid, s.cell), {}).setdefault(s.line >= PAGE_LINE, []).append(s)
+    out: dict[_Slot, LineReading] = {}
+    for groups in by_cell.values():
+        view, page = groups.get(False, []), groups.get(True, [])
+        keep = view
+        if page:
+            view_conf = min((readings[s].confidence for s in view), default=0.0)
+            page_conf = min(readings[s].confidence for s in page)
+            keep = page if page_conf > view_conf + VIEW_MARGIN else view
+        for li, s in enumerate(sorted(keep, key=lambda t: t.line)):
+            out[_Slot(s.page, s.grid, s.cell, li)] = readings[s]
+    return out
+
+
+VIEW_MARGIN = 0.0  # the page's reading of a sealed cell is taken over the seal view's when this much more confident
 SHORT_READING_CHARS = 4  # a reading this short under a black seal may be the seal's strokes read as a value
 SEAL_FALLBACK_CONFIDENCE = 0.6  # a cell under a seal read from the page (not the seal view) needs this confidence
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
