@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +25,7 @@ from govreport.schema.detect import detect_template
 from govreport.schema.mapper import MappedCell, map_document
 from govreport.schema.narrative import read_narrative
 from govreport.schema.templates import Invariant, Template, load_template
+from govreport.textnorm import nfkc, squash
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,12 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
             note = f"the same number on every line under a seal: {raw!r}"
             raw, cell_conf = line, cell_conf * SEAL_LINE_CONFIDENCE
             parsed = parse_number(raw)
+    if (isinstance(parsed.value, float) and mc.cell.source is TextSource.OCR and _column_unit(template, mc.key) is None
+            and re.fullmatch(r"[+\-]?\d{1,3}\.\d{3}", squash(nfkc(raw)))):
+        # A count is a whole number: a point before three digits is a thousands separator the scan read as one
+        # ("1,846" as "1.846").
+        note = f"{raw!r}: the point read as a thousands separator (a count is a whole number)"
+        parsed = parse_number(raw.replace(".", "").replace("。", ""))
     if parsed.outcome is ParseOutcome.UNREADABLE:
         status, value = ValueStatus.UNREADABLE, None
     else:

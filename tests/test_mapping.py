@@ -34,6 +34,25 @@ def test_a_number_a_seal_cut_into_lines_read_alike_is_taken():
     assert _sealed_value("0\nO", seal=False).value is None  # without a seal the cell stays unreadable
 
 
+def test_a_scanned_count_with_its_thousands_comma_read_as_a_point_is_a_whole_number():
+    from govreport.ir import Cell, TextSource
+    from govreport.pipeline import _field_value
+    from govreport.schema.mapper import MappedCell
+    from govreport.schema.templates import load_template
+
+    template = load_template("2021")
+
+    def value(key: str, text: str, source: TextSource = TextSource.OCR):
+        cell = Cell(row=1, col=1, text=text, page=2, confidence=0.9, source=source)
+        return _field_value(MappedCell(key, cell, 0), template)
+
+    fv = value("proactive.licensing.decisions", "1.846")  # doc0023: 1,846 read as 1.846
+    assert (fv.value, fv.status.value) == (1846, "read") and "thousands" in (fv.note or "")
+    assert value("proactive.fees.amount", "1.846").value == 1.846  # an amount keeps its decimals
+    assert value("proactive.licensing.decisions", "12.5").value == 12.5  # not three digits: left as printed
+    assert value("proactive.licensing.decisions", "1.846", TextSource.TEXT_LAYER).value == 1.846  # as printed
+
+
 def test_garbled_labels_match_the_row_of_their_item_number():
     from govreport.schema.mapper import _request_row_options, item_number, split_item
     from govreport.schema.templates import load_template
