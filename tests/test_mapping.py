@@ -221,6 +221,34 @@ def test_a_garbled_cell_merged_over_two_value_columns_is_unreadable_in_both_and_
     assert got["requests.withheld_enforcement_files.total"] == "3"
 
 
+def test_a_row_of_values_whose_label_merged_into_the_cell_above_is_placed_between_its_neighbours():
+    """A lost ruling merged （六）其他处理 into the two-line label above it, read as strokes (doc0038: 也生P): three
+    lines over two rows, so no line is the row's own; its values are placed between the rows matched above and
+    below."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
+    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
+    cells += [Cell(row=1, col=0, row_span=2, col_span=2, text="(五)不予\n处理"),
+              Cell(row=1, col=2, row_span=2, text="5.要求行政机关确认或重\n新出具已获取信息\n也生P")]
+    cells += [Cell(row=3, col=0, col_span=3, text="(七)总计"),
+              Cell(row=4, col=0, col_span=3, text="四、结转下年度继续办理")]
+    for r, values in {1: ["0"] * 7, 2: ["4", "0", "0", "0", "0", "0", "4"], 3: ["26"] + ["0"] * 5 + ["26"],
+                      4: ["1"] + ["0"] * 5 + ["1"]}.items():
+        cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(values)]
+    table = Table(n_rows=5, n_cols=10, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2019"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.unprocessed_confirmation.total"] == "0"
+    assert got["requests.other_handling.natural_person"] == "4" and got["requests.other_handling.total"] == "4"
+    assert mapping.cells["requests.other_handling.total"].by_position
+    assert got["requests.results_total.total"] == "26" and got["requests.carried_forward.total"] == "1"
+
+
 def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_position():
     """Table 四 of a faint copy (doc0019): its stacked titles read a character at a time, so few columns are known,
     but the value row holds one cell per standard column."""

@@ -399,6 +399,11 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         own = [c for c in row.label_cells() if c in row.starting and cmap.labels_cell(row, c)]
         if not own:
             own = _label_merged_from_above(row, cmap)
+        if not own and row.has_numbers() and row.mostly_numbers():
+            # A row of values whose label a lost ruling merged away (into a label cell above that holds more lines
+            # than rows): no label to match, but a place, which gap filling can give it between two matched rows.
+            first = row.starting[0]
+            own = [Cell(row=row.row, col=first.col, text="", page=first.page, source=first.source)]
         if not own or _is_header_row(row, columns):
             continue
         data.append((row, _line_of_row(own[-1], row.row) or own[-1]))
