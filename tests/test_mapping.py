@@ -249,6 +249,35 @@ def test_a_row_of_values_whose_label_merged_into_the_cell_above_is_placed_betwee
     assert got["requests.results_total.total"] == "26" and got["requests.carried_forward.total"] == "1"
 
 
+def test_a_row_a_stray_line_cut_in_part_keeps_its_values_spanning_both_parts():
+    """A stray line cut a two-line row in two in its last columns only (doc0038, 2.没有现成信息需要另行制作): the
+    label and most values span both grid rows and are the row's; the lower part is no row of its own."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
+    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
+    cells += [Cell(row=1, col=0, row_span=4, col_span=2, text="(四)无法\n提供")]
+    cells += [Cell(row=1, col=2, text="1.本机关不掌握相关政府信息")]
+    cells += [Cell(row=1, col=3 + i, text=t) for i, t in enumerate(["5", "0", "0", "0", "0", "1", "6"])]
+    cells += [Cell(row=2, col=2, row_span=2, text="2.没有现成信息需要另行\n制作")]
+    cells += [Cell(row=2, col=3 + i, row_span=2, text=t) for i, t in enumerate(["2", "0", "0", "0", "0"])]
+    cells += [Cell(row=2, col=8, text=""), Cell(row=2, col=9, text=""), Cell(row=3, col=8, text="0"),
+              Cell(row=3, col=9, text="2")]
+    cells += [Cell(row=4, col=2, text="3.补正后申请内容仍不明确")]
+    cells += [Cell(row=4, col=3 + i, text=t) for i, t in enumerate(["1", "0", "0", "0", "0", "0", "1"])]
+    table = Table(n_rows=5, n_cols=10, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2019"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.unavailable_needs_creation.natural_person"] == "2"
+    assert got["requests.unavailable_needs_creation.legal_services"] == "0"
+    assert got["requests.unavailable_unclear.total"] == "1" and got["requests.unavailable_not_held.total"] == "6"
+    assert not any(mc.cell.row == 3 and k.startswith("requests.unavailable_unclear") for k, mc in mapping.cells.items())
+
+
 def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_position():
     """Table 四 of a faint copy (doc0019): its stacked titles read a character at a time, so few columns are known,
     but the value row holds one cell per standard column."""

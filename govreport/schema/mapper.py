@@ -136,7 +136,10 @@ def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str], label: Cell
         for c in row.covering:
             if c is label:
                 continue
-            single = c in row.starting and c.row_span == 1
+            # A value cell spanning as many rows as the row's label (a row of two-line labels, a stray line cutting
+            # only some of its cells in two) is the row's own.
+            same_rows = label is not None and c.row == label.row and c.row_span == label.row_span
+            single = c in row.starting and (c.row_span == 1 or same_rows)
             key = cmap.key_for(row, c) if single else None
             if key is not None:
                 # Under a value column every cell is a value, even one OCR could not read as a number
@@ -399,14 +402,17 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
         own = [c for c in row.label_cells() if c in row.starting and cmap.labels_cell(row, c)]
         if not own:
             own = _label_merged_from_above(row, cmap)
-        if not own and row.has_numbers() and row.mostly_numbers():
+        if not own and row.has_numbers() and row.mostly_numbers() and not _under_label_above(row, cmap):
             # A row of values whose label a lost ruling merged away (into a label cell above that holds more lines
             # than rows): no label to match, but a place, which gap filling can give it between two matched rows.
             first = row.starting[0]
             own = [Cell(row=row.row, col=first.col, text="", page=first.page, source=first.source)]
         if not own or _is_header_row(row, columns):
             continue
-        data.append((row, _line_of_row(own[-1], row.row) or own[-1]))
+        label = own[-1]
+        whole = label.row_span > 1 and any(c.row_span == label.row_span and looks_numeric(c.text) and c.text.strip()
+                                           for c in row.starting if c is not label)
+        data.append((row, label if whole else _line_of_row(label, row.row) or label))
     options = _request_row_options(template)
     labels = [_split_label(row, cell) for row, cell in data]
     items = [split_item(label) for label in labels]
@@ -440,6 +446,13 @@ def _label_merged_from_above(row: RowView, cmap: ColumnMap) -> list[Cell]:
     if own is None and c.col == 0 and row.row == c.row + c.row_span - 1 and len(text_lines(c.text)) > 1:
         own = c.model_copy(update={"text": text_lines(c.text)[-1], "row": row.row, "row_span": 1})
     return [own] if own is not None else []
+
+
+def _under_label_above(row: RowView, cmap: ColumnMap) -> bool:
+    """Whether the row is the lower part of the row above, cut off by a stray line through some of its cells:
+    value cells starting above cover it."""
+    return any(c not in row.starting and cmap.keys_under(row, c) for c in row.covering
+               if not cmap.labels_cell(row, c) or looks_numeric(c.text))
 
 
 def _line_of_row(cell: Cell, row: int) -> Cell | None:
