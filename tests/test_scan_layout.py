@@ -432,6 +432,26 @@ def test_digits_under_a_black_seal_are_read_with_its_ring_painted_over():
     assert right >= 18  # of 21: the star's own cell and the lettering's may be unreadable
 
 
+def test_a_dark_grey_seal_is_painted_over_but_the_black_digits_it_crosses_are_kept():
+    """A seal in a dark grey, too close to the text's black to be lifted: its ring is painted over, but where a
+    black digit crosses it the digit's pixels stay (hongze-2024 scanned: its 1s, cut by the painted ring, read
+    as "/")."""
+    from govreport.ingest.images import PageImage
+    from govreport.ingest.scanned import ScanOptions, prepare_page
+
+    page, xs, ys = _values_table(lost_rows=range(0))
+    centre = ((xs[2] + xs[3]) // 2, (ys[3] + ys[4]) // 2)
+    prepared = prepare_page(PageImage(1, _stamped(page, centre, 50), DPI, "image-file"), ScanOptions())
+    assert prepared.black_seals and prepared.seal_view is not None
+    view = cv2.cvtColor(prepared.seal_view[0], cv2.COLOR_BGR2GRAY)
+    text = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) < 15  # the core of the table's own ink: digits, labels, rulings
+    [ring] = prepared.dark_seals
+    yy, xx = np.mgrid[0:view.shape[0], 0:view.shape[1]]
+    on_ring = np.abs(np.hypot(xx - ring.cx, yy - ring.cy) - 165) <= 3
+    assert (view[on_ring & ~text] > 200).mean() > 0.95  # the ring itself is gone
+    assert (view[on_ring & text] < 100).mean() > 0.95  # the black text it crossed is not
+
+
 class _SureOf:
     """A recogniser that reads every crop as "2" with one confidence."""
 

@@ -37,6 +37,7 @@ from govreport.layout.seals import (
     Ring,
     black_seal_view,
     clear_crossing_strokes,
+    darker_than_seals,
     find_seal_rings,
     grey_seal_view,
     has_colour,
@@ -141,17 +142,19 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     grids = find_raster_grids(ink, page.dpi, (horiz, vert), grey, text_ink, rings, thin[1])
     seal_view = None
     black = False
+    keep: np.ndarray | None = None
     if rings:
         seal_img = grey_seal_view(img, grey, ink, rings, page.dpi)
         if seal_img is None:
-            seal_img, black = black_seal_view(img, ink, rings, page.dpi), True
+            keep = darker_than_seals(grey, ink, rings, page.dpi)
+            seal_img, black = black_seal_view(img, ink, rings, page.dpi, keep), True
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
         if rings:
             inset = max(2, round(1.5 * page.dpi / 72.0))
             boxes = [(int(c.x0) + inset, int(c.y0) + inset, int(c.x1) - inset, int(c.y1) - inset)
                      for g in grids for c in g.cells if _overlaps((c.x0, c.y0, c.x1, c.y1), [r.box() for r in rings])]
-            clear_crossing_strokes(seal_view[0], seal_view[1], boxes, rings)
+            clear_crossing_strokes(seal_view[0], seal_view[1], boxes, rings, keep)
     return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings,
                         black)
 

@@ -193,10 +193,33 @@ def ring_band(ink: np.ndarray, ring: Ring, dpi: float) -> tuple[Ring, float, flo
     return ring, ring.r + (lo - reach_px) - 2.0, ring.r + (hi - reach_px) + 2.0
 
 
-def black_seal_view(image: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: float) -> np.ndarray:
-    """A second view of a page for reading text under seals as black as the text (a 1-bit copy): the ring's
-    stroke, whose circle is known, is painted over with paper. Digits it crossed lose a sliver and mostly stay
-    legible; the seal's lettering and star stay (nothing tells them from text by colour or shape)."""
+SEAL_DARKER = 30  # grey levels below a seal's own ink: text printed over the seal, kept when the seal is painted over
+
+
+def darker_than_seals(grey: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: float) -> np.ndarray:
+    """Where the page is clearly darker than the seals' own ink (255 = text over a seal): the digits of a grey
+    copy are blacker than its seal, which is printed in the lighter grey its red became; in a 1-bit copy nothing is
+    (the seal is as black as the text)."""
+    band = RING_BAND_MM * dpi / MM_PER_INCH
+    out = np.zeros(grey.shape, np.uint8)
+    for ring in rings:
+        level = _ring_grey(grey, ink, ring, band)
+        if level is None:
+            continue
+        m = int(np.ceil(RING_REACH_MM * dpi / MM_PER_INCH))  # the ring's stroke, re-fitted, may lie this far out
+        x0, y0, x1, y1 = ring.box()
+        h, w = grey.shape
+        x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        out[y0:y1, x0:x1] |= ((grey[y0:y1, x0:x1] < level - SEAL_DARKER) * 255).astype(np.uint8)
+    return out
+
+
+def black_seal_view(image: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: float,
+                    keep: np.ndarray | None = None) -> np.ndarray:
+    """A second view of a page for reading text under seals as dark as the text (a 1-bit or dark grey copy): the
+    ring's stroke, whose circle is known, is painted over with paper, but for the pixels in ``keep`` (text darker
+    than the seal, :func:`darker_than_seals`). Digits it crossed lose a sliver and mostly stay legible; the seal's
+    lettering and star stay (see :func:`clear_crossing_strokes`)."""
     view = image.copy()
     h, w = ink.shape
     for found in rings:
@@ -207,15 +230,18 @@ def black_seal_view(image: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: 
         yy, xx = np.mgrid[y0:y1, x0:x1]
         d = np.hypot(xx - ring.cx, yy - ring.cy)
         band = (d >= inner) & (d <= outer)
+        if keep is not None:
+            band &= keep[y0:y1, x0:x1] == 0
         view[y0:y1, x0:x1][band] = 255
     return view
 
 
 def clear_crossing_strokes(view: np.ndarray, view_ink: np.ndarray, boxes: list[tuple[int, int, int, int]],
-                           rings: list[Ring]) -> None:
+                           rings: list[Ring], keep: np.ndarray | None = None) -> None:
     """In each box (a table cell's inside, pixels), paint over the ink pieces inside a seal's ring that reach
     the box's edge, in place: a cell's own text keeps clear of its rulings, a seal's star and lettering run
-    across them. Pieces outside every ring are left (a digit printed close to a ruling)."""
+    across them. Pieces outside every ring are left (a digit printed close to a ruling), and so are pieces mostly
+    in ``keep`` (darker than the seal: text over it)."""
     for x0, y0, x1, y1 in boxes:
         sub = view_ink[y0:y1, x0:x1]
         if sub.size == 0 or not sub.any():
@@ -227,6 +253,8 @@ def clear_crossing_strokes(view: np.ndarray, view_ink: np.ndarray, boxes: list[t
             if not (x == 0 or y == 0 or x + bw >= ww or y + bh >= hh):
                 continue
             piece = labels == i
+            if keep is not None and (keep[y0:y1, x0:x1][piece] > 0).mean() > 0.5:
+                continue
             ys, xs = np.nonzero(piece)
             if not any(np.any((xs + x0 - r.cx) ** 2 + (ys + y0 - r.cy) ** 2 < r.r ** 2) for r in rings):
                 continue
