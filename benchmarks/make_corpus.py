@@ -23,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus.labels import random_label
-from benchmarks.corpus.render import RenderStyle, docx_to_pdf, random_style, render_docx, render_html
+from benchmarks.corpus.render import RenderStyle, random_style, render_docx, render_html, render_pdf
 
 FORMATS = ("html", "docx", "pdf")
 
@@ -84,12 +84,10 @@ def write_document(
         render_docx(plan.label, plan.style, out / f"{plan.name}.docx", templates_dir)
     if "pdf" in formats:
         if "docx" in formats:
-            docx_to_pdf(out / f"{plan.name}.docx", out)
+            render_pdf(plan.label, plan.style, out / f"{plan.name}.docx", out, templates_dir)
         else:
             with tempfile.TemporaryDirectory(prefix="govreport-docx-") as tmp:
-                docx = Path(tmp) / f"{plan.name}.docx"
-                render_docx(plan.label, plan.style, docx, templates_dir)
-                docx_to_pdf(docx, out)
+                render_pdf(plan.label, plan.style, Path(tmp) / f"{plan.name}.docx", out, templates_dir)
 
 
 def manifest_entry(plan: DocPlan) -> dict[str, Any]:

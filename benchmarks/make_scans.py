@@ -50,7 +50,7 @@ from benchmarks.corpus.degrade import (
     write_images,
     write_tiff,
 )
-from benchmarks.corpus.render import docx_to_pdf, render_docx
+from benchmarks.corpus.render import render_pdf
 from benchmarks.make_corpus import DocPlan, manifest_entry, plan_documents
 
 FORMATS = ("pdf", "jpg", "png", "tiff")
@@ -156,8 +156,7 @@ def synthetic_job(
     _write_label(plan.label, out / f"{plan.name}.json")
     with tempfile.TemporaryDirectory(prefix="govreport-scan-") as tmp:
         docx = Path(tmp) / f"{plan.name}.docx"
-        render_docx(plan.label, plan.style, docx, templates_dir)
-        pdf = docx_to_pdf(docx, Path(tmp))
+        pdf = render_pdf(plan.label, plan.style, docx, Path(tmp), templates_dir)
         scanned = scan_pdf(pdf, out, plan.name, style, rng, formats)
     return {**manifest_entry(plan), **scanned}
 

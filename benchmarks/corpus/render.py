@@ -564,7 +564,8 @@ def _fit_widths(spec: TableSpec, style: RenderStyle, text_width_cm: float) -> li
     return grown
 
 
-def _docx_table(document: Any, spec: TableSpec, style: RenderStyle, text_width_cm: float) -> None:
+def _docx_table(document: Any, spec: TableSpec, style: RenderStyle, text_width_cm: float,
+                split_rows: bool = False) -> None:
 
     table = document.add_table(rows=len(spec.rows), cols=spec.n_cols)
     table.style = "Table Grid"
@@ -578,7 +579,8 @@ def _docx_table(document: Any, spec: TableSpec, style: RenderStyle, text_width_c
             cell.width = widths[i]
     for r, row in enumerate(table.rows):
         tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
+        if not split_rows:
+            tr_pr.append(OxmlElement("w:cantSplit"))
         if spec.repeat_header and r < spec.header_rows:
             header = OxmlElement("w:tblHeader")
             header.set(qn("w:val"), "true")
@@ -621,9 +623,11 @@ def _docx_page_number(section: Any, style: RenderStyle) -> None:
 
 
 def render_docx(
-    label: Mapping[str, Any], style: RenderStyle, path: Path, templates_dir: Path | None = None
+    label: Mapping[str, Any], style: RenderStyle, path: Path, templates_dir: Path | None = None,
+    split_rows: bool = False,
 ) -> None:
-    """Write the report described by ``label`` as a DOCX file at ``path``."""
+    """Write the report described by ``label`` as a DOCX file at ``path``. Table rows may not break across pages
+    unless ``split_rows`` (see :func:`render_pdf`)."""
 
     doc_model = build_document(label, style, templates_dir)
     document = docx.Document()
@@ -639,7 +643,7 @@ def render_docx(
     size = style.body_font_size_pt
     for kind, value in doc_model.blocks:
         if isinstance(value, TableSpec):
-            _docx_table(document, value, style, text_width_cm)
+            _docx_table(document, value, style, text_width_cm, split_rows)
             continue
         paragraph = document.add_paragraph()
         fmt = paragraph.paragraph_format
@@ -683,6 +687,46 @@ def _save_reproducible(document: Any, path: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------------------
 # PDF
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def docx_digits(path: Path) -> int:
+    """Digits in a DOCX's paragraphs and table cells (a merged cell counted once): its printed values."""
+    document = docx.Document(str(path))
+    n = sum(_digits(p.text) for p in document.paragraphs)
+    seen: set[Any] = set()
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell._tc not in seen:
+                    seen.add(cell._tc)
+                    n += _digits(cell.text)
+    return n
+
+
+def pdf_digits(path: Path) -> int:
+    import pymupdf
+
+    with pymupdf.open(str(path)) as pdf:
+        return sum(_digits(page.get_text()) for page in pdf)
+
+
+def render_pdf(label: Mapping[str, Any], style: RenderStyle, docx_path: Path, out_dir: Path,
+               templates_dir: Path | None = None) -> Path:
+    """DOCX at ``docx_path``, then PDF through LibreOffice in ``out_dir``; its path. Where LibreOffice could not
+    lay out a table whose rows may not break (a block of merged rows taller than the space left on a page: it
+    leaves the whole table out), the DOCX is written again with rows allowed to break. Raises ``RuntimeError``
+    where content is still missing: a benchmark document must print every value its label holds."""
+    for split_rows in (False, True):
+        render_docx(label, style, docx_path, templates_dir, split_rows=split_rows)
+        pdf = docx_to_pdf(docx_path, out_dir)
+        want, got = docx_digits(docx_path), pdf_digits(pdf)
+        if got >= want:  # (the PDF adds page numbers)
+            return pdf
+    raise RuntimeError(f"{pdf}: LibreOffice printed {got} of the document's {want} digits")
 
 
 def docx_to_pdf(docx: Path, out_dir: Path, timeout_s: float = 120) -> Path:
