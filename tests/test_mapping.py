@@ -161,9 +161,9 @@ def test_a_row_label_merged_into_the_header_above_is_its_last_line():
     assert got["requests.carried_over.total"] == "1"
 
 
-def test_two_row_labels_merged_into_one_cell_each_take_their_line():
-    """A ruling lost in the label column only: 3.危及… and 4.保护… in one cell spanning both rows, beside the group
-    labels, with a value cell read as text (doc0028)."""
+def _requests_table(body: list, n_rows: int, template: str = "2021"):
+    """Table 三 with its applicant header over columns 3-9 (labels in columns 0-2) above ``body`` (cells of rows
+    1..), mapped onto ``template``."""
     from govreport.ir import Cell, Document, Table
     from govreport.schema.mapper import map_document
     from govreport.schema.templates import load_template
@@ -171,7 +171,16 @@ def test_two_row_labels_merged_into_one_cell_each_take_their_line():
     heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
     cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
-    cells += [Cell(row=1, col=0, row_span=4, text="三\n、\n本\n年"),
+    table = Table(n_rows=n_rows, n_cols=10, cells=cells + body)
+    return map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]), load_template(template))
+
+
+def test_two_row_labels_merged_into_one_cell_each_take_their_line():
+    """A ruling lost in the label column only: 3.危及… and 4.保护… in one cell spanning both rows, beside the group
+    labels, with a value cell read as text (doc0028)."""
+    from govreport.ir import Cell
+
+    cells = [Cell(row=1, col=0, row_span=4, text="三\n、\n本\n年"),
               Cell(row=1, col=1, row_span=4, text="(三)不予\n公开")]
     rows = {1: ("2.其他法律行政法规禁止公开", ["0"] * 7), 2: ("3.危及“三安全一稳定”\n4.保护第三方合法权益",
             ["1", "0", "0", "0", "0", "0", "1"]), 3: (None, ["2", "A0", "0", "0", "0", "0", "2"]),
@@ -180,9 +189,7 @@ def test_two_row_labels_merged_into_one_cell_each_take_their_line():
         if label:
             cells.append(Cell(row=r, col=2, row_span=2 if r == 2 else 1, text=label))
         cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(values)]
-    table = Table(n_rows=5, n_cols=10, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2021"))
+    mapping = _requests_table(cells, 5)
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.withheld_security_stability.total"] == "1"
     assert got["requests.withheld_third_party.total"] == "2"
@@ -192,14 +199,9 @@ def test_two_row_labels_merged_into_one_cell_each_take_their_line():
 def test_a_garbled_cell_merged_over_two_value_columns_is_unreadable_in_both_and_no_row_label():
     """Under a seal (doc0019) the blank markers 无 of two columns merge into one cell the recogniser reads as
     strokes ("心\n区筑"): that cell is not the row's label, and both its columns are unreadable, not lost."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell
 
-    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
-    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
-    cells += [Cell(row=1, col=0, row_span=3, text="三\n、\n本\n年"),
+    cells = [Cell(row=1, col=0, row_span=3, text="三\n、\n本\n年"),
               Cell(row=1, col=1, row_span=3, text="(三)不予\n公开")]
     labels = ["5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷"]
     for r, label in enumerate(labels, start=1):
@@ -210,9 +212,7 @@ def test_a_garbled_cell_merged_over_two_value_columns_is_unreadable_in_both_and_
         else:
             cells += [Cell(row=r, col=5, text="无"), Cell(row=r, col=6, text="无")]
         cells += [Cell(row=r, col=7 + i, text=t) for i, t in enumerate(["无", "无", str(r)])]
-    table = Table(n_rows=4, n_cols=10, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2021"))
+    mapping = _requests_table(cells, 4)
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.withheld_process_info.total"] == "2"
     merged = "心\n区筑"
@@ -225,23 +225,16 @@ def test_a_row_of_values_whose_label_merged_into_the_cell_above_is_placed_betwee
     """A lost ruling merged （六）其他处理 into the two-line label above it, read as strokes (doc0038: 也生P): three
     lines over two rows, so no line is the row's own; its values are placed between the rows matched above and
     below."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell
 
-    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
-    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
-    cells += [Cell(row=1, col=0, row_span=2, col_span=2, text="(五)不予\n处理"),
+    cells = [Cell(row=1, col=0, row_span=2, col_span=2, text="(五)不予\n处理"),
               Cell(row=1, col=2, row_span=2, text="5.要求行政机关确认或重\n新出具已获取信息\n也生P")]
     cells += [Cell(row=3, col=0, col_span=3, text="(七)总计"),
               Cell(row=4, col=0, col_span=3, text="四、结转下年度继续办理")]
     for r, values in {1: ["0"] * 7, 2: ["4", "0", "0", "0", "0", "0", "4"], 3: ["26"] + ["0"] * 5 + ["26"],
                       4: ["1"] + ["0"] * 5 + ["1"]}.items():
         cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(values)]
-    table = Table(n_rows=5, n_cols=10, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2019"))
+    mapping = _requests_table(cells, 5, "2019")
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.unprocessed_confirmation.total"] == "0"
     assert got["requests.other_handling.natural_person"] == "4" and got["requests.other_handling.total"] == "4"
@@ -252,14 +245,9 @@ def test_a_row_of_values_whose_label_merged_into_the_cell_above_is_placed_betwee
 def test_a_row_a_stray_line_cut_in_part_keeps_its_values_spanning_both_parts():
     """A stray line cut a two-line row in two in its last columns only (doc0038, 2.没有现成信息需要另行制作): the
     label and most values span both grid rows and are the row's; the lower part is no row of its own."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell
 
-    heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
-    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
-    cells += [Cell(row=1, col=0, row_span=4, col_span=2, text="(四)无法\n提供")]
+    cells = [Cell(row=1, col=0, row_span=4, col_span=2, text="(四)无法\n提供")]
     cells += [Cell(row=1, col=2, text="1.本机关不掌握相关政府信息")]
     cells += [Cell(row=1, col=3 + i, text=t) for i, t in enumerate(["5", "0", "0", "0", "0", "1", "6"])]
     cells += [Cell(row=2, col=2, row_span=2, text="2.没有现成信息需要另行\n制作")]
@@ -268,9 +256,7 @@ def test_a_row_a_stray_line_cut_in_part_keeps_its_values_spanning_both_parts():
               Cell(row=3, col=9, text="2")]
     cells += [Cell(row=4, col=2, text="3.补正后申请内容仍不明确")]
     cells += [Cell(row=4, col=3 + i, text=t) for i, t in enumerate(["1", "0", "0", "0", "0", "0", "1"])]
-    table = Table(n_rows=5, n_cols=10, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2019"))
+    mapping = _requests_table(cells, 5, "2019")
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.unavailable_needs_creation.natural_person"] == "2"
     assert got["requests.unavailable_needs_creation.legal_services"] == "0"

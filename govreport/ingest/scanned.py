@@ -96,8 +96,8 @@ class PreparedPage:
     # in ``seal_view`` where printed in grey, not removable where black; either way their
     # strokes are kept out of the grid and the cells under them are marked.
     dark_seals: list[Ring] = field(default_factory=list)
-    # Whether those seals are as black as the text (``seal_view`` then only has their rings painted over,
-    # ``seals.black_seal_view``), so that what is read under them is kept only where read confidently.
+    # Whether those seals are too dark to lift (black, or a grey close to the text's: ``seal_view`` then only has
+    # their rings painted over, ``seals.black_seal_view``), so that short readings under them need confidence.
     black_seals: bool = False
 
     @property
@@ -151,9 +151,9 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
         if rings:
-            inset = max(2, round(1.5 * page.dpi / 72.0))
+            inset, ring_boxes = _cell_inset(page.dpi / 72.0), [r.box() for r in rings]
             boxes = [(int(c.x0) + inset, int(c.y0) + inset, int(c.x1) - inset, int(c.y1) - inset)
-                     for g in grids for c in g.cells if _overlaps((c.x0, c.y0, c.x1, c.y1), [r.box() for r in rings])]
+                     for g in grids for c in g.cells if _overlaps((c.x0, c.y0, c.x1, c.y1), ring_boxes)]
             clear_crossing_strokes(seal_view[0], seal_view[1], boxes, rings, keep)
     return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings,
                         black)
@@ -175,10 +175,15 @@ def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: t
 # --- text lines inside a cell -----------------------------------------------------------------
 
 
+def _cell_inset(px: float) -> int:
+    """Pixels a cell's inside keeps clear of its borders (the rulings and their blur), at ``px`` pixels a point."""
+    return max(2, round(1.5 * px))
+
+
 def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: float,
                     text_ink: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Pixel boxes of the text lines inside one cell (inset from its borders), top to bottom."""
-    inset = max(2, round(1.5 * page.px))
+    inset = _cell_inset(page.px)
     X0, Y0 = int(x0) + inset, int(y0) + inset
     X1, Y1 = int(x1) - inset, int(y1) - inset
     if X1 - X0 < 3 or Y1 - Y0 < 3:
@@ -330,16 +335,14 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
             readings[s] = _as_slash(r)
     readings = _better_of_views(readings)
     best: dict[tuple[int, int, int], float] = {}
+    short: dict[tuple[int, int, int], int] = {}  # characters read in the cell
     for s, r in readings.items():
         key = (s.page, s.grid, s.cell)
         best[key] = max(best.get(key, 0.0), r.confidence)
+        short[key] = short.get(key, 0) + len("".join(r.text.split()))
     doubtful = {k for k in unsure if best.get(k, 0.0) < SEAL_FALLBACK_CONFIDENCE}
     # Under a black seal the lettering and star stay in the view: a short reading (a value's, not a row label's)
     # needs the same confidence.
-    short: dict[tuple[int, int, int], int] = {}
-    for s, r in readings.items():
-        key = (s.page, s.grid, s.cell)
-        short[key] = short.get(key, 0) + len("".join(r.text.split()))
     doubtful |= {k for k in under_black
                  if best.get(k, 0.0) < SEAL_FALLBACK_CONFIDENCE and short.get(k, 0) <= SHORT_READING_CHARS}
     # A doubtful cell becomes one empty reading without confidence: unreadable (shown for review, left for
