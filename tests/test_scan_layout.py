@@ -381,6 +381,15 @@ def _stamped(page: np.ndarray, centre: tuple[int, int], shade: int) -> np.ndarra
     return np.minimum(page, seal)
 
 
+def _texts_by_cell(grid, readings) -> dict[tuple[int, int], list[str]]:
+    """The text of each line read, by (row, column) of its grid cell, lines in the order read."""
+    got: dict[tuple[int, int], list[str]] = {}
+    for slot, reading in readings.items():
+        cell = grid.cells[slot.cell]
+        got.setdefault((cell.row, cell.col), []).append(reading.text)
+    return got
+
+
 def test_digits_under_a_grey_seal_are_read_from_a_view_without_it():
     from govreport.ingest.images import PageImage
     from govreport.ingest.scanned import ScanOptions, prepare_page, read_cells
@@ -392,10 +401,7 @@ def test_digits_under_a_grey_seal_are_read_from_a_view_without_it():
     assert len(prepared.dark_seals) == 1 and prepared.seal_view is not None
     readings = read_cells([prepared], RapidLineRecognizer())
     [grid] = prepared.grids
-    got: dict[tuple[int, int], list[str]] = {}
-    for slot, reading in readings.items():
-        cell = grid.cells[slot.cell]
-        got.setdefault((cell.row, cell.col), []).append(reading.text)
+    got = _texts_by_cell(grid, readings)
     for r in range(1, 7):
         for k in range(4):
             want = str((r * 7 + k) % 10)
@@ -417,10 +423,7 @@ def test_digits_under_a_black_seal_are_read_with_its_ring_painted_over():
     assert len(black.dark_seals) == 1 and black.black_seals and black.seal_view is not None
     readings = read_cells([black], RapidLineRecognizer())
     [grid] = black.grids
-    got: dict[tuple[int, int], list[str]] = {}
-    for slot, reading in readings.items():
-        cell = grid.cells[slot.cell]
-        got.setdefault((cell.row, cell.col), []).append(reading.text)
+    got = _texts_by_cell(grid, readings)
     right = 0
     for r in range(1, 7):
         for k in range(4):
@@ -516,10 +519,7 @@ def test_a_sealed_cell_takes_the_page_reading_where_the_seal_view_lost_its_digit
     prepared = PreparedPage(1, page, grey, without_rulings(ink, horiz, vert), DPI, 0, 0.0, [seal], [grid],
                             (view, without_rulings(binarize(view_grey), horiz, vert)))
     readings = read_cells([prepared], RapidLineRecognizer())
-    got: dict[tuple[int, int], list[str]] = {}
-    for slot, reading in readings.items():
-        cell = grid.cells[slot.cell]
-        got.setdefault((cell.row, cell.col), []).append(reading.text)
+    got = _texts_by_cell(grid, readings)
     assert got[(2, 2)] == [str((2 * 7 + 1) % 10)]
     assert got[(2, 1)] == [str(2 * 7 % 10)] and got[(3, 3)] == [str((3 * 7 + 2) % 10)]  # read alike in both views
     assert all(slot.line < 2 for slot in readings)  # one set of lines per cell, numbered from 0

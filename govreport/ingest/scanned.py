@@ -240,6 +240,14 @@ def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0
     return np.ascontiguousarray(sub)
 
 
+def _line_crops(page: PreparedPage, boxes: list[tuple[int, int, int, int]], line_h: float, image: np.ndarray,
+                ink: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(crop of ``image``, own ink) of each text line of a cell, tall bands split at the page's line height."""
+    if line_h > 0:
+        boxes = [part for b in boxes for part in split_tall_line(page, b, line_h, ink)]
+    return [(_crop(page, box, line_h, image), ink[box[1]:box[3], box[0]:box[2]]) for box in boxes]
+
+
 @dataclass(frozen=True)
 class _Slot:
     page: int  # index into the prepared pages
@@ -293,22 +301,15 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
         line_h = float(np.median(heights)) if heights else 0.0
         for (gi, ci), boxes in per_cell.items():
-            image, ink = views.get((gi, ci), (page.image, page.text_ink))
-            if line_h > 0:
-                boxes = [part for b in boxes for part in split_tall_line(page, b, line_h, ink)]
-            for li, box in enumerate(boxes):
-                slots.append(_Slot(pi, gi, ci, li))
-                crops.append(_crop(page, box, line_h, image))
-                inks.append(ink[box[1]:box[3], box[0]:box[2]])
+            jobs = [(0, boxes, *views.get((gi, ci), (page.image, page.text_ink)))]
             if (gi, ci) in both:
                 c = page.grids[gi].cells[ci]
-                page_boxes = cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
-                if line_h > 0:
-                    page_boxes = [part for b in page_boxes for part in split_tall_line(page, b, line_h)]
-                for li, box in enumerate(page_boxes):
-                    slots.append(_Slot(pi, gi, ci, PAGE_LINE + li))
-                    crops.append(_crop(page, box, line_h))
-                    inks.append(page.text_ink[box[1]:box[3], box[0]:box[2]])
+                jobs.append((PAGE_LINE, cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1), page.image, page.text_ink))
+            for first, cell_boxes, image, ink in jobs:
+                for li, (crop, line_ink) in enumerate(_line_crops(page, cell_boxes, line_h, image, ink), start=first):
+                    slots.append(_Slot(pi, gi, ci, li))
+                    crops.append(crop)
+                    inks.append(line_ink)
     readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
     lines_per_cell: dict[tuple[int, int, int, bool], int] = {}
     for s in slots:

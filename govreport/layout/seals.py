@@ -38,6 +38,12 @@ class Ring:
     def box(self) -> tuple[int, int, int, int]:
         return int(self.cx - self.r), int(self.cy - self.r), int(self.cx + self.r) + 1, int(self.cy + self.r) + 1
 
+    def window(self, shape: tuple[int, ...], margin: int = 0) -> tuple[int, int, int, int]:
+        """:meth:`box` grown by ``margin`` pixels and kept inside a page of ``shape``."""
+        x0, y0, x1, y1 = self.box()
+        h, w = shape[:2]
+        return max(0, x0 - margin), max(0, y0 - margin), min(w, x1 + margin), min(h, y1 + margin)
+
     def holds(self, x: float, y: float, margin: float = 0.0) -> bool:
         return (x - self.cx) ** 2 + (y - self.cy) ** 2 <= (self.r + margin) ** 2
 
@@ -55,11 +61,11 @@ def has_colour(img: np.ndarray) -> bool:
     return float(np.mean(sat >= COLOUR_SATURATION)) >= COLOUR_SHARE
 
 
-def _covers(ink: np.ndarray, circles: np.ndarray, band: float) -> np.ndarray:
-    """For each row (cx, cy, r) of ``circles``: the share of its circumference (sampled every 2 degrees) with
-    ink within ``band`` of it."""
+def _covers(ink: np.ndarray, circles: np.ndarray, band: float, step_deg: int = 2) -> np.ndarray:
+    """For each row (cx, cy, r) of ``circles``: the share of its circumference (sampled every ``step_deg``
+    degrees) with ink within ``band`` of it."""
     h, w = ink.shape
-    angles = np.radians(np.arange(0, 360, 2))
+    angles = np.radians(np.arange(0, 360, step_deg))
     offsets = np.arange(-band, band + 0.5, 1.0)
     cx, cy, r = (circles[:, i, None, None] for i in range(3))
     rad = r + offsets[None, None, :]
@@ -110,9 +116,7 @@ GREY_SEAL_MARGIN_MM = 1.5  # the lifted square reaches this far past the fitted 
 
 def _ring_grey(grey: np.ndarray, ink: np.ndarray, ring: Ring, band: float) -> float | None:
     """Median grey of the ink lying on the ring (within ``band`` of its circle)."""
-    x0, y0, x1, y1 = ring.box()
-    h, w = grey.shape
-    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    x0, y0, x1, y1 = ring.window(grey.shape)
     yy, xx = np.mgrid[y0:y1, x0:x1]
     on = (np.abs(np.hypot(xx - ring.cx, yy - ring.cy) - ring.r) <= band) & (ink[y0:y1, x0:x1] > 0)
     return float(np.median(grey[y0:y1, x0:x1][on])) if on.any() else None
@@ -130,16 +134,13 @@ def grey_seal_view(image: np.ndarray, grey: np.ndarray, ink: np.ndarray, rings: 
     text = float(np.median(grey[on]))
     band = RING_BAND_MM * dpi / MM_PER_INCH
     view: np.ndarray | None = None
-    h, w = grey.shape
     for ring in rings:
         seal = _ring_grey(grey, ink, ring, band)
         if seal is None or seal - text < GREY_SEAL_CONTRAST:
             continue
         if view is None:
             view = image.copy()
-        m = int(GREY_SEAL_MARGIN_MM * dpi / MM_PER_INCH)
-        x0, y0, x1, y1 = ring.box()
-        x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        x0, y0, x1, y1 = ring.window(grey.shape, int(GREY_SEAL_MARGIN_MM * dpi / MM_PER_INCH))
         levels = np.clip(255.0 * (np.arange(256) / (GREY_SEAL_CUT * seal)) ** 1.6, 0, 255).astype(np.uint8)
         lifted = cv2.LUT(grey[y0:y1, x0:x1], levels)
         view[y0:y1, x0:x1] = cv2.merge([lifted, lifted, lifted]) if view.ndim == 3 else lifted
@@ -165,11 +166,9 @@ def ring_band(ink: np.ndarray, ring: Ring, dpi: float) -> tuple[Ring, float, flo
     a stroke's width only), and the radii (inner, outer) between which the stroke lies, where ink shows along
     most of that circle."""
     px_mm = dpi / MM_PER_INCH
-    h, w = ink.shape
     for reach_mm in (RING_REACH_MM, RING_REACH_MM / 2):
         reach = reach_mm * px_mm
-        x0, y0 = max(0, int(ring.cx - ring.r - reach)), max(0, int(ring.cy - ring.r - reach))
-        x1, y1 = min(w, int(ring.cx + ring.r + reach) + 1), min(h, int(ring.cy + ring.r + reach) + 1)
+        x0, y0, x1, y1 = ring.window(ink.shape, int(np.ceil(reach)) + 1)  # holds every pixel within reach
         ys, xs = np.nonzero(ink[y0:y1, x0:x1])
         xs, ys = xs.astype(np.float64) + x0, ys.astype(np.float64) + y0
         near = np.abs(np.hypot(xs - ring.cx, ys - ring.cy) - ring.r) <= reach
@@ -178,12 +177,8 @@ def ring_band(ink: np.ndarray, ring: Ring, dpi: float) -> tuple[Ring, float, flo
             break
         ring = Ring(*fit)
     reach_px = int(np.ceil(RING_REACH_MM * px_mm))
-    angles = np.radians(np.arange(0, 360, 1))
-    share = []
-    for d in range(-reach_px, reach_px + 1):
-        xs_ = np.clip(np.round(ring.cx + (ring.r + d) * np.cos(angles)).astype(int), 0, w - 1)
-        ys_ = np.clip(np.round(ring.cy + (ring.r + d) * np.sin(angles)).astype(int), 0, h - 1)
-        share.append(float((ink[ys_, xs_] > 0).mean()))
+    radii = np.array([[ring.cx, ring.cy, ring.r + d] for d in range(-reach_px, reach_px + 1)])
+    share = [float(v) for v in _covers(ink, radii, 0.0, step_deg=1)]
     peak = int(np.argmax(share))
     lo = hi = peak
     while lo > 0 and share[lo - 1] >= RING_SHARE:
@@ -206,10 +201,8 @@ def darker_than_seals(grey: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi:
         level = _ring_grey(grey, ink, ring, band)
         if level is None:
             continue
-        m = int(np.ceil(RING_REACH_MM * dpi / MM_PER_INCH))  # the ring's stroke, re-fitted, may lie this far out
-        x0, y0, x1, y1 = ring.box()
-        h, w = grey.shape
-        x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        # the ring's stroke, re-fitted, may lie this far out
+        x0, y0, x1, y1 = ring.window(grey.shape, int(np.ceil(RING_REACH_MM * dpi / MM_PER_INCH)))
         out[y0:y1, x0:x1] |= ((grey[y0:y1, x0:x1] < level - SEAL_DARKER) * 255).astype(np.uint8)
     return out
 
@@ -221,12 +214,9 @@ def black_seal_view(image: np.ndarray, ink: np.ndarray, rings: list[Ring], dpi: 
     than the seal, :func:`darker_than_seals`). Digits it crossed lose a sliver and mostly stay legible; the seal's
     lettering and star stay (see :func:`clear_crossing_strokes`)."""
     view = image.copy()
-    h, w = ink.shape
     for found in rings:
         ring, inner, outer = ring_band(ink, found, dpi)
-        x0, y0, x1, y1 = ring.box()
-        m = int(outer - ring.r) + 2
-        x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+        x0, y0, x1, y1 = ring.window(ink.shape, int(outer - ring.r) + 2)
         yy, xx = np.mgrid[y0:y1, x0:x1]
         d = np.hypot(xx - ring.cx, yy - ring.cy)
         band = (d >= inner) & (d <= outer)
@@ -256,7 +246,7 @@ def clear_crossing_strokes(view: np.ndarray, view_ink: np.ndarray, boxes: list[t
             if keep is not None and (keep[y0:y1, x0:x1][piece] > 0).mean() > 0.5:
                 continue
             ys, xs = np.nonzero(piece)
-            if not any(np.any((xs + x0 - r.cx) ** 2 + (ys + y0 - r.cy) ** 2 < r.r ** 2) for r in rings):
+            if not any(np.any(r.holds(xs + x0, ys + y0)) for r in rings):
                 continue
             sub[piece] = 0
             view[y0:y1, x0:x1][piece] = 255
