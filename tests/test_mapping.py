@@ -305,3 +305,38 @@ def test_a_block_header_merged_with_its_data_row_is_read_as_both():
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["proactive.licensing.decisions"] == "1523"
     assert got["proactive.penalty.decisions"] == "33"
+
+
+def test_garbled_headers_still_open_their_tables():
+    """A dark, blotted copy as PP-OCR read it (held-out doc0028): 信息内容 read 伯息內容, 规章 read 斌章; table 三's
+    header with every marker garbled by one character (申清人情况, 勾糟关系, 本年新敬). Table 三 starts at its header,
+    not at the first 不予公开 further down, and table 二's first row is placed by position under its header."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    proactive = _grid([
+        ["第二十条第（一）", "", "項"],
+        ["伯息內容", "本年制发件數", "本年康止件数", "焉行有效件做"],
+        ["斌章", "3", "0", "7"],
+        ["行政鵝范性文件", "10", "1", "16"],
+    ])
+    heads = ["自然\n人", "海业\n企业", "科研\n机构", "社会\n公益\n組织", "法律\n服务\n机构", "其他", "总计"]
+    note = "(本列数擔的勾糟关系为：第一項加第二\n壤之和，等于第三項加第四項之和)"
+    cells = [Cell(row=0, col=0, row_span=2, col_span=3, text=note), Cell(row=0, col=3, col_span=7, text="申清人情况")]
+    cells += [Cell(row=1, col=3 + i, text=t) for i, t in enumerate(heads)]
+    rows = ["一、本年新敬政府德息公开中瑜政點", "二、上年結转政府信息公开中建数量", "(一) 予以公开"]
+    values = [["99", "4", "0", "1", "2", "1", "107"], ["6", "0", "0", "0", "0", "1", "7"],
+              ["34", "4", "0", "1", "0", "2", "41"]]
+    for r, (label, vals) in enumerate(zip(rows, values, strict=True), start=2):
+        cells.append(Cell(row=r, col=0, col_span=3, text=label))
+        cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(vals)]
+    requests = Table(n_rows=5, n_cols=10, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[proactive, requests]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.new.total"] == "107" and got["requests.new.natural_person"] == "99"
+    assert got["requests.carried_over.other_org"] == "1"
+    assert got["requests.disclosed.total"] == "41"
+    assert got["proactive.regulations.in_force"] == "7" and mapping.cells["proactive.regulations.in_force"].by_position
+    assert got["proactive.normative_documents.repealed_this_year"] == "1"

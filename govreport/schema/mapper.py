@@ -14,7 +14,15 @@ from itertools import pairwise
 
 from govreport.ir import Cell, Document
 from govreport.postprocess.numbers import looks_numeric
-from govreport.schema.rows import SECTION_NAMES, RowView, Section, all_rows, is_block_heading, split_sections
+from govreport.schema.rows import (
+    SECTION_NAMES,
+    RowView,
+    Section,
+    all_rows,
+    contains_nearly,
+    is_block_heading,
+    split_sections,
+)
 from govreport.schema.templates import ProactiveBlock, Template
 from govreport.textnorm import char_similarity, norm_label, numbering, similarity, strip_numbering, text_lines
 
@@ -224,6 +232,11 @@ def _header_over_data(row: RowView) -> tuple[RowView, RowView] | None:
     return replace(row, starting=top, covering=top), replace(row, starting=bottom, covering=bottom)
 
 
+def _names_contents(cell: Cell) -> bool:
+    """The block header's label cell, 信息内容, also with one character misread (伯息内容)."""
+    return contains_nearly(norm_label(cell.text), "信息内容")
+
+
 def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
     blocks = template.proactive_blocks
     headings = {norm_label(b.heading): b for b in blocks}
@@ -241,11 +254,11 @@ def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None
                 out.warnings.append(f"table 二: unknown block heading {j!r}")
             continue
         labels = row.label_cells()
-        if not row.has_numbers() and any("信息内容" in norm_label(c.text) for c in labels):
+        if not row.has_numbers() and any(_names_contents(c) for c in labels):
             split = _header_over_data(row)
             head = split[0] if split else row
             # skip the label column (or a whole header merged into one cell by a lost line)
-            header = [(head, c) for c in head.starting if c.text.strip() and "信息内容" not in norm_label(c.text)]
+            header = [(head, c) for c in head.starting if c.text.strip() and not _names_contents(c)]
             if split is None:
                 continue
             row = split[1]

@@ -74,6 +74,18 @@ _REQUEST_ROW_RE = re.compile(r"本年度办理结果|结转下年度继续办理
 
 _APPEAL_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
 
+# Table 三's applicant columns (no other table has them) and its header's longer phrases, which a scan's
+# recogniser may garble one character of (申请人情况 read 申清人情况, 勾稽关系 read 勾糟关系).
+_REQUEST_COLUMNS = ("商业企业", "科研机构", "社会公益组织", "法律服务机构")
+_REQUEST_HEADER_PHRASES = ("申请人情况", "法人或其他组织", "本年新收政府信息")
+
+
+def contains_nearly(text: str, phrase: str, wrong: int = 1) -> bool:
+    """``phrase`` occurs in ``text`` with at most ``wrong`` of its characters read as others (same length)."""
+    n = len(phrase)
+    return any(sum(a != b for a, b in zip(text[i:i + n], phrase, strict=True)) <= wrong
+               for i in range(len(text) - n + 1))
+
 
 # A table-二 block heading (第二十条第（一）项) whose 二十 a scan garbled or lost: Φ条第()项, 第:十条第11).
 _GARBLED_BLOCK_HEADING_RE = re.compile(r"十条第|条第[^条]{0,4}项")
@@ -89,9 +101,12 @@ def is_block_heading(row: RowView) -> bool:
 
 def _marker(row: RowView) -> Section | None:
     j = row.joined
-    if is_block_heading(row) or j.startswith("信息内容"):
+    if is_block_heading(row) or contains_nearly(j[:4], "信息内容"):
         return Section.PROACTIVE
     if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j or _REQUEST_ROW_RE.search(j):
+        return Section.REQUESTS
+    if (sum(t in j for t in _REQUEST_COLUMNS) >= 2
+            or any(contains_nearly(j, t) for t in _REQUEST_HEADER_PHRASES)):
         return Section.REQUESTS
     if "行政复议" in j and ("行政诉讼" in j or "结果维持" in j):
         return Section.APPEALS
