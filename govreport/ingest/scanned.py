@@ -332,7 +332,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                 readings[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
     for i, s in enumerate(slots):
         r = readings[s]
-        if r.text == "1" and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
+        if r.text in ("1", "7") and _looks_like_slash(inks[i], r.text):
             readings[s] = _as_slash(r)
     readings = _better_of_views(readings)
     best: dict[tuple[int, int, int], float] = {}
@@ -380,6 +380,7 @@ VIEW_MARGIN = 0.0  # the page's reading of a sealed cell is taken over the seal 
 SHORT_READING_CHARS = 4  # a reading this short under a black seal may be the seal's strokes read as a value
 SEAL_FALLBACK_CONFIDENCE = 0.6  # a cell under a seal read from the page (not the seal view) needs this confidence
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
+SLASH_TOP_SHARE = 0.6  # ... nor "7" where the top fifth of its ink spans less than this share of its width
 
 
 def _slant_deg(ink: np.ndarray) -> float:
@@ -391,8 +392,27 @@ def _slant_deg(ink: np.ndarray) -> float:
     return abs(float(np.degrees(0.5 * np.arctan2(2 * m["mu11"], m["mu02"] - m["mu20"]))))
 
 
+def _top_width_share(ink: np.ndarray) -> float:
+    """Width of the ink in the top fifth of its height, as a share of its whole width: a 7's bar spans it, a
+    slash's top is one stroke."""
+    ys, xs = np.nonzero(ink)
+    if ys.size == 0:
+        return 1.0
+    top = xs[ys < ys.min() + max(1, (ys.max() - ys.min() + 1) // 5)]
+    return float((top.max() - top.min() + 1) / (xs.max() - xs.min() + 1))
+
+
+def _looks_like_slash(ink: np.ndarray, text: str) -> bool:
+    """A lone stroke leaning like a slash, read as ``1``, or as ``7`` where its top is no bar (blur thickens a
+    slash's top end into what the recogniser takes for one)."""
+    if _slant_deg(ink) <= SLASH_SLANT_DEG:
+        return False
+    return text == "1" or _top_width_share(ink) < SLASH_TOP_SHARE
+
+
 def _as_slash(r: LineReading) -> LineReading:
-    """A "1" whose stroke leans like a slash: the blank marker "/", with "1" kept as the alternative."""
+    """A "1" or "7" whose stroke leans like a slash: the blank marker "/", with the reading kept as the
+    alternative."""
     p1 = r.alternatives[0].prob if r.alternatives else r.confidence
     alts = (Alternative("/", p1), *(Alternative(a.text, a.prob * (1 - p1)) for a in r.alternatives if a.text != "/"))
     return LineReading("/", r.confidence, alts)
