@@ -340,3 +340,24 @@ def test_garbled_headers_still_open_their_tables():
     assert got["requests.disclosed.total"] == "41"
     assert got["proactive.regulations.in_force"] == "7" and mapping.cells["proactive.regulations.in_force"].by_position
     assert got["proactive.normative_documents.repealed_this_year"] == "1"
+
+
+def test_a_garbled_total_row_after_a_single_other_handling_row_is_placed_by_position():
+    """The 2021 form prints （六） as one row or as its three sub-rows. A document with the one row, its (七)总计 read
+    as (七) eil (held-out doc0001): the total row is placed between （六） and 四、, the sub-rows it did not print
+    standing in no one's way."""
+    from govreport.ir import Cell
+
+    cells = [Cell(row=1, col=0, col_span=3, text="5.要求行政机关确认或重新出具已获取信息"),
+             Cell(row=2, col=0, col_span=3, text="(六)其他处理"),
+             Cell(row=3, col=0, col_span=3, text="(七) eil"),
+             Cell(row=4, col=0, col_span=3, text="四、结转下年度继续办理")]
+    for r, values in {1: ["0"] * 7, 2: ["2", "0", "0", "0", "0", "0", "2"], 3: ["5", "0", "0", "0", "0", "0", "5"],
+                      4: ["1"] + ["0"] * 5 + ["1"]}.items():
+        cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(values)]
+    mapping = _requests_table(cells, 5, "2021")
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.other_handling.total"] == "2"
+    assert got["requests.results_total.total"] == "5" and mapping.cells["requests.results_total.total"].by_position
+    assert got["requests.carried_forward.total"] == "1"
+    assert not any(k.startswith(("requests.other_no_", "requests.other_unpaid", "requests.other_other")) for k in got)

@@ -430,10 +430,23 @@ def map_requests(rows: list[RowView], template: Template, out: Mapping) -> None:
     labels = [_split_label(row, cell) for row, cell in data]
     items = [split_item(label) for label in labels]
     numbers, observed = [n for n, _ in items], [t for _, t in items]
-    wanted = [strip_numbering(norm_label(label)) for _, label in options]
-    _prefer_numbering(observed, data, options, wanted)
     by_line = [[split_item(line) for line in lines] if len(lines := text_lines(label)) > 1 else [] for label in labels]
-    placed = _fill_gaps(_align(observed, wanted, numbers, [item_number(label) for _, label in options], by_line))
+
+    def place(options: list[tuple[str, str]]) -> list[int | None]:
+        wanted = [strip_numbering(norm_label(label)) for _, label in options]
+        _prefer_numbering(observed, data, options, wanted)
+        return _align(observed, wanted, numbers, [item_number(label) for _, label in options], by_line)
+
+    assign = place(options)
+    # (六) is printed as one row or as its three sub-rows: the rows of the form the document did not use would
+    # stand between its neighbours and keep a garbled row beside them from being placed.
+    used = {options[a][0] for a in assign if a is not None}
+    if any(k.startswith("other_") for k in used):
+        one = "other_handling" in used and not any(k.startswith("other_") and k != "other_handling" for k in used)
+        options = [(k, lab) for k, lab in options
+                   if not k.startswith("other_") or (k == "other_handling") == one]
+        assign = place(options)
+    placed = _fill_gaps(assign)
     for (row, label_cell), (ti, by_pos) in zip(data, placed, strict=True):
         if ti is None:
             out.warnings.append(f"table 三: row label {label_cell.text!r} matches no standard row; skipped")
