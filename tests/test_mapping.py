@@ -361,3 +361,30 @@ def test_a_garbled_total_row_after_a_single_other_handling_row_is_placed_by_posi
     assert got["requests.results_total.total"] == "5" and mapping.cells["requests.results_total.total"].by_position
     assert got["requests.carried_forward.total"] == "1"
     assert not any(k.startswith(("requests.other_no_", "requests.other_unpaid", "requests.other_other")) for k in got)
+
+
+def test_table_four_whose_every_title_a_faint_copy_garbled_follows_table_three():
+    """Table 四 of a faint copy (held-out doc0037), under the end of table 三: 行政复议 read 行改量议, 行政诉讼 read
+    行政治, 直接起诉 read 直接超诉, 复议后起诉 read 复议量起诉. Its header still opens table 四, so its values are not
+    taken for table 三's."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    end_of_three = _grid([["(七)总计", "1", "0", "0", "0", "0", "0", "1"],
+                          ["四、结转下年度继续办理", "0", "0", "0", "0", "0", "0", "0"]])
+    cells = [Cell(row=0, col=0, col_span=5, text="行改量议"), Cell(row=0, col=5, col_span=10, text="行政治")]
+    cells += [Cell(row=1, col=k, row_span=2, text=t) for k, t in enumerate(
+        ["lm\n果\n维\n持", "结果\n闰正", "其他\n结果", "山\n木\n用\n活", "Gr"])]
+    cells += [Cell(row=1, col=5, col_span=5, text="未经复议直接超诉"),
+              Cell(row=1, col=10, col_span=5, text="复议量起诉")]
+    cells += [Cell(row=2, col=5 + k, text="结") for k in range(10)]
+    values = ["0"] * 14 + ["6"]
+    cells += [Cell(row=3, col=k, text=t) for k, t in enumerate(values)]
+    four = Table(n_rows=4, n_cols=15, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[end_of_three, four]),
+                           load_template("2019"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.results_total.total"] == "1" and got["requests.carried_forward.total"] == "0"
+    assert sum(k.startswith("appeals.") for k in got) == 15
+    assert got["appeals.suit_after_review.total"] == "6"

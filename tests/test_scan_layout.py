@@ -619,3 +619,32 @@ def test_a_slash_read_as_1_or_7_is_told_from_the_digits(font, dpi):
     assert _looks_like_slash(slash, "7") and _looks_like_slash(slash, "1")
     assert not _looks_like_slash(ink("7"), "7")
     assert not _looks_like_slash(ink("1"), "1")
+
+
+def test_faint_digit_is_found_and_noisy_paper_is_not():
+    """A 0 printed 24 grey levels below the paper at its darkest, blurred, on noisy paper under uneven light (a
+    faint thinned copy at 200 DPI, as the held-out doc0037's table 四, whose zeros the page's binariser left as
+    blank cells): the faint look finds the digit's box; blank cells with the same noise and light hold nothing."""
+    import fitz
+
+    from govreport.layout.faint import faint_ink_box
+
+    px = DPI / 72.0
+    doc = fitz.open()
+    page = doc.new_page(width=40, height=14)
+    page.insert_text((16, 10.5), "0", fontname="china-s", fontsize=9)
+    pix = page.get_pixmap(dpi=int(DPI), colorspace=fitz.csGRAY)
+    glyph = 1.0 - np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32) / 255.0
+    ink = cv2.GaussianBlur(glyph, (0, 0), 1.0)
+    ink /= ink.max()
+    rng = np.random.default_rng(3)
+    light = np.linspace(0, 8, glyph.shape[1])[None, :]
+
+    def cell(drop: float) -> np.ndarray:
+        return np.clip(232.0 - drop * ink + light + rng.normal(0, 6, glyph.shape), 0, 255).astype(np.uint8)
+
+    box = faint_ink_box(cell(24.0), px)
+    assert box is not None
+    ys, xs = np.nonzero(glyph > 0.5)
+    assert max(abs(box[0] - xs.min()), abs(box[1] - ys.min()), abs(box[2] - xs.max()), abs(box[3] - ys.max())) <= 2
+    assert all(faint_ink_box(cell(0.0), px) is None for _ in range(50))

@@ -20,7 +20,8 @@ import numpy as np
 from govreport.ingest.images import PageImage
 from govreport.ir import BBox, Cell, Page, Table, TextAlternative, TextBlock, TextSource, Word
 from govreport.layout.crosspage import is_page_furniture
-from govreport.layout.grid import Grid
+from govreport.layout.faint import faint_ink_box
+from govreport.layout.grid import Grid, GridCell
 from govreport.layout.orientation import page_rotation, upright
 from govreport.layout.raster import (
     binarize,
@@ -212,6 +213,18 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     return boxes
 
 
+def faint_cell_boxes(page: PreparedPage, cell: GridCell) -> list[tuple[int, int, int, int]]:
+    """The box of a cell's faint print (too pale for the page's binariser), as its one text line; [] for a
+    blank cell."""
+    inset = _cell_inset(page.px)
+    x0, y0 = int(cell.x0) + inset, int(cell.y0) + inset
+    x1, y1 = int(cell.x1) - inset, int(cell.y1) - inset
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return []
+    box = faint_ink_box(page.grey[y0:y1, x0:x1], page.px)
+    return [] if box is None else [(x0 + box[0], y0 + box[1], x0 + box[2], y0 + box[3])]
+
+
 MIN_TEXT_PT = 5.0  # text lines are at least this tall (a dash, a dot or a speck is lower)
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
@@ -295,7 +308,8 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                         unsure.add((pi, gi, ci))
                     elif page.black_seals:
                         under_black.add((pi, gi, ci))
-                per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1)
+                per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1) or (
+                    [] if (gi, ci) in views or (pi, gi, ci) in unsure else faint_cell_boxes(page, c))
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]

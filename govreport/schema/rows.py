@@ -75,9 +75,11 @@ _REQUEST_ROW_RE = re.compile(r"本年度办理结果|结转下年度继续办理
 _APPEAL_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
 
 # Table 三's applicant columns (no other table has them) and its header's longer phrases, which a scan's
-# recogniser may garble one character of (申请人情况 read 申清人情况, 勾稽关系 read 勾糟关系).
+# recogniser may garble one character of (申请人情况 read 申清人情况).
 _REQUEST_COLUMNS = ("商业企业", "科研机构", "社会公益组织", "法律服务机构")
 _REQUEST_HEADER_PHRASES = ("申请人情况", "法人或其他组织", "本年新收政府信息")
+# Table 四's (未经复议直接超诉, 复议量起诉 on a faint copy).
+_APPEAL_HEADER_PHRASES = ("未经复议直接起诉", "复议后起诉")
 
 
 def contains_nearly(text: str, phrase: str, wrong: int = 1) -> bool:
@@ -112,6 +114,8 @@ def _marker(row: RowView) -> Section | None:
         return Section.APPEALS
     # A scan's header with "行政复议" misread: what else only table 四's header holds.
     if "行政诉讼" in j or "直接起诉" in j or "复议后起诉" in j or sum(t in j for t in _APPEAL_COLUMNS) >= 3:
+        return Section.APPEALS
+    if any(contains_nearly(j, t) for t in _APPEAL_HEADER_PHRASES):
         return Section.APPEALS
     return None
 
