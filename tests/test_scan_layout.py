@@ -600,25 +600,38 @@ def test_a_short_faint_table_gets_its_column_lines_row_by_row():
 
 @pytest.mark.parametrize("font", ["helv", "china-s", "tiro", "cour"])
 @pytest.mark.parametrize("dpi", [150, 200, 300])
-def test_a_slash_read_as_1_or_7_is_told_from_the_digits(font, dpi):
+def test_a_blank_marker_read_as_1_or_7_is_told_from_the_digits(font, dpi):
     """A blank cell printed "/" that the recogniser reads as 1 or 7 (a blurred slash's thick top end: the held-out
-    doc0016 lost 9 blank cells so): the stroke leans and, unlike a 7, has no bar along its top."""
+    doc0016 lost 9 blank cells so) leans and, unlike a 7, has no bar along its top; a dash read as 1 lies flat. A 1
+    with a seal's stroke beside it in its box (seed-12 doc0004) leans as a whole too, but lies flatter than a slash:
+    it stays a 1."""
     import fitz
 
-    from govreport.ingest.scanned import _looks_like_slash
+    from govreport.ingest.scanned import _blank_mark
+
+    px = dpi / 72.0
 
     def ink(ch: str) -> np.ndarray:
         doc = fitz.open()
         page = doc.new_page(width=40, height=30)
-        page.insert_text((12, 20), ch, fontname=font, fontsize=10.5)
+        if ch == "—":
+            page.draw_line((13, 16), (25, 16), width=0.7)
+        else:
+            page.insert_text((12, 20), ch, fontname=font, fontsize=10.5)
         pix = page.get_pixmap(dpi=dpi, colorspace=fitz.csGRAY)
         grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w)
         return binarize(cv2.GaussianBlur(grey, (3, 3), 0))
 
     slash = ink("/")
-    assert _looks_like_slash(slash, "7") and _looks_like_slash(slash, "1")
-    assert not _looks_like_slash(ink("7"), "7")
-    assert not _looks_like_slash(ink("1"), "1")
+    assert _blank_mark(slash, "7", px) == "/" and _blank_mark(slash, "1", px) == "/"
+    assert _blank_mark(ink("7"), "7", px) is None
+    one = ink("1")
+    assert _blank_mark(one, "1", px) is None
+    with_stroke = one.copy()
+    ys, xs = np.nonzero(one)
+    cv2.line(with_stroke, (int(xs.max()) + 2, int(ys.max())), (with_stroke.shape[1] - 1, int(ys.max()) - 4), 255, 2)
+    assert _blank_mark(with_stroke, "1", px) is None
+    assert _blank_mark(ink("—"), "1", px) == "—"
 
 
 def test_faint_digit_is_found_and_noisy_paper_is_not():

@@ -10,6 +10,7 @@ Boxes are converted to PDF points (1/72 inch) so that every input path speaks th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -344,10 +345,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                 readings[slots[i]] = r
             else:
                 readings[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
-    for i, s in enumerate(slots):
-        r = readings[s]
-        if r.text in ("1", "7") and _looks_like_slash(inks[i], r.text):
-            readings[s] = _as_slash(r)
+    _mark_blanks(slots, readings, inks, pages)
     readings = _better_of_views(readings)
     best: dict[tuple[int, int, int], float] = {}
     short: dict[tuple[int, int, int], int] = {}  # characters read in the cell
@@ -394,7 +392,11 @@ VIEW_MARGIN = 0.0  # the page's reading of a sealed cell is taken over the seal 
 SHORT_READING_CHARS = 4  # a reading this short under a black seal may be the seal's strokes read as a value
 SEAL_FALLBACK_CONFIDENCE = 0.6  # a cell under a seal read from the page (not the seal view) needs this confidence
 SLASH_SLANT_DEG = 12.0  # a lone stroke leaning more than this is "/", not "1"
-SLASH_TOP_SHARE = 0.6  # ... nor "7" where the top fifth of its ink spans less than this share of its width
+SLASH_MAX_SLANT_DEG = 45.0  # ... but no more than this (a slash stands more than it lies) ...
+SLASH_TOP_SHARE = 0.7  # ... and the top fifth of its ink spans less than this share of its width (a 7's bar more)
+SLASH_PAGE_MIN = 3  # clean slashes on a page that make its other leaning marks slashes too
+DASH_MAX_HEIGHT_SHARE = 0.5  # a "1" whose ink is less tall than this share of its width ...
+DASH_MAX_HEIGHT_PT = 4.5  # ... and than this (a digit is twice as tall) is a dash
 
 
 def _slant_deg(ink: np.ndarray) -> float:
@@ -416,20 +418,46 @@ def _top_width_share(ink: np.ndarray) -> float:
     return float((top.max() - top.min() + 1) / (xs.max() - xs.min() + 1))
 
 
-def _looks_like_slash(ink: np.ndarray, text: str) -> bool:
-    """A lone stroke leaning like a slash, read as ``1``, or as ``7`` where its top is no bar (blur thickens a
-    slash's top end into what the recogniser takes for one)."""
-    if _slant_deg(ink) <= SLASH_SLANT_DEG:
-        return False
-    return text == "1" or _top_width_share(ink) < SLASH_TOP_SHARE
+def _mark_blanks(slots: list[_Slot], readings: dict[_Slot, LineReading], inks: list[np.ndarray],
+                 pages: Sequence[PreparedPage]) -> None:
+    """Readings of ``1`` or ``7`` that are blank markers, in place (see :func:`_blank_mark`). A leaning mark whose
+    box also holds other ink (a ruling's remnant, a seal's stroke) is a slash only on a page that prints clean
+    slashes too: an agency keeps to one blank marker, and a 1 beside a seal's stroke leans just so."""
+    marks: dict[int, str | None] = {}
+    for i, s in enumerate(slots):
+        if readings[s].text in ("1", "7"):
+            marks[i] = _blank_mark(inks[i], readings[s].text, pages[s.page].px)
+    clean = Counter(slots[i].page for i, m in marks.items() if m == "/")
+    for i, m in marks.items():
+        s = slots[i]
+        if m is None and clean[s.page] >= SLASH_PAGE_MIN and _slant_deg(inks[i]) > SLASH_SLANT_DEG:
+            m = "/"
+        if m is not None:
+            readings[s] = _as_blank_mark(readings[s], m)
 
 
-def _as_slash(r: LineReading) -> LineReading:
-    """A "1" or "7" whose stroke leans like a slash: the blank marker "/", with the reading kept as the
-    alternative."""
+def _blank_mark(ink: np.ndarray, text: str, px: float) -> str | None:
+    """The blank marker a ``1`` or ``7`` reading really is, or None. A lone stroke leaning like a slash without a
+    bar along its top (a 7's; blur thickens a slash's top end into what the recogniser takes for one) is ``/``; a
+    flat, low mark read as ``1`` is a dash ``—``. A 1 whose box also holds a seal's stroke or a neighbour's ink leans as
+    a whole too, but keeps a wide top or lies flatter than a slash."""
+    slant = _slant_deg(ink)
+    if slant <= SLASH_SLANT_DEG:
+        return None
+    ys, xs = np.nonzero(ink)
+    height = ys.max() - ys.min() + 1
+    if text == "1" and height < DASH_MAX_HEIGHT_PT * px and height < DASH_MAX_HEIGHT_SHARE * (xs.max() - xs.min() + 1):
+        return "—"
+    if slant <= SLASH_MAX_SLANT_DEG and _top_width_share(ink) < SLASH_TOP_SHARE:
+        return "/"
+    return None
+
+
+def _as_blank_mark(r: LineReading, mark: str) -> LineReading:
+    """A "1" or "7" taken for the blank marker ``mark``, with the reading kept as the alternative."""
     p1 = r.alternatives[0].prob if r.alternatives else r.confidence
-    alts = (Alternative("/", p1), *(Alternative(a.text, a.prob * (1 - p1)) for a in r.alternatives if a.text != "/"))
-    return LineReading("/", r.confidence, alts)
+    alts = (Alternative(mark, p1), *(Alternative(a.text, a.prob * (1 - p1)) for a in r.alternatives if a.text != mark))
+    return LineReading(mark, r.confidence, alts)
 
 
 def _overlaps(box: tuple[float, float, float, float], seals: list[tuple[int, int, int, int]]) -> bool:
