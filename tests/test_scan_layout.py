@@ -661,3 +661,26 @@ def test_faint_digit_is_found_and_noisy_paper_is_not():
     ys, xs = np.nonzero(glyph > 0.5)
     assert max(abs(box[0] - xs.min()), abs(box[1] - ys.min()), abs(box[2] - xs.max()), abs(box[3] - ys.max())) <= 2
     assert all(faint_ink_box(cell(0.0), px) is None for _ in range(50))
+
+
+def test_a_leaning_mark_with_other_ink_is_a_slash_only_on_a_page_of_slashes():
+    """A 1 with a seal's stroke in its box leans as a whole (seed-12 doc0004, no blank cell at all) and so does a
+    slash touching a ruling's remnant (seed-12 doc0037, every blank printed "/"): on a page that prints clean slashes
+    the mark is one more, elsewhere it stays the 1 it was read as."""
+    from types import SimpleNamespace
+
+    from govreport.ingest.scanned import _blank_mark, _mark_blanks, _Slot
+    from govreport.ocr.base import LineReading
+
+    slash = np.zeros((28, 12), np.uint8)
+    cv2.line(slash, (10, 1), (1, 26), 255, 2)
+    messy = np.zeros((28, 40), np.uint8)
+    cv2.line(messy, (10, 1), (1, 26), 255, 2)
+    cv2.line(messy, (12, 20), (39, 6), 255, 2)  # another stroke beside it: wide top, lying
+    pages = [SimpleNamespace(px=DPI / 72.0)] * 2
+    slots = [_Slot(0, 0, i, 0) for i in range(4)] + [_Slot(1, 0, 0, 0)]
+    inks = [slash, slash, slash, messy, messy]
+    readings = {s: LineReading("1", 0.95) for s in slots}
+    _mark_blanks(slots, readings, inks, pages)
+    assert [readings[s].text for s in slots] == ["/", "/", "/", "/", "1"]
+    assert _blank_mark(messy, "1", pages[0].px) is None  # on its own the mark is no slash
