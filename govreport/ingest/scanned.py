@@ -153,8 +153,8 @@ def prepare_page(page: PageImage, opts: ScanOptions) -> PreparedPage:
     if seal_img is not None:
         seal_view = (seal_img, without_rulings(binarize(cv2.cvtColor(seal_img, cv2.COLOR_BGR2GRAY)), horiz, vert))
         if rings:
-            inset, ring_boxes = _cell_inset(page.dpi / 72.0), [r.box() for r in rings]
-            boxes = [(int(c.x0) + inset, int(c.y0) + inset, int(c.x1) - inset, int(c.y1) - inset)
+            ring_boxes = [r.box() for r in rings]
+            boxes = [_cell_inside(page.dpi / 72.0, c.x0, c.y0, c.x1, c.y1)
                      for g in grids for c in g.cells if _overlaps((c.x0, c.y0, c.x1, c.y1), ring_boxes)]
             clear_crossing_strokes(seal_view[0], seal_view[1], boxes, rings, keep)
     return PreparedPage(page.number, img, grey, text_ink, page.dpi, rotation, skew, seals, grids, seal_view, rings,
@@ -177,17 +177,17 @@ def _rotate_boxes(boxes: list[tuple[int, int, int, int]], angle: float, shape: t
 # --- text lines inside a cell -----------------------------------------------------------------
 
 
-def _cell_inset(px: float) -> int:
-    """Pixels a cell's inside keeps clear of its borders (the rulings and their blur), at ``px`` pixels a point."""
-    return max(2, round(1.5 * px))
+def _cell_inside(px: float, x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+    """A cell's inside (pixels): its box inset from its borders, clear of the rulings and their blur, at ``px``
+    pixels a point."""
+    inset = max(2, round(1.5 * px))
+    return int(x0) + inset, int(y0) + inset, int(x1) - inset, int(y1) - inset
 
 
 def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: float,
                     text_ink: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Pixel boxes of the text lines inside one cell (inset from its borders), top to bottom."""
-    inset = _cell_inset(page.px)
-    X0, Y0 = int(x0) + inset, int(y0) + inset
-    X1, Y1 = int(x1) - inset, int(y1) - inset
+    X0, Y0, X1, Y1 = _cell_inside(page.px, x0, y0, x1, y1)
     if X1 - X0 < 3 or Y1 - Y0 < 3:
         return []
     page_ink = page.text_ink if text_ink is None else text_ink
@@ -217,9 +217,7 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
 def faint_cell_boxes(page: PreparedPage, cell: GridCell) -> list[tuple[int, int, int, int]]:
     """The box of a cell's faint print (too pale for the page's binariser), as its one text line; [] for a
     blank cell."""
-    inset = _cell_inset(page.px)
-    x0, y0 = int(cell.x0) + inset, int(cell.y0) + inset
-    x1, y1 = int(cell.x1) - inset, int(cell.y1) - inset
+    x0, y0, x1, y1 = _cell_inside(page.px, cell.x0, cell.y0, cell.x1, cell.y1)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
     box = faint_ink_box(page.grey[y0:y1, x0:x1], page.px)
@@ -309,8 +307,9 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                         unsure.add((pi, gi, ci))
                     elif page.black_seals:
                         under_black.add((pi, gi, ci))
+                # (a sealed cell the seal view lost is unsure: its faint remnants are the seal's, not print)
                 per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1) or (
-                    [] if (gi, ci) in views or (pi, gi, ci) in unsure else faint_cell_boxes(page, c))
+                    [] if (pi, gi, ci) in unsure else faint_cell_boxes(page, c))
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
