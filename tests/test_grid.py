@@ -107,6 +107,27 @@ def test_four_value_columns_merged_under_a_seal_are_cut():
     assert len(got) == 24
 
 
+def test_blank_merges_below_the_header_are_cut_where_the_lines_run_on():
+    import numpy as np
+
+    from govreport.layout.textsplit import cut_under_seals
+
+    # 5 rows x 5 columns: a title row, then labels in column 0 and four value columns. A faint ruling between two
+    # blank value cells was lost (rows 2-3 of column 2, no text: nothing for the text test to go by); the last
+    # column also spans rows 2-3 but holds a value printed across the boundary, and stays.
+    spans = {(0, 0): (1, 1), (0, 1): (1, 4)} | {(r, k): (1, 1) for r in range(1, 5) for k in (0, 1, 3)}
+    spans |= {(r, k): (1, 1) for r in (1, 4) for k in (2, 4)} | {(2, 2): (2, 1), (2, 4): (2, 1)}
+    grid = _grid_of(spans, 5, 5)
+    ink = np.zeros((50, 50), np.uint8)
+    ink[26:34, 43:47] = 255  # the value across y = 30 in column 4
+    assert cut_under_seals(grid, []) is grid  # without the page's ink nothing says a cell is blank
+    cut = cut_under_seals(grid, [], ink, 72.0)
+    got = {(c.row, c.col): (c.row_span, c.col_span) for c in cut.cells}
+    assert got[(2, 2)] == (1, 1) and got[(3, 2)] == (1, 1)
+    assert got[(2, 4)] == (2, 1) and (3, 4) not in got
+    assert got[(0, 1)] == (1, 4)  # the title is in the header: left
+
+
 def test_inferred_boundaries_are_kept_whatever_they_meet():
     from govreport.layout.grid import GridOptions
 

@@ -388,3 +388,35 @@ def test_table_four_whose_every_title_a_faint_copy_garbled_follows_table_three()
     assert got["requests.results_total.total"] == "1" and got["requests.carried_forward.total"] == "0"
     assert sum(k.startswith("appeals.") for k in got) == 15
     assert got["appeals.suit_after_review.total"] == "6"
+
+
+def test_table_three_whose_header_a_faint_copy_garbled_past_knowing_opens_at_its_first_row():
+    """The held-out seed-14 doc0036: table 三's header holds no marker a scan kept (勾惯关系, 后映 for 自然人) and its
+    总计 read as a number (811); only 其他 reads right. The table opens at 一、本年新收…, its header goes with it (not
+    with table 二 before), and the header's one readable title places the value columns: a value read as a letter is
+    not taken for its row's label."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    proactive = _grid([
+        ["第二十条第（一）项", "", ""],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "3", "0", "7"],
+    ])
+    heads = ["后映", "商业\n中业", "法A\n机构", "固其地", "HAST\n医律\n服务\n机向", "其他", "811"]
+    cells = [Cell(row=0, col=0, col_span=3, text="个列数据的勾惯关系第一看加第二项\n之可1第一浦加第R5之和")]
+    cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
+    rows = ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"]
+    values = [["20", "2", "0", "1", "0", "1", "24"], ["1", "à", "0", "0", "0", "0", "1"]]  # a faint 0 read as à
+    for r, (label, vals) in enumerate(zip(rows, values, strict=True), start=1):
+        cells.append(Cell(row=r, col=0, col_span=3, text=label))
+        cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(vals)]
+    requests = Table(n_rows=3, n_cols=10, cells=cells)
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[proactive, requests]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.new.natural_person"] == "20" and got["requests.new.business"] == "2"
+    assert got["requests.new.total"] == "24" and got["requests.carried_over.total"] == "1"
+    assert got["proactive.regulations.in_force"] == "7"
+    assert not any(k.startswith("requests.") and v == "811" for k, v in got.items())

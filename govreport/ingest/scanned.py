@@ -345,6 +345,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
             else:
                 readings[slots[i]] = LineReading(text_mode.text, text_mode.confidence, r.alternatives)
     _mark_blanks(slots, readings, inks, pages)
+    _open_zeros(slots, readings, inks, pages)
     readings = _better_of_views(readings)
     best: dict[tuple[int, int, int], float] = {}
     short: dict[tuple[int, int, int], int] = {}  # characters read in the cell
@@ -396,6 +397,12 @@ SLASH_TOP_SHARE = 0.7  # ... and the top fifth of its ink spans less than this s
 SLASH_PAGE_MIN = 3  # clean slashes on a page that make its other leaning marks slashes too
 DASH_MAX_HEIGHT_SHARE = 0.5  # a "1" whose ink is less tall than this share of its width ...
 DASH_MAX_HEIGHT_PT = 4.5  # ... and than this (a digit is twice as tall) is a dash
+OPEN_ZERO_READINGS = ("6", "9", "8")  # what the recogniser makes of a 0 with its top and bottom lost
+OPEN_ZERO_MIN_INK_PT2 = 1.0  # pieces of ink smaller than this (square points) are specks
+OPEN_ZERO_MIN_HEIGHT_PT = 2.5  # the sides of a 0 are most of a digit's height (its middle survives thinning)
+OPEN_ZERO_SAME_HEIGHT = 0.7  # ... of one height, overlapping over at least this share of the shorter
+OPEN_ZERO_MAX_WIDTH = 0.6  # ... each an upright stroke: no wider than this share of its height
+OPEN_ZERO_GAP = (0.15, 0.9)  # ... this many heights apart (a 0 is about half as wide as tall)
 
 
 def _slant_deg(ink: np.ndarray) -> float:
@@ -450,6 +457,41 @@ def _blank_mark(ink: np.ndarray, text: str, px: float) -> str | None:
     if slant <= SLASH_MAX_SLANT_DEG and _top_width_share(ink) < SLASH_TOP_SHARE:
         return "/"
     return None
+
+
+def _open_zeros(slots: list[_Slot], readings: dict[_Slot, LineReading], inks: list[np.ndarray],
+                pages: Sequence[PreparedPage]) -> None:
+    """Readings of ``6``, ``9`` or ``8`` that are a thinned copy's ``0``, in place (see :func:`_sides_of_a_zero`)."""
+    for i, s in enumerate(slots):
+        if readings[s].text in OPEN_ZERO_READINGS and _sides_of_a_zero(inks[i], pages[s.page].px):
+            readings[s] = _as_zero(readings[s])
+
+
+def _sides_of_a_zero(ink: np.ndarray, px: float) -> bool:
+    """Whether a line's ink is two upright strokes of one height side by side, a character's width apart: the two
+    sides of a ``0`` whose thin top and bottom a thinned copy lost. The recogniser takes such a pair for ``6`` or
+    ``9``; a true 6 or 9 that lost its thin strokes keeps one tall stroke and half a bowl (not of one height), and
+    an 8 keeps its waist."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    parts = [tuple(int(v) for v in stats[k][:4]) for k in range(1, n) if stats[k][4] >= OPEN_ZERO_MIN_INK_PT2 * px * px]
+    if len(parts) != 2:
+        return False
+    (xa, ya, wa, ha), (xb, yb, wb, hb) = sorted(parts)
+    tall, short = max(ha, hb), min(ha, hb)
+    if tall < OPEN_ZERO_MIN_HEIGHT_PT * px or short < OPEN_ZERO_SAME_HEIGHT * tall:
+        return False
+    if max(wa, wb) > OPEN_ZERO_MAX_WIDTH * short:
+        return False
+    overlap = min(ya + ha, yb + hb) - max(ya, yb)
+    gap = xb - (xa + wa)
+    return overlap >= OPEN_ZERO_SAME_HEIGHT * short and OPEN_ZERO_GAP[0] * tall <= gap <= OPEN_ZERO_GAP[1] * tall
+
+
+def _as_zero(r: LineReading) -> LineReading:
+    """A ``6``/``9``/``8`` taken for the open ``0`` it is, the reading kept as the next alternative."""
+    p1 = r.alternatives[0].prob if r.alternatives else r.confidence
+    alts = (Alternative("0", p1), *(Alternative(a.text, a.prob * (1 - p1)) for a in r.alternatives if a.text != "0"))
+    return LineReading("0", r.confidence, alts)
 
 
 def _as_blank_mark(r: LineReading, mark: str) -> LineReading:

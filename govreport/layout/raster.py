@@ -479,7 +479,7 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
         found = [] if round_ + 1 == TEXT_CUT_ROUNDS else (
             [seg for g in grids for seg in rows_from_text(g, text_ink, dpi)]
             + [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)])
-    return [cut_under_seals(split_merged(g, text_ink, dpi), seal_boxes) for g in grids]
+    return [cut_under_seals(split_merged(g, text_ink, dpi), seal_boxes, text_ink, dpi) for g in grids]
 
 
 TEXT_CUT_ROUNDS = 3  # rows and columns from the text are looked for this many times at most

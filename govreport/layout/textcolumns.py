@@ -11,6 +11,10 @@ there; a slot that lost several column lines (a run of value columns) is cut at 
 A title centred over the slot puts ink in the gap and so votes against the cut (a title running on into the next
 slot, a merged header, does not vote); the cut needs the agreement of most of the slot's inked rows and of at
 least ``MIN_ROWS`` rows with text on both sides.
+
+A short table (table 四: a header and one row of values) has fewer rows than that to go by. There a slot at least
+``WIDE_SLOT`` times the table's usual column width, each of whose one or two inked rows holds two pieces of text
+apart across its middle, is cut there: its column line was lost over the table's height.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ MIN_GAP_LINES = 1.5  # the empty stretch is at least this many text-line heights
 WORD_GAP_LINES = 0.8  # gaps narrower than this (in text-line heights) join the characters of one piece of text
 MIN_PIECE_LINES = 0.3  # a piece of text at least this wide (else a speck of noise)
 MIN_PIECE_INK = 0.08  # ... and this inked
+WIDE_SLOT = 1.6  # a slot this many times the median column width may be cut on the word of fewer rows ...
+MIDDLE = (0.3, 0.7)  # ... at a gap around its middle (this share of its width from its left edge)
 
 
 def _line_height(grid: Grid, text_ink: np.ndarray, px: float, inset: int) -> float:
@@ -58,6 +64,7 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
     text_h = _line_height(grid, text_ink, px, inset)
     if text_h <= 0:
         return []
+    median_w = float(np.median(np.diff(grid.xs)))
     out: list[Segment] = []
     for x0, x1 in pairwise(grid.xs):
         left, right = int(x0) + inset, int(x1) - inset
@@ -73,7 +80,8 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
             # table): no evidence either way.
             if pieces and pieces[0][0] > left + 1 and pieces[-1][1] < right - 1:
                 rows.append((y0, y1, pieces))
-        if len(rows) < MIN_ROWS:
+        few = len(rows) < MIN_ROWS
+        if few and not (rows and x1 - x0 >= WIDE_SLOT * median_w):
             continue
         # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
         gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h])
@@ -86,7 +94,10 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
                 continue
             # the agreeing rows, each with its gap around x (a row's gaps do not overlap)
             hits = [(y0, y1, g) for y0, y1, gs in gaps for g in gs if g[0] <= x <= g[1]]
-            if len(hits) < MIN_ROWS or len(hits) < AGREE_SHARE * len(rows):
+            if few:
+                if len(hits) < len(rows) or not MIDDLE[0] <= (x - x0) / (x1 - x0) <= MIDDLE[1]:
+                    continue
+            elif len(hits) < MIN_ROWS or len(hits) < AGREE_SHARE * len(rows):
                 continue
             lo, hi = max(g[0] for _, _, g in hits), min(g[1] for _, _, g in hits)
             if hi > lo:

@@ -8,7 +8,10 @@ inked columns of a band agree on the gaps between their text lines, the band is 
     grid + text ink -> per band, per column: text-line runs -> gaps shared by most columns -> segments
 
 Label cells alone never decide a cut (a label wraps over two lines inside one row); the cut needs the
-agreement of most inked columns of the band.
+agreement of most inked columns of the band, and where the table's right half (its values) has text in the band,
+of one of its columns there: a row of blank values printed as dashes has no text lines, and leaves a wrapped label
+the majority. (A table whose value columns all merged into one slot, their rulings lost, has only its labels to go
+by.)
 
 A well-ruled grid can lose one row ruling in every column (a faint 150 DPI copy): two data rows then make one
 band twice a row's height. Only such tall bands of it are looked at, with a wider gap required (a row's padding
@@ -62,6 +65,7 @@ def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment
     if not line_heights:
         return []
     text_h = float(np.median(line_heights))
+    mid = (grid.xs[0] + grid.xs[-1]) / 2
     row_h = float(np.median([y1 - y0 for y0, y1 in pairwise(grid.ys)]))
     # A well-ruled grid: only its tall bands (two rows whose ruling is lost in every column) are looked at.
     under_ruled = row_h >= UNDER_RULED * text_h
@@ -76,12 +80,14 @@ def rows_from_text(grid: Grid, text_ink: np.ndarray, dpi: float) -> list[Segment
                         for x0, x1, lines in cols]
         # Candidate cut heights: every gap's middle; a cut holds where it falls inside most columns' gaps.
         candidates = sorted((g0 + g1) / 2 for _, _, gaps in gaps_per_col for g0, g1 in gaps)
+        values = [x0 for x0, _, _ in cols if x0 >= mid]  # inked columns of the table's right half
         taken: list[float] = []
         for y in candidates:
             if any(abs(y - t) < text_h for t in taken):
                 continue
             agree = [(x0, x1) for x0, x1, gaps in gaps_per_col if any(g0 <= y <= g1 for g0, g1 in gaps)]
-            if len(agree) >= MIN_COLUMNS and len(agree) >= AGREE_SHARE * len(cols):
+            if (len(agree) >= MIN_COLUMNS and len(agree) >= AGREE_SHARE * len(cols)
+                    and (not values or any(x0 >= mid for x0, _ in agree))):
                 taken.append(y)
                 out += [Segment(x0, y, x1, y) for x0, x1 in agree]
     return out

@@ -13,7 +13,8 @@ slot and leaves the other empty (a title over a column pair, a label beside empt
 
 Under a seal the text test cannot see the cell's text apart (the ring, star and lettering run across the
 boundary), so there a small merge below the header is cut where the grid's line runs on at its sides
-(:func:`cut_under_seals`).
+(:func:`cut_under_seals`). So is a small merge below the header that holds no text at all: blank value cells
+(their dashes lost with the faint ruling between them) give the text test nothing to go by either.
 """
 
 from __future__ import annotations
@@ -159,28 +160,44 @@ def _body_start(owner: list[list[int]], cells: list[GridCell]) -> int:
     return len(owner)
 
 
-def cut_under_seals(grid: Grid, seals: list[tuple[float, float, float, float]]) -> Grid:
+def cut_under_seals(grid: Grid, seals: list[tuple[float, float, float, float]],
+                    text_ink: np.ndarray | None = None, dpi: float = 72.0) -> Grid:
     """``grid`` with small merged cells under a seal cut along the boundaries that run on at their sides: the
     seal's ring, star and lettering hid a stretch of ruling there (and their strokes keep the text test of
     :func:`split_merged` from seeing the cell's text apart). Only below the header: a title spans more slots
-    or sits in the header, and is left."""
-    for _ in range(SEAL_CUT_ROUNDS if seals else 0):
-        cut = _cut_once(grid, seals)
+    or sits in the header, and is left. Given the page's ``text_ink`` (at ``dpi``), a small merge below the
+    header with no text in it is cut the same way, wherever it is: a faint ruling lost between blank cells."""
+    for _ in range(SEAL_CUT_ROUNDS):
+        cut = _cut_once(grid, seals, text_ink, dpi / 72.0)
         if cut is grid:
             break
         grid = cut
     return grid
 
 
-def _cut_once(grid: Grid, seals: list[tuple[float, float, float, float]]) -> Grid:
+def _holds_text(c: GridCell, text_ink: np.ndarray, px: float) -> bool:
+    """Whether the inside of ``c`` holds a line of text (a dash, dots of a ruling and specks are not one)."""
+    inset = max(2, round(1.5 * px))
+    ink = text_ink[max(int(c.y0) + inset, 0):max(int(c.y1) - inset, 0),
+                   max(int(c.x0) + inset, 0):max(int(c.x1) - inset, 0)]
+    return ink.size > 0 and bool(_text_runs(ink, 0, px))
+
+
+def _cut_once(grid: Grid, seals: list[tuple[float, float, float, float]], text_ink: np.ndarray | None,
+              px: float) -> Grid:
     n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
     owner = _owners(grid.cells, n_rows, n_cols)
     flipped = [_transposed(c) for c in grid.cells]
     owner_t = _owners(flipped, n_cols, n_rows)
     body = _body_start(owner, grid.cells)
-    peers = {i for i, c in enumerate(grid.cells)
-             if c.row >= body and c.row_span * c.col_span > 1 and max(c.row_span, c.col_span) <= SEAL_CUT_MAX_SPAN
-             and any(c.x0 < x1 and x0 < c.x1 and c.y0 < y1 and y0 < c.y1 for x0, y0, x1, y1 in seals)}
+    small = [i for i, c in enumerate(grid.cells)
+             if c.row >= body and c.row_span * c.col_span > 1 and max(c.row_span, c.col_span) <= SEAL_CUT_MAX_SPAN]
+    peers = {i for i in small
+             if any(grid.cells[i].x0 < x1 and x0 < grid.cells[i].x1 and grid.cells[i].y0 < y1 and y0 < grid.cells[i].y1
+                    for x0, y0, x1, y1 in seals)
+             or (text_ink is not None and not _holds_text(grid.cells[i], text_ink, px))}
+    if not peers:
+        return grid
     cells: list[GridCell] = []
     for i, c in enumerate(grid.cells):
         rows = _row_cuts(owner, grid.cells, c, peers) if i in peers else []

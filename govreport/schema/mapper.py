@@ -299,9 +299,12 @@ def _request_row_options(template: Template) -> list[tuple[str, str]]:
 
 def _header_columns(rows: list[RowView], options: dict[str, str], cmap: ColumnMap) -> None:
     for row in rows:
-        if row.has_numbers():
+        if row.mostly_numbers():
             continue
-        for c in row.starting:
+        # A header row may hold a stray number (a scan read 总计 as 811); a row with numbers is looked at past its
+        # first cell only, which in a data row is the label (3. 其他 is a row, not the 其他 column).
+        starting = row.starting[1:] if row.has_numbers() else row.starting
+        for c in starting:
             t = norm_label(c.text)
             if not t:
                 continue

@@ -121,13 +121,22 @@ def _marker(row: RowView) -> Section | None:
 
 
 def split_sections(rows: list[RowView]) -> dict[Section, list[RowView]]:
-    """Rows of each standard table, in document order. A section runs until another's marker."""
+    """Rows of each standard table, in document order. A section runs until another's marker. A table's rows above
+    its first marker (a header a scan garbled past knowing, over 一、本年新收…) that fell to the section before go
+    with that marker: one table is one section (but for rows of values, kept where they are)."""
     out: dict[Section, list[RowView]] = {}
     current: Section | None = None
+    marked: set[int] = set()  # tables with a marker of their own so far
     for row in rows:
         m = _marker(row)
         if m is not None:
+            if row.table_index not in marked and current is not None and current != m:
+                # (its header rows only: rows of values above are the section before's, in a grid holding both)
+                moved = [r for r in out.get(current, []) if r.table_index == row.table_index and not r.mostly_numbers()]
+                out[current] = [r for r in out[current] if not any(r is x for x in moved)]
+                out.setdefault(m, []).extend(moved)
+            marked.add(row.table_index)
             current = m
         if current is not None:
             out.setdefault(current, []).append(row)
-    return out
+    return {k: v for k, v in out.items() if v}

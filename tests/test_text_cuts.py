@@ -1,0 +1,78 @@
+"""Row and column boundaries recovered from where the text sits (``layout.textrows``, ``layout.textcolumns``):
+the cases where the text must not be taken for a lost ruling, and a short table that has few rows to go by."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from govreport.layout.grid import Grid
+from govreport.layout.textcolumns import columns_from_text
+from govreport.layout.textrows import rows_from_text
+
+DPI = 144.0  # 2 pixels a point
+
+
+def _text(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+    ink[y0:y1, x0:x1] = 255
+
+
+def test_a_wrapped_label_beside_blank_values_is_not_cut_into_rows():
+    # One tall row of table 三 (under-ruled by its height alone): a label wrapped over three lines across the
+    # three label slots, a single "0" in the first value column and dashes (flat: no text line) in the others.
+    # The label's line gaps are the only gaps; without a value column's word they cut nothing.
+    xs = [0.0, 40.0, 100.0, 200.0, 240.0, 280.0, 320.0, 360.0]
+    ys = [0.0, 84.0]
+    ink = np.zeros((84, 360), np.uint8)
+    for top in (10, 34, 58):  # three 16-pixel lines, 8 pixels apart
+        _text(ink, 8, top, 32, top + 16)
+        _text(ink, 45, top, 95, top + 16)
+        _text(ink, 105, top, 190, top + 16)
+    _text(ink, 214, 34, 226, 50)  # the "0"
+    for x in (250, 290, 330):
+        _text(ink, x, 41, x + 16, 43)  # dashes
+    assert rows_from_text(Grid(xs, ys, []), ink, DPI) == []
+
+
+def test_stacked_values_still_cut_the_row():
+    # The same row holding two rows' entries in its value columns (the ruling between them lost): cut.
+    xs = [0.0, 40.0, 100.0, 200.0, 240.0, 280.0, 320.0, 360.0]
+    ys = [0.0, 84.0]
+    ink = np.zeros((84, 360), np.uint8)
+    for top in (10, 58):
+        _text(ink, 105, top, 190, top + 16)
+        for x in (214, 254, 294, 334):
+            _text(ink, x, top, x + 12, top + 16)
+    segs = rows_from_text(Grid(xs, ys, []), ink, DPI)
+    assert segs and all(26 <= s.y0 <= 58 for s in segs)
+    assert {s.x0 for s in segs} >= {200.0, 240.0, 280.0, 320.0}
+
+
+def _short_table(second_header_piece: bool) -> tuple[Grid, np.ndarray]:
+    """Table 四's shape: a header row and one row of values, 30-point columns, one slot (x 120-240) that lost its
+    column line: its header holds two titles side by side (or one centred title), its value row "6" and "0"."""
+    xs = [0.0, 60.0, 120.0, 240.0, 300.0, 360.0]
+    ys = [0.0, 40.0, 64.0]
+    ink = np.zeros((64, 360), np.uint8)
+    for x in (0, 60, 240, 300):
+        _text(ink, x + 16, 12, x + 44, 28)
+        _text(ink, x + 25, 44, x + 35, 60)
+    if second_header_piece:
+        _text(ink, 136, 12, 164, 28)
+        _text(ink, 196, 12, 224, 28)
+    else:
+        _text(ink, 150, 12, 210, 28)  # a title centred over the slot
+    _text(ink, 145, 44, 155, 60)
+    _text(ink, 205, 44, 215, 60)
+    return Grid(xs, ys, []), ink
+
+
+def test_a_short_table_wide_slot_with_two_pieces_in_each_row_is_cut():
+    grid, ink = _short_table(second_header_piece=True)
+    segs = columns_from_text(grid, ink, DPI, 4.0)
+    assert segs and all(164 < s.x0 < 196 for s in segs)
+    assert {(s.y0, s.y1) for s in segs} == {(0.0, 40.0), (40.0, 64.0)}
+
+
+def test_a_title_centred_over_a_wide_slot_keeps_it_whole():
+    grid, ink = _short_table(second_header_piece=False)
+    assert columns_from_text(grid, ink, DPI, 4.0) == []
