@@ -420,3 +420,23 @@ def test_table_three_whose_header_a_faint_copy_garbled_past_knowing_opens_at_its
     assert got["requests.new.total"] == "24" and got["requests.carried_over.total"] == "1"
     assert got["proactive.regulations.in_force"] == "7"
     assert not any(k.startswith("requests.") and v == "811" for k, v in got.items())
+
+
+def test_a_total_row_beside_garbled_values_is_no_column_title():
+    """Seed-14 doc0012: on table 三's second page the （七）总计 row, whose blank values a faint copy read as letters
+    (not a row of numbers, then), sits in column 1 beside an empty cell of column 0. Only a table's first row with
+    numbers may be a header with a stray digit: this row's 总计 is no title of the 总计 column."""
+    from govreport.ir import Cell
+
+    cells = []
+    for r, label, vals in [(1, "一、本年新收政府信息公开申请数量", ["10", "0", "0", "0", "0", "0", "10"]),
+                           (2, "二、上年结转政府信息公开申请数量", ["0", "0", "0", "0", "0", "0", "0"])]:
+        cells.append(Cell(row=r, col=0, col_span=3, text=label))
+        cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(vals)]
+    cells += [Cell(row=3, col=0, text=""), Cell(row=3, col=1, col_span=2, text="(七) 总计")]
+    cells += [Cell(row=3, col=3 + i, text=t) for i, t in enumerate(["10", "à", "è", "e", "0", "0", "10"])]
+    mapping = _requests_table(cells, 4)
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.new.total"] == "10" and got["requests.new.natural_person"] == "10"
+    assert got["requests.carried_over.total"] == "0"
+    assert got["requests.results_total.total"] == "10"

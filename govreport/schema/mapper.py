@@ -298,13 +298,22 @@ def _request_row_options(template: Template) -> list[tuple[str, str]]:
 
 
 def _header_columns(rows: list[RowView], options: dict[str, str], cmap: ColumnMap) -> None:
+    numbered: set[int] = set()  # tables with a row holding numbers so far
     for row in rows:
         if row.mostly_numbers():
+            numbered.add(row.table_index)
             continue
-        # A header row may hold a stray number (a scan read 总计 as 811); a row with numbers is looked at past its
-        # first cell only, which in a data row is the label (3. 其他 is a row, not the 其他 column).
+        # A header row may hold a stray number (a scan read 总计 as 811): a table's first row with numbers is looked
+        # at past its first cell (in a data row, the label: 3. 其他 is a row, not the 其他 column); a later one is a
+        # row of values (（七）总计 beside its values).
+        if row.has_numbers():
+            if row.table_index in numbered:
+                continue
+            numbered.add(row.table_index)
         starting = row.starting[1:] if row.has_numbers() else row.starting
         for c in starting:
+            if row.has_numbers() and item_number(c.text):
+                continue  # a numbered row label (（七）总计) beside the values, not a column's title
             t = norm_label(c.text)
             if not t:
                 continue
