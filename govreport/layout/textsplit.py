@@ -190,12 +190,10 @@ def _cut_once(grid: Grid, seals: list[tuple[float, float, float, float]], text_i
     flipped = [_transposed(c) for c in grid.cells]
     owner_t = _owners(flipped, n_cols, n_rows)
     body = _body_start(owner, grid.cells)
-    small = [i for i, c in enumerate(grid.cells)
-             if c.row >= body and c.row_span * c.col_span > 1 and max(c.row_span, c.col_span) <= SEAL_CUT_MAX_SPAN]
-    peers = {i for i in small
-             if any(grid.cells[i].x0 < x1 and x0 < grid.cells[i].x1 and grid.cells[i].y0 < y1 and y0 < grid.cells[i].y1
-                    for x0, y0, x1, y1 in seals)
-             or (text_ink is not None and not _holds_text(grid.cells[i], text_ink, px))}
+    peers = {i for i, c in enumerate(grid.cells)
+             if c.row >= body and c.row_span * c.col_span > 1 and max(c.row_span, c.col_span) <= SEAL_CUT_MAX_SPAN
+             and (any(c.x0 < x1 and x0 < c.x1 and c.y0 < y1 and y0 < c.y1 for x0, y0, x1, y1 in seals)
+                  or (text_ink is not None and not _holds_text(c, text_ink, px)))}
     if not peers:
         return grid
     cells: list[GridCell] = []
