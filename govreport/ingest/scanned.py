@@ -197,7 +197,7 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     rows[rows < 2] = 0
     boxes = []
     for a, b in runs(rows, min_gap=max(1, int(1.2 * page.px))):
-        band = ink[a:b]
+        band = _without_specks(ink[a:b], page.px)
         cols = (band > 0).sum(axis=0)
         cruns = runs(cols, min_gap=max(4, int(8 * page.px)))
         if not cruns:
@@ -214,6 +214,26 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     return boxes
 
 
+def _without_specks(ink: np.ndarray, px: float) -> np.ndarray:
+    """A text line's ink without its specks (little ink, lower than any character or dash is long, apart from the
+    rest), where it has other ink: a faint copy's paper noise beside a digit widens the line's box, and the
+    recogniser reads the speck as a digit of its own (a lone 0 read as 20)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return ink
+    small = {k for k in range(1, n)
+             if stats[k][4] < SPECK_MAX_INK_PT2 * px * px and stats[k][3] < SPECK_MAX_HEIGHT_PT * px}
+    if not small or len(small) == n - 1:
+        return ink
+    # (a small blob close beside the text is a piece of a faint character: kept)
+    text = [(int(stats[k][0]), int(stats[k][0] + stats[k][2])) for k in range(1, n) if k not in small]
+    specks = [k for k in small if all(stats[k][0] - x1 >= SPECK_APART_PT * px or x0 - (stats[k][0] + stats[k][2])
+                                      >= SPECK_APART_PT * px for x0, x1 in text)]
+    if not specks:
+        return ink
+    return np.where(np.isin(labels, specks), 0, ink).astype(ink.dtype)
+
+
 def faint_cell_boxes(page: PreparedPage, cell: GridCell) -> list[tuple[int, int, int, int]]:
     """The box of a cell's faint print (too pale for the page's binariser), as its one text line; [] for a
     blank cell."""
@@ -225,6 +245,9 @@ def faint_cell_boxes(page: PreparedPage, cell: GridCell) -> list[tuple[int, int,
 
 
 MIN_TEXT_PT = 5.0  # text lines are at least this tall (a dash, a dot or a speck is lower)
+SPECK_MAX_INK_PT2 = 1.5  # a blob of a line's ink with less ink than this (square points) ...
+SPECK_MAX_HEIGHT_PT = 2.0  # ... and lower than this is a speck ...
+SPECK_APART_PT = 3.0  # ... where it lies at least this far left or right of the line's other ink
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
 
