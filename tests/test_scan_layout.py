@@ -786,3 +786,54 @@ def test_a_thinned_150_dpi_zero_in_heavy_noise_is_found_and_a_faint_dash_is_blan
     assert sum(faint_ink_box(cell(zero), px) is not None for _ in range(20)) >= 18
     assert all(faint_ink_box(cell(None), px) is None for _ in range(50))
     assert all(faint_ink_box(cell(dash), px) is None for _ in range(20))
+
+
+def test_specks_above_a_number_leave_its_line_one_line_tall():
+    """hongze-2023 scanned: the copy's paper noise above a lone 195, dots spread along the cell far from the digits,
+    made its text band twice the page's line height; it was split in two, read `105` over `195` and joined to
+    105195. The band's height, like its width, is taken without specks apart from the text."""
+    from govreport.ingest.scanned import PreparedPage, cell_line_boxes
+
+    px = DPI / 72.0
+    page = np.full((200, 600, 3), 255, np.uint8)
+    cv2.rectangle(page, (20, 20), (580, 120), (0, 0, 0), 2)
+    cv2.putText(page, "195", (270, 95), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    rng = np.random.default_rng(3)
+    xs = rng.choice(np.r_[40:220, 360:560], size=24, replace=False)
+    for x, y in zip(xs, np.linspace(46, 71, 24).astype(int), strict=True):  # dots 2 px wide, above the digits
+        page[y:y + 2, x:x + 2] = 0
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    horiz, vert = line_masks(ink, DPI, grey=grey)
+    prepared = PreparedPage(1, page, grey, without_rulings(ink, horiz, vert), DPI, 0, 0.0, [])
+    [box] = cell_line_boxes(prepared, 20, 20, 580, 120)
+    digits = np.flatnonzero((grey[:, 260:340] < 128).any(axis=1))
+    digits = digits[(digits > 30) & (digits < 110)]
+    assert abs(box[1] - digits[0]) <= 1 and abs(box[3] - (digits[-1] + 1)) <= 1
+    assert box[3] - box[1] < 12 * px  # one line, not a band to split
+
+
+def test_a_faint_zero_whose_one_side_survived_binarising_is_read_whole():
+    """Seed-14 doc0036: on a thinned 150 DPI copy the binariser kept one side of a faint 0 (a sliver 3 points tall);
+    read alone it was a confident blank or a comma. The cell's faint print, taller and holding that sliver, is its
+    line instead. A dash (flat) and a full-height line keep their boxes."""
+    from govreport.ingest.scanned import PreparedPage, _whole_faint_glyph
+    from govreport.layout.grid import GridCell
+
+    rng = np.random.default_rng(4)
+    grey = np.clip(228 + rng.normal(0, 3, (120, 300)), 0, 255).astype(np.uint8)
+    cv2.ellipse(grey, (150, 60), (9, 14), 0, 0, 360, 200, 2)  # a faint 0, 28 px (10 pt) tall
+    grey[52:62, 139:142] = 120  # its left side, dark enough for the binariser: 10 px (3.6 pt)
+    page = np.dstack([grey] * 3)
+    prepared = PreparedPage(1, page, grey, np.zeros_like(grey), DPI, 0, 0.0, [])
+    cell = GridCell(row=0, col=0, row_span=1, col_span=1, x0=10.0, y0=10.0, x1=290.0, y1=110.0)
+    sliver = [(139, 52, 142, 62)]
+    [box] = _whole_faint_glyph(prepared, cell, sliver)
+    assert box[1] <= 48 and box[3] >= 72 and box[0] <= 143 and box[2] >= 157
+    tall = [(140, 45, 160, 75)]
+    assert _whole_faint_glyph(prepared, cell, tall) == tall
+    assert _whole_faint_glyph(prepared, cell, []) == [box]  # nothing binarised: the faint look alone
+    flat = np.clip(228 + rng.normal(0, 3, (120, 300)), 0, 255).astype(np.uint8)
+    cv2.line(flat, (130, 60), (170, 60), 190, 2)  # a faint dash, its middle binarised
+    dash = PreparedPage(1, np.dstack([flat] * 3), flat, np.zeros_like(flat), DPI, 0, 0.0, [])
+    assert _whole_faint_glyph(dash, cell, [(140, 59, 160, 62)]) == [(140, 59, 160, 62)]

@@ -197,7 +197,13 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
     rows[rows < 2] = 0
     boxes = []
     for a, b in runs(rows, min_gap=max(1, int(1.2 * page.px))):
-        band = _without_specks(ink[a:b], page.px)
+        raw = ink[a:b]
+        band = _without_specks(raw, page.px)
+        if band is not raw:
+            # (where specks were left out, the line's height too is taken without them: paper noise above a number
+            # had made its band two lines tall, and it was split and read twice, 195 as 105 over 195)
+            inked = np.flatnonzero((band > 0).any(axis=1))
+            a, b, band = a + int(inked[0]), a + int(inked[-1]) + 1, band[inked[0]:inked[-1] + 1]
         cols = (band > 0).sum(axis=0)
         cruns = runs(cols, min_gap=max(4, int(8 * page.px)))
         if not cruns:
@@ -248,7 +254,23 @@ MIN_TEXT_PT = 5.0  # text lines are at least this tall (a dash, a dot or a speck
 SPECK_MAX_INK_PT2 = 1.5  # a blob of a line's ink with less ink than this (square points) ...
 SPECK_MAX_HEIGHT_PT = 2.0  # ... and lower than this is a speck ...
 SPECK_APART_PT = 3.0  # ... where it lies at least this far left or right of the line's other ink
+FRAGMENT_GROWTH = 1.3  # a faint glyph's box this much taller than the binarised fragment it holds replaces it
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
+
+
+def _whole_faint_glyph(page: PreparedPage, cell: GridCell, boxes: list[tuple[int, int, int, int]]
+                       ) -> list[tuple[int, int, int, int]]:
+    """A cell's line boxes, or its faint print's box where the binariser kept none of it or only a fragment: one
+    box lower than a line of text that the faint glyph's box holds and is clearly taller than (a thinned 0 whose
+    one side survived reads as a blank or a comma)."""
+    if len(boxes) > 1 or (boxes and boxes[0][3] - boxes[0][1] >= MIN_TEXT_PT * page.px):
+        return boxes
+    faint = faint_cell_boxes(page, cell)
+    if not boxes or not faint:
+        return boxes or faint
+    (x0, y0, x1, y1), (f0, g0, f1, g1) = boxes[0], faint[0]
+    inside = f0 <= x0 + 1 and g0 <= y0 + 1 and x1 <= f1 + 1 and y1 <= g1 + 1
+    return faint if inside and g1 - g0 >= FRAGMENT_GROWTH * (y1 - y0) else boxes
 
 
 def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: float,
@@ -331,8 +353,9 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                     elif page.black_seals:
                         under_black.add((pi, gi, ci))
                 # (a sealed cell the seal view lost is unsure: its faint remnants are the seal's, not print)
-                per_cell[(gi, ci)] = boxes or cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1) or (
-                    [] if (pi, gi, ci) in unsure else faint_cell_boxes(page, c))
+                if not boxes and (pi, gi, ci) not in unsure:
+                    boxes = _whole_faint_glyph(page, c, cell_line_boxes(page, c.x0, c.y0, c.x1, c.y1))
+                per_cell[(gi, ci)] = boxes
         # The page's text-line height, from boxes of real text: a table of dashes (blank cells printed "—")
         # must not make a sliver the norm, or every line of text would be cut into slivers.
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
