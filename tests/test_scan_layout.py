@@ -837,3 +837,27 @@ def test_a_faint_zero_whose_one_side_survived_binarising_is_read_whole():
     cv2.line(flat, (130, 60), (170, 60), 190, 2)  # a faint dash, its middle binarised
     dash = PreparedPage(1, np.dstack([flat] * 3), flat, np.zeros_like(flat), DPI, 0, 0.0, [])
     assert _whole_faint_glyph(dash, cell, [(140, 59, 160, 62)]) == [(140, 59, 160, 62)]
+
+
+def test_a_reading_of_faint_print_is_never_confident():
+    """What only the faint look found is near the paper's noise (seed-14 doc0000: thinned 0s read as 6 at 0.97): its
+    reading is capped below the repair's confidence threshold, so it is listed for review and the relations may
+    overrule it. Cells the binariser saw keep the recogniser's confidence."""
+    from govreport.ingest.scanned import FAINT_MAX_CONFIDENCE, PreparedPage, read_cells
+    from govreport.postprocess.repair import CALIBRATED_THRESHOLD
+
+    page, xs, ys = _values_table(lost_rows=range(0))
+    x0, y0, x1, y1 = xs[2], ys[2], xs[3], ys[3]
+    page[y0 + 4:y1 - 4, x0 + 4:x1 - 4] = 255
+    cv2.ellipse(page, ((x0 + x1) // 2, (y0 + y1) // 2), (10, 16), 0, 0, 360, (243, 243, 243), 3)  # a faint 0
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    ink = binarize(grey)
+    horiz, vert = line_masks(ink, DPI, grey=grey)
+    [grid] = find_raster_grids(ink, DPI, (horiz, vert), grey)
+    prepared = PreparedPage(1, page, grey, without_rulings(ink, horiz, vert), DPI, 0, 0.0, [], [grid])
+    assert not prepared.text_ink[y0 + 4:y1 - 4, x0 + 4:x1 - 4].any()  # the binariser lost it
+    faint_cell = next(i for i, c in enumerate(grid.cells) if (c.row, c.col) == (2, 2))
+    clear_cell = next(i for i, c in enumerate(grid.cells) if (c.row, c.col) == (2, 3))
+    got = {s.cell: r.confidence for s, r in read_cells([prepared], _SureOf(0.99)).items()}
+    assert got[faint_cell] == FAINT_MAX_CONFIDENCE < CALIBRATED_THRESHOLD
+    assert got[clear_cell] == 0.99
