@@ -76,3 +76,32 @@ def test_a_short_table_wide_slot_with_two_pieces_in_each_row_is_cut():
 def test_a_title_centred_over_a_wide_slot_keeps_it_whole():
     grid, ink = _short_table(second_header_piece=False)
     assert columns_from_text(grid, ink, DPI, 4.0) == []
+
+
+def test_a_lost_column_line_in_one_block_of_a_grid_of_blocks_is_cut():
+    """Seed-14 doc0019's table 二, one grid: the first block (信息内容 | 本年制发件数 | 本年废止件数 |
+    现行有效件数) lost the line between its first two value columns over its three rows (`00`, `3011` read as one
+    number), and the blocks below have one value spanning those columns, printed left of the lost line's place. Those spanning cells
+    are no evidence against the cut: their text says nothing about a line inside their span."""
+    from govreport.layout.grid import GridCell
+
+    xs = [0.0, 120.0, 320.0, 420.0]
+    ys = [0.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 210.0]
+    ink = np.zeros((210, 420), np.uint8)
+    cells = [GridCell(0, 0, 1, 4, 0, 0, 420, 30)]  # the block's title across the table
+    for r in (1, 2, 3):  # header and two rows: two pieces in the wide slot, apart across its middle
+        cells += [GridCell(r, c, 1, 1, xs[c], ys[r], xs[c + 1], ys[r + 1]) for c in range(3)]
+        _text(ink, 150, int(ys[r]) + 8, 190, int(ys[r]) + 22)
+        _text(ink, 250, int(ys[r]) + 8, 290, int(ys[r]) + 22)
+        _text(ink, 20, int(ys[r]) + 8, 90, int(ys[r]) + 22)
+        _text(ink, 350, int(ys[r]) + 8, 390, int(ys[r]) + 22)
+    for r in range(4, 7):  # rows of one value spanning the three value columns, set inside the wide slot
+        cells += [GridCell(r, 0, 1, 1, 0, ys[r], 120, ys[r + 1]), GridCell(r, 1, 1, 2, 120, ys[r], 420, ys[r + 1])]
+        _text(ink, 20, int(ys[r]) + 8, 90, int(ys[r]) + 22)
+        _text(ink, 190, int(ys[r]) + 8, 280, int(ys[r]) + 22)
+    segs = columns_from_text(Grid(xs, ys, cells), ink, DPI, 8.0)
+    assert {round(s.x0) for s in segs} == {220} and sorted(s.y0 for s in segs) == [30.0, 60.0, 90.0]
+    # The same rows as cells of the slot alone (a grid without the spans) still vote against it.
+    plain = [c for c in cells if c.col_span == 1]
+    plain += [GridCell(r, 1, 1, 1, 120, ys[r], 320, ys[r + 1]) for r in range(4, 7)]
+    assert columns_from_text(Grid(xs, ys, plain), ink, DPI, 8.0) == []

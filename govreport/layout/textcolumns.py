@@ -9,8 +9,9 @@ there; a slot that lost several column lines (a run of value columns) is cut at 
     grid + text ink -> per column slot, per row band: text runs along x -> gaps shared by most rows -> segments
 
 A title centred over the slot puts ink in the gap and so votes against the cut (a title running on into the next
-slot, a merged header, does not vote); the cut needs the agreement of most of the slot's inked rows and of at
-least ``MIN_ROWS`` rows with text on both sides.
+slot, a merged header, does not vote, nor does a cell the grid has spanning several slots: table 二's blocks, one
+grid, have a row of three value columns over rows of one value spanning them); the cut needs the agreement of
+most of the slot's inked rows and of at least ``MIN_ROWS`` rows with text on both sides.
 
 A short table (table 四: a header and one row of values) has fewer rows than that to go by. There a slot at least
 ``WIDE_SLOT`` times the table's usual column width, each of whose one or two inked rows holds two pieces of text
@@ -65,15 +66,19 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
     if text_h <= 0:
         return []
     median_w = float(np.median(np.diff(grid.xs)))
+    # Slots of cells spanning several columns (a block's title, a value across a block of other columns): their
+    # text is no evidence for or against a line inside one of its slots, wherever it happens to lie.
+    spanned = {(r, c) for cell in grid.cells if cell.col_span > 1
+               for r in range(cell.row, cell.row + cell.row_span) for c in range(cell.col, cell.col + cell.col_span)}
     out: list[Segment] = []
-    for x0, x1 in pairwise(grid.xs):
+    for ci, (x0, x1) in enumerate(pairwise(grid.xs)):
         left, right = int(x0) + inset, int(x1) - inset
         if right - left < 2 * min_cell:
             continue
         rows = []  # (y0, y1, pieces in page x)
-        for y0, y1 in pairwise(grid.ys):
+        for ri, (y0, y1) in enumerate(pairwise(grid.ys)):
             ink = text_ink[int(y0) + inset: int(y1) - inset, left:right]
-            if ink.size == 0:
+            if ink.size == 0 or (ri, ci) in spanned:
                 continue
             pieces = [(left + a, left + b) for a, b in _pieces(ink, text_h)]
             # Text running into the slot's edge belongs to a cell spanning more slots (a title over the
