@@ -81,8 +81,8 @@ def test_a_title_centred_over_a_wide_slot_keeps_it_whole():
 def test_a_lost_column_line_in_one_block_of_a_grid_of_blocks_is_cut():
     """Seed-14 doc0019's table 二, one grid: the first block (信息内容 | 本年制发件数 | 本年废止件数 |
     现行有效件数) lost the line between its first two value columns over its three rows (`00`, `3011` read as one
-    number), and the blocks below have one value spanning those columns, printed left of the lost line's place. Those spanning cells
-    are no evidence against the cut: their text says nothing about a line inside their span."""
+    number), and the blocks below have one value spanning those columns, printed left of the lost line's place.
+    Those spanning cells are no evidence against the cut: their text says nothing about a line inside their span."""
     from govreport.layout.grid import GridCell
 
     xs = [0.0, 120.0, 320.0, 420.0]
