@@ -105,3 +105,27 @@ def test_a_lost_column_line_in_one_block_of_a_grid_of_blocks_is_cut():
     plain = [c for c in cells if c.col_span == 1]
     plain += [GridCell(r, 1, 1, 1, 120, ys[r], 320, ys[r + 1]) for r in range(4, 7)]
     assert columns_from_text(Grid(xs, ys, plain), ink, DPI, 8.0) == []
+
+
+def test_a_short_block_beside_a_wide_label_column_is_cut():
+    """Seed-14 doc0017's table 二, its first block alone on a page (title, header, one row): 信息内容 wide, then a slot
+    that lost its column line (本年制发件数 本年废止件数 side by side; 0 and 0), then 现行有效件数. Against the table's
+    median width (the label column's) the slot is not wide; against the other value column it is twice as wide."""
+    from govreport.layout.grid import GridCell
+
+    xs = [0.0, 230.0, 500.0, 635.0]
+    ys = [0.0, 20.0, 40.0, 60.0]
+    ink = np.zeros((60, 635), np.uint8)
+    cells = [GridCell(0, 0, 1, 3, 0, 0, 635, 20)]
+    cells += [GridCell(r, c, 1, 1, xs[c], ys[r], xs[c + 1], ys[r + 1]) for r in (1, 2) for c in range(3)]
+    _text(ink, 180, 4, 260, 16)  # the block's title (spanning)
+    _text(ink, 90, 24, 140, 36)
+    _text(ink, 30, 44, 50, 56)
+    _text(ink, 265, 24, 335, 36)
+    _text(ink, 390, 24, 465, 36)
+    _text(ink, 298, 44, 304, 56)
+    _text(ink, 430, 44, 436, 56)
+    _text(ink, 530, 24, 605, 36)
+    _text(ink, 565, 44, 571, 56)
+    segs = columns_from_text(Grid(xs, ys, cells), ink, DPI, 8.0)
+    assert segs and all(335 < s.x0 < 390 for s in segs) and sorted(s.y0 for s in segs) == [20.0, 40.0]

@@ -13,9 +13,10 @@ slot, a merged header, does not vote, nor does a cell the grid has spanning seve
 grid, have a row of three value columns over rows of one value spanning them); the cut needs the agreement of
 most of the slot's inked rows and of at least ``MIN_ROWS`` rows with text on both sides.
 
-A short table (table 四: a header and one row of values) has fewer rows than that to go by. There a slot at least
-``WIDE_SLOT`` times the table's usual column width, each of whose one or two inked rows holds two pieces of text
-apart across its middle, is cut there: its column line was lost over the table's height.
+A short table (table 四: a header and one row of values; table 二's first block) has fewer rows than that to go by.
+There a slot at least ``WIDE_SLOT`` times the usual width of the table's other value columns, each of whose one or
+two inked rows holds two pieces of text apart across its middle, is cut there: its column line was lost over the
+table's height.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
     text_h = _line_height(grid, text_ink, px, inset)
     if text_h <= 0:
         return []
-    median_w = float(np.median(np.diff(grid.xs)))
+    widths = np.diff(grid.xs)
+    median_w = float(np.median(widths))
     # Slots of cells spanning several columns (a block's title, a value across a block of other columns): their
     # text is no evidence for or against a line inside one of its slots, wherever it happens to lie.
     spanned = {(r, c) for cell in grid.cells if cell.col_span > 1
@@ -86,7 +88,9 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
             if pieces and pieces[0][0] > left + 1 and pieces[-1][1] < right - 1:
                 rows.append((y0, y1, pieces))
         few = len(rows) < MIN_ROWS
-        if few and not (rows and x1 - x0 >= WIDE_SLOT * median_w):
+        # (the usual width is the other value slots': a wide label column beside them is no measure)
+        others = [float(w) for j, w in enumerate(widths) if j not in (0, ci)]
+        if few and not (rows and x1 - x0 >= WIDE_SLOT * (float(np.median(others)) if others else median_w)):
             continue
         # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
         gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h])
