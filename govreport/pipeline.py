@@ -16,7 +16,7 @@ from govreport.ingest.scanned import ScannedPages, ScanOptions, read_scanned_pag
 from govreport.ir import Document, TextSource
 from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
-from govreport.postprocess.candidates import CellEvidence, number_among_lines
+from govreport.postprocess.candidates import CellEvidence, number_among_lines, number_beside_lettering
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import repair_cells, review_items
@@ -103,6 +103,14 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
         line = number_among_lines(raw)
         if line is not None:
             note = f"the same number on every line under a seal: {raw!r}"
+            raw, cell_conf = line, cell_conf * SEAL_LINE_CONFIDENCE
+            parsed = parse_number(raw)
+    if parsed.outcome is ParseOutcome.UNREADABLE and mc.cell.source is TextSource.OCR and "\n" in raw:
+        # One line a lone 0, the others text without a digit (a seal's lettering, found or not, over a 0): the
+        # 0 is taken at half the confidence (the relations may overrule it), the text kept in a note.
+        line = number_beside_lettering(raw)
+        if line is not None:
+            note = f"a 0 beside lines of text without digits (a seal's lettering?): {raw!r}"
             raw, cell_conf = line, cell_conf * SEAL_LINE_CONFIDENCE
             parsed = parse_number(raw)
     if (isinstance(parsed.value, float) and mc.cell.source is TextSource.OCR and _column_unit(template, mc.key) is None

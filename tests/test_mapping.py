@@ -34,6 +34,19 @@ def test_a_number_a_seal_cut_into_lines_read_alike_is_taken():
     assert _sealed_value("0\nO", seal=False).value is None  # without a seal the cell stays unreadable
 
 
+def test_a_zero_beside_lines_of_lettering_is_taken_at_half_confidence():
+    """Seed-14 doc0014 and doc0020: a seal (found or not: a grey copy turned 270°) leaves its lettering as lines
+    beside a cell's 0 (`公民` over `0`, `A` over `0`), and the cell was unreadable. A lone 0 beside lines without
+    digits is taken at half the confidence, noted; other digits there are not (in blank cells the lettering's
+    strokes read as 1 or 8), nor a 0 beside a blank marker or a digit look-alike."""
+    for text, seal in (("公民\n0", False), ("A\n0", True), ("二ー\n0", True)):
+        fv = _sealed_value(text, seal=seal)
+        assert (fv.value, fv.status.value, fv.raw_text) == (0, "read", "0")
+        assert fv.confidence == 0.4 and repr(text) in (fv.note or "")
+    for text in ("服\n8", "大\n1", "—\n0", "S\n0", "A\n0\n1"):
+        assert _sealed_value(text).value is None, text
+
+
 def test_a_scanned_count_with_its_thousands_comma_read_as_a_point_is_a_whole_number():
     from govreport.ir import Cell, TextSource
     from govreport.pipeline import _field_value

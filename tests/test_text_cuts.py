@@ -129,3 +129,24 @@ def test_a_short_block_beside_a_wide_label_column_is_cut():
     _text(ink, 565, 44, 571, 56)
     segs = columns_from_text(Grid(xs, ys, cells), ink, DPI, 8.0)
     assert segs and all(335 < s.x0 < 390 for s in segs) and sorted(s.y0 for s in segs) == [20.0, 40.0]
+
+
+def test_cells_spanning_slots_whose_text_leaves_the_gap_vote_for_the_cut():
+    """Seed-12 doc0038 (a 1-bit copy): where a column line is lost, the grid's cells span the slots it would have
+    parted, and their two values apart across its place are the evidence for it (left out as spanning cells, table
+    三 lost two value columns and table 四 one)."""
+    from govreport.layout.grid import GridCell
+
+    xs = [0.0, 120.0, 320.0, 420.0]
+    ys = [0.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0]
+    ink = np.zeros((180, 420), np.uint8)
+    cells = []
+    for r in range(6):
+        if r < 2:
+            cells += [GridCell(r, c, 1, 1, xs[c], ys[r], xs[c + 1], ys[r + 1]) for c in range(3)]
+        else:
+            cells += [GridCell(r, 0, 1, 1, 0, ys[r], 120, ys[r + 1]), GridCell(r, 1, 1, 2, 120, ys[r], 420, ys[r + 1])]
+        for x0, x1 in ((20, 90), (150, 190), (250, 290), (350, 390)):
+            _text(ink, x0, int(ys[r]) + 8, x1, int(ys[r]) + 22)
+    segs = columns_from_text(Grid(xs, ys, cells), ink, DPI, 8.0)
+    assert {round(s.x0) for s in segs} == {220} and len(segs) == 6

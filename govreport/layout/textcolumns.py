@@ -68,8 +68,9 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
         return []
     widths = np.diff(grid.xs)
     median_w = float(np.median(widths))
-    # Slots of cells spanning several columns (a block's title, a value across a block of other columns): their
-    # text is no evidence for or against a line inside one of its slots, wherever it happens to lie.
+    # Slots of cells spanning several columns (a block's title, a value across a block of other columns, two values
+    # a partly lost line left in one cell): their text is evidence for a line inside the span where it leaves a gap
+    # there, and no evidence against one where it does not, wherever it happens to lie.
     spanned = {(r, c) for cell in grid.cells if cell.col_span > 1
                for r in range(cell.row, cell.row + cell.row_span) for c in range(cell.col, cell.col + cell.col_span)}
     out: list[Segment] = []
@@ -80,33 +81,34 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
         rows = []  # (y0, y1, pieces in page x)
         for ri, (y0, y1) in enumerate(pairwise(grid.ys)):
             ink = text_ink[int(y0) + inset: int(y1) - inset, left:right]
-            if ink.size == 0 or (ri, ci) in spanned:
+            if ink.size == 0:
                 continue
             pieces = [(left + a, left + b) for a, b in _pieces(ink, text_h)]
             # Text running into the slot's edge belongs to a cell spanning more slots (a title over the
             # table): no evidence either way.
             if pieces and pieces[0][0] > left + 1 and pieces[-1][1] < right - 1:
-                rows.append((y0, y1, pieces))
-        few = len(rows) < MIN_ROWS
+                rows.append((y0, y1, pieces, (ri, ci) in spanned))
+        # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
+        gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h], sp)
+                for y0, y1, pieces, sp in rows]
+        few = sum(not sp or bool(gs) for _, _, gs, sp in gaps) < MIN_ROWS  # (a spanning cell without a gap: no row)
         # (the usual width is the other value slots': a wide label column beside them is no measure)
         others = [float(w) for j, w in enumerate(widths) if j not in (0, ci)]
         if few and not (rows and x1 - x0 >= WIDE_SLOT * (float(np.median(others)) if others else median_w)):
             continue
-        # Each row's wide gaps between pieces; a cut holds where it falls in most rows' gaps.
-        gaps = [(y0, y1, [(a[1], b[0]) for a, b in pairwise(pieces) if b[0] - a[1] >= MIN_GAP_LINES * text_h])
-                for y0, y1, pieces in rows]
         # Each cut in the middle of the stretch all its agreeing rows leave empty; a slot may have lost more
         # than one column line (a run of value columns), so cuts are taken best first until none is left.
         cuts: list[tuple[int, float, float, list[tuple[float, float]]]] = []
-        for x in sorted({(g0 + g1) / 2 for _, _, gs in gaps for g0, g1 in gs}):
+        for x in sorted({(g0 + g1) / 2 for _, _, gs, _ in gaps for g0, g1 in gs}):
             if x - x0 < min_cell or x1 - x < min_cell:
                 continue
             # the agreeing rows, each with its gap around x (a row's gaps do not overlap)
-            hits = [(y0, y1, g) for y0, y1, gs in gaps for g in gs if g[0] <= x <= g[1]]
+            hits = [(y0, y1, g) for y0, y1, gs, _ in gaps for g in gs if g[0] <= x <= g[1]]
+            voters = len(hits) + sum(not sp and not any(g[0] <= x <= g[1] for g in gs) for _, _, gs, sp in gaps)
             if few:
-                if len(hits) < len(rows) or not MIDDLE[0] <= (x - x0) / (x1 - x0) <= MIDDLE[1]:
+                if len(hits) < voters or not MIDDLE[0] <= (x - x0) / (x1 - x0) <= MIDDLE[1]:
                     continue
-            elif len(hits) < MIN_ROWS or len(hits) < AGREE_SHARE * len(rows):
+            elif len(hits) < MIN_ROWS or len(hits) < AGREE_SHARE * voters:
                 continue
             lo, hi = max(g[0] for _, _, g in hits), min(g[1] for _, _, g in hits)
             if hi > lo:

@@ -103,6 +103,25 @@ def number_among_lines(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def number_beside_lettering(text: str) -> str | None:
+    """The one line of a cell's reading that is a lone ``0``, where every other line is text without a digit (a
+    seal's lettering, ``公民`` over ``0``); None otherwise. Only a 0: in a blank cell under a seal the lettering's
+    straight strokes read as 1 or 8 beside its other characters, seldom as a round 0. A line that is a blank marker
+    or a digit's look-alike letter is no such text: the cell may be a number cut in pieces."""
+    lines = text_lines(text)
+    if len(lines) < 2:
+        return None
+    numbers = [t for t in lines if nfkc(t) == "0"]
+    rest = [t for t in lines if t not in numbers]
+    if len(numbers) != 1 or len(rest) != len(lines) - 1:
+        return None
+    for t in rest:
+        if parse_number(t).outcome is not ParseOutcome.UNREADABLE or any(
+                ch.isdigit() or ch in LETTER_DIGITS for ch in nfkc(t)):
+            return None
+    return numbers[0]
+
+
 # Digits printed in table fonts that recognisers take for one another, with a relative weight (symmetric).
 _DIGIT_PAIRS: dict[tuple[str, str], float] = {
     ("3", "8"): 1.0, ("6", "8"): 0.8, ("0", "8"): 0.6, ("8", "9"): 0.6, ("5", "6"): 0.6, ("1", "7"): 0.6,
