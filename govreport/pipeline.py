@@ -96,21 +96,17 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
         raw, cell_conf = best.text, min(cell_conf, best.prob)
         parsed = parse_number(raw)
     note = None
-    if parsed.outcome is ParseOutcome.UNREADABLE and mc.cell.seal and "\n" in raw:
-        # Under a seal the ring can cut a printed number into pieces read apart ("0" over "O"): where every line
-        # shows the same number it is taken, at half the confidence (the relations may still overrule it), the
-        # text kept in a note.
-        line = number_among_lines(raw)
+    # A reading of several lines that is no number, where one number stands out: under a seal the ring can cut a
+    # printed number into pieces read apart, every line showing the same number ("0" over "O"); a seal's lettering,
+    # found or not, leaves lines of text without a digit beside a lone 0. That number is taken at half the confidence
+    # (the relations may still overrule it), the text kept in a note.
+    for applies, number_in, what in (
+            (mc.cell.seal, number_among_lines, "the same number on every line under a seal"),
+            (mc.cell.source is TextSource.OCR, number_beside_lettering,
+             "a 0 beside lines of text without digits (a seal's lettering?)")):
+        line = number_in(raw) if applies and parsed.outcome is ParseOutcome.UNREADABLE and "\n" in raw else None
         if line is not None:
-            note = f"the same number on every line under a seal: {raw!r}"
-            raw, cell_conf = line, cell_conf * SEAL_LINE_CONFIDENCE
-            parsed = parse_number(raw)
-    if parsed.outcome is ParseOutcome.UNREADABLE and mc.cell.source is TextSource.OCR and "\n" in raw:
-        # One line a lone 0, the others text without a digit (a seal's lettering, found or not, over a 0): the
-        # 0 is taken at half the confidence (the relations may overrule it), the text kept in a note.
-        line = number_beside_lettering(raw)
-        if line is not None:
-            note = f"a 0 beside lines of text without digits (a seal's lettering?): {raw!r}"
+            note = f"{what}: {raw!r}"
             raw, cell_conf = line, cell_conf * SEAL_LINE_CONFIDENCE
             parsed = parse_number(raw)
     if (isinstance(parsed.value, float) and mc.cell.source is TextSource.OCR and _column_unit(template, mc.key) is None

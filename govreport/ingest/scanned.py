@@ -223,7 +223,7 @@ def cell_line_boxes(page: PreparedPage, x0: float, y0: float, x1: float, y1: flo
 def _without_specks(ink: np.ndarray, px: float) -> np.ndarray:
     """A text line's ink without its specks (little ink, lower than any character or dash is long, apart from the
     rest), where it has other ink: a faint copy's paper noise beside a digit widens the line's box, and the
-    recogniser reads the speck as a digit of its own (a lone 0 read as 20)."""
+    recogniser reads the speck as a digit of its own (a lone 0 read as 20). ``ink`` itself where nothing is left out."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
     if n <= 2:
         return ink
@@ -263,7 +263,7 @@ def _whole_faint_glyph(page: PreparedPage, cell: GridCell, boxes: list[tuple[int
                        ) -> list[tuple[int, int, int, int]]:
     """A cell's line boxes, or its faint print's box where the binariser kept none of it or only a fragment: one
     box lower than a line of text that the faint glyph's box holds and is clearly taller than (a thinned 0 whose
-    one side survived reads as a blank or a comma)."""
+    one side survived reads as a blank or a comma). ``boxes`` itself where they are kept."""
     if len(boxes) > 1 or (boxes and boxes[0][3] - boxes[0][1] >= MIN_TEXT_PT * page.px):
         return boxes
     faint = faint_cell_boxes(page, cell)

@@ -9,9 +9,10 @@ there; a slot that lost several column lines (a run of value columns) is cut at 
     grid + text ink -> per column slot, per row band: text runs along x -> gaps shared by most rows -> segments
 
 A title centred over the slot puts ink in the gap and so votes against the cut (a title running on into the next
-slot, a merged header, does not vote, nor does a cell the grid has spanning several slots: table 二's blocks, one
-grid, have a row of three value columns over rows of one value spanning them); the cut needs the agreement of
-most of the slot's inked rows and of at least ``MIN_ROWS`` rows with text on both sides.
+slot, a merged header, does not vote). A cell the grid has spanning several slots votes for a cut where its text
+leaves the gap and never against one (table 二's blocks, one grid, have a row of three value columns over rows of
+one value spanning them; where a line is partly lost, the cells it would have parted span both slots). The cut
+needs the agreement of most of the slot's voting rows and of at least ``MIN_ROWS`` rows with text on both sides.
 
 A short table (table 四: a header and one row of values; table 二's first block) has fewer rows than that to go by.
 There a slot at least ``WIDE_SLOT`` times the usual width of the table's other value columns, each of whose one or
@@ -78,7 +79,7 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
         left, right = int(x0) + inset, int(x1) - inset
         if right - left < 2 * min_cell:
             continue
-        rows = []  # (y0, y1, pieces in page x)
+        rows = []  # (y0, y1, pieces in page x, whether a cell spanning several slots holds them)
         for ri, (y0, y1) in enumerate(pairwise(grid.ys)):
             ink = text_ink[int(y0) + inset: int(y1) - inset, left:right]
             if ink.size == 0:
@@ -102,9 +103,10 @@ def columns_from_text(grid: Grid, text_ink: np.ndarray, dpi: float, min_cell: fl
         for x in sorted({(g0 + g1) / 2 for _, _, gs, _ in gaps for g0, g1 in gs}):
             if x - x0 < min_cell or x1 - x < min_cell:
                 continue
-            # the agreeing rows, each with its gap around x (a row's gaps do not overlap)
-            hits = [(y0, y1, g) for y0, y1, gs, _ in gaps for g in gs if g[0] <= x <= g[1]]
-            voters = len(hits) + sum(not sp and not any(g[0] <= x <= g[1] for g in gs) for _, _, gs, sp in gaps)
+            # each row's gap around x, if any (a row's gaps do not overlap); the agreeing rows, and those voting
+            around = [(y0, y1, next((g for g in gs if g[0] <= x <= g[1]), None), sp) for y0, y1, gs, sp in gaps]
+            hits = [(y0, y1, g) for y0, y1, g, _ in around if g is not None]
+            voters = sum(g is not None or not sp for _, _, g, sp in around)
             if few:
                 if len(hits) < voters or not MIDDLE[0] <= (x - x0) / (x1 - x0) <= MIDDLE[1]:
                     continue

@@ -111,15 +111,15 @@ def number_beside_lettering(text: str) -> str | None:
     lines = text_lines(text)
     if len(lines) < 2:
         return None
-    numbers = [t for t in lines if nfkc(t) == "0"]
-    rest = [t for t in lines if t not in numbers]
-    if len(numbers) != 1 or len(rest) != len(lines) - 1:
+    zeros = [i for i, t in enumerate(lines) if nfkc(t) == "0"]
+    if len(zeros) != 1:
         return None
+    rest = lines[:zeros[0]] + lines[zeros[0] + 1:]
     for t in rest:
         if parse_number(t).outcome is not ParseOutcome.UNREADABLE or any(
                 ch.isdigit() or ch in LETTER_DIGITS for ch in nfkc(t)):
             return None
-    return numbers[0]
+    return lines[zeros[0]]
 
 
 # Digits printed in table fonts that recognisers take for one another, with a relative weight (symmetric).
