@@ -861,3 +861,51 @@ def test_a_reading_of_faint_print_is_never_confident():
     got = {s.cell: r.confidence for s, r in read_cells([prepared], _SureOf(0.99)).items()}
     assert got[faint_cell] == FAINT_MAX_CONFIDENCE < CALIBRATED_THRESHOLD
     assert got[clear_cell] == 0.99
+
+
+def _cell_of_lines(lines: list[tuple[str, float, int, bool]]) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A 200 DPI grey cell (paper 225) holding one text line for each (text, size, grey, bold), one under another,
+    and the lines' boxes: where the line's ink lies darker than the paper."""
+    import fitz
+
+    doc = fitz.open()
+    page = doc.new_page(width=160, height=16 * len(lines) + 8)
+    for i, (text, size, _, bold) in enumerate(lines):
+        page.insert_text((50, 16 * (i + 1)), text, fontname="hebo" if bold else "helv", fontsize=size)
+    pix = page.get_pixmap(dpi=200, colorspace=fitz.csGRAY)
+    ink = 1.0 - np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32) / 255.0
+    img = np.full(ink.shape, 225.0, np.float32)
+    boxes = []
+    px = 200 / 72.0
+    for i, (_, _, grey, _) in enumerate(lines):
+        band = slice(int((16 * i + 4) * px), int((16 * (i + 1) + 4) * px))
+        img[band] -= (225.0 - grey) * ink[band]
+        ys, xs = np.nonzero(ink[band] > 0.3)
+        boxes.append((int(xs.min()), band.start + int(ys.min()), int(xs.max()) + 1, band.start + int(ys.max()) + 1))
+    return np.clip(img, 0, 255).astype(np.uint8), boxes
+
+
+def test_a_seals_grey_strokes_beside_a_black_number_are_no_line_of_it():
+    """Seed-14 doc0014: a grey copy's seal that was not found left its star's grey strokes in a value cell as a line
+    above the black 0, read "6" over "0". A line far paler than the page's print is dropped from a cell of several;
+    a bold header merged with a faint value by a lost ruling (seed-14 doc0019: 本年处理决定数量 over 1014) keeps
+    both, the value being as dark as the page's other print, and so does a faint copy whose darkest line is no
+    clear print."""
+    from govreport.ingest.scanned import _line_depths, _without_pale_lines
+
+    px = 200 / 72.0
+    grey, boxes = _cell_of_lines([("*", 14, 130, False), ("0", 10.5, 20, False)])
+    inside = (0, 0, grey.shape[1], grey.shape[0])
+    depths = _line_depths(grey, boxes, inside, px)
+    assert depths[1] > 180 and depths[0] < 110
+    assert _without_pale_lines(boxes, depths, page_depth=200.0) == [boxes[1]]
+
+    grey, boxes = _cell_of_lines([("Decisions", 10.5, 30, True), ("1014", 10.5, 140, False)])
+    depths = _line_depths(grey, boxes, inside, px)
+    assert depths[0] > 1.8 * depths[1]  # the bold header far darker than the faint value ...
+    assert _without_pale_lines(boxes, depths, page_depth=depths[1] * 1.1) is boxes  # ... as dark as the page's print
+
+    grey, boxes = _cell_of_lines([("12", 10.5, 150, False), ("3", 10.5, 200, False)])
+    depths = _line_depths(grey, boxes, inside, px)
+    assert max(depths) < 120
+    assert _without_pale_lines(boxes, depths, page_depth=70.0) is boxes

@@ -256,6 +256,9 @@ SPECK_MAX_HEIGHT_PT = 2.0  # ... and lower than this is a speck ...
 SPECK_APART_PT = 3.0  # ... where it lies at least this far left or right of the line's other ink
 FAINT_MAX_CONFIDENCE = 0.5  # the most confidence a reading of faint print (found by the faint look) is given
 FRAGMENT_GROWTH = 1.3  # a faint glyph's box this much taller than the binarised fragment it holds replaces it
+PALE_LINE_PIXELS_PT2 = 3.0  # a line's darkness: the mean of its darkest pixels, this many square points of them
+PALE_LINE_SHARE = 0.65  # a cell's line whose darkness below the paper is less than this share of its darkest's is dropped
+PALE_LINE_MIN_DEPTH = 120.0  # ... where that darkest line lies at least this many grey levels below the paper
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
 
@@ -272,6 +275,47 @@ def _whole_faint_glyph(page: PreparedPage, cell: GridCell, boxes: list[tuple[int
     (x0, y0, x1, y1), (f0, g0, f1, g1) = boxes[0], faint[0]
     inside = f0 <= x0 + 1 and g0 <= y0 + 1 and x1 <= f1 + 1 and y1 <= g1 + 1
     return faint if inside and g1 - g0 >= FRAGMENT_GROWTH * (y1 - y0) else boxes
+
+
+def _grey_of(image: np.ndarray, cache: dict[int, np.ndarray]) -> np.ndarray:
+    """``image`` in grey, converted once per image (``cache`` keyed by its identity)."""
+    if id(image) not in cache:
+        cache[id(image)] = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    return cache[id(image)]
+
+
+def _line_depths(grey: np.ndarray, boxes: list[tuple[int, int, int, int]], inside: tuple[int, int, int, int],
+                 px: float) -> list[float]:
+    """How far below the cell's paper (the median grey of its inside) each text line's darkest ink lies: the mean of
+    its darkest PALE_LINE_PIXELS_PT2 square points of pixels, so that a single dark speck does not count."""
+    X0, Y0, X1, Y1 = inside
+    if X1 <= X0 or Y1 <= Y0:
+        return [0.0] * len(boxes)
+    paper = float(np.median(grey[Y0:Y1, X0:X1]))
+    k = max(4, int(PALE_LINE_PIXELS_PT2 * px * px))
+    depths = []
+    for x0, y0, x1, y1 in boxes:
+        pixels = grey[y0:y1, x0:x1].ravel()
+        depths.append(paper - float(np.partition(pixels, k - 1)[:k].mean()) if pixels.size >= k else 0.0)
+    return depths
+
+
+def _without_pale_lines(boxes: list[tuple[int, int, int, int]], depths: list[float],
+                        page_depth: float) -> list[tuple[int, int, int, int]]:
+    """A cell's text lines without those clearly paler than the page's print: print is black, while a seal's
+    strokes that stay on the page (a grey copy's seal, found or not; a red one's remnants) are a mid grey, and
+    their star or ring beside a number reads as digits of its own (``6`` over ``0``). ``depths`` are the lines'
+    (_line_depths), ``page_depth`` the median of all the page's lines. A line is dropped where its depth is under
+    PALE_LINE_SHARE of the lesser of the cell's deepest line and the page's median: a bold header merged with a
+    faint value by a lost ruling is deeper than the page's print, and the value is not paler than that print.
+    Nothing is dropped where the cell's deepest line is no clear print (under PALE_LINE_MIN_DEPTH: a faint copy).
+    ``boxes`` itself where none is left out."""
+    deepest = max(depths)
+    if deepest < PALE_LINE_MIN_DEPTH:
+        return boxes
+    bar = PALE_LINE_SHARE * min(deepest, page_depth)
+    kept = [b for b, d in zip(boxes, depths, strict=True) if d >= bar]
+    return boxes if len(kept) == len(boxes) else kept
 
 
 def split_tall_line(page: PreparedPage, box: tuple[int, int, int, int], line_h: float,
@@ -336,6 +380,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
     for pi, page in enumerate(pages):
         per_cell: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         views: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        view_grey: dict[int, np.ndarray] = {}  # the seal view's grey, made once
         both: set[tuple[int, int]] = set()  # cells under a seal also read from the page, the better reading kept
         for gi, grid in enumerate(page.grids):
             for ci, c in enumerate(grid.cells):
@@ -365,6 +410,17 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
         # must not make a sliver the norm, or every line of text would be cut into slivers.
         heights = [b[3] - b[1] for boxes in per_cell.values() for b in boxes if b[3] - b[1] >= MIN_TEXT_PT * page.px]
         line_h = float(np.median(heights)) if heights else 0.0
+        # (after the line height is taken: the seal's strokes left out below are of a character's size too)
+        depths = {}
+        for (gi, ci), boxes in per_cell.items():
+            if boxes:
+                c, view = page.grids[gi].cells[ci], views.get((gi, ci))
+                depths[(gi, ci)] = _line_depths(page.grey if view is None else _grey_of(view[0], view_grey), boxes,
+                                                _cell_inside(page.px, c.x0, c.y0, c.x1, c.y1), page.px)
+        page_depth = float(np.median([d for ds in depths.values() for d in ds])) if depths else 0.0
+        for cell, boxes in per_cell.items():
+            if len(boxes) > 1:
+                per_cell[cell] = _without_pale_lines(boxes, depths[cell], page_depth)
         for (gi, ci), boxes in per_cell.items():
             jobs = [(0, boxes, *views.get((gi, ci), (page.image, page.text_ink)))]
             if (gi, ci) in both:
