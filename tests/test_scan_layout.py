@@ -909,3 +909,44 @@ def test_a_seals_grey_strokes_beside_a_black_number_are_no_line_of_it():
     depths = _line_depths(grey, boxes, inside, px)
     assert max(depths) < 120
     assert _without_pale_lines(boxes, depths, page_depth=70.0) is boxes
+
+
+class _ReadsContrast:
+    """A recogniser that reads every crop as "ok", as confident as the crop's ink is dark (its grey range / 255),
+    and remembers the crops it was given."""
+
+    name = "contrast"
+
+    def __init__(self) -> None:
+        self.seen: list[np.ndarray] = []
+
+    def recognize(self, crops, numeric, top_k=3):
+        from govreport.ocr.base import LineReading
+
+        self.seen.extend(crops)
+        return [LineReading("ok", float(c.max() - c.min()) / 255.0) for c in crops]
+
+
+def test_a_faint_line_is_read_stretched_too_and_the_more_confident_reading_kept():
+    """Seed-14 doc0002, a thinned 150 DPI copy whose print lies 60 grey levels under the paper: read as they are its
+    row labels were garbled and no table was found. A faint crop is read both as it is and stretched (its darkest
+    ink black, its paper white); the more confident reading is kept. A clear crop and a blank one are read once."""
+    from govreport.ingest.scanned import _read_lines, _stretched
+
+    rng = np.random.default_rng(2)
+
+    def crop(ink_grey: int) -> np.ndarray:
+        img = np.full((24, 90), 220.0)
+        img[8:16, 10:80:6] = ink_grey  # strokes
+        return cv2.cvtColor(np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+    faint, clear, blank = crop(160), crop(30), crop(220)
+    s = _stretched(faint)
+    assert s is not None and s.min() == 0 and np.median(s) == 255
+    assert _stretched(clear) is None and _stretched(blank) is None
+    rec = _ReadsContrast()
+    readings = _read_lines(rec, [faint, clear, blank])
+    assert len(rec.seen) == 4  # the faint crop twice
+    assert readings[0].confidence == 1.0  # the stretched reading, more confident
+    assert readings[1].confidence > 0.7 and readings[2].confidence < 0.1
+    assert _read_lines(rec, []) == []

@@ -342,6 +342,41 @@ def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0
     return np.ascontiguousarray(sub)
 
 
+FAINT_LINE_CONTRAST = 120.0  # a line crop whose darkest ink lies less than this far below its paper is also read stretched
+FAINT_LINE_MIN_CONTRAST = 10.0  # ... unless it is no darker than the paper's noise
+FAINT_LINE_DARK_PERCENTILE = 1.0  # a crop's darkest ink: this percentile of its grey
+
+
+def _stretched(crop: np.ndarray) -> np.ndarray | None:
+    """A faint line crop with its grey stretched to the full range (its darkest ink black, its paper white), or None
+    where the crop is not faint (its ink FAINT_LINE_CONTRAST or more below the paper) or holds no ink."""
+    if crop.size == 0:
+        return None
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    paper = float(np.median(grey))
+    dark = float(np.percentile(grey, FAINT_LINE_DARK_PERCENTILE))
+    if not FAINT_LINE_MIN_CONTRAST <= paper - dark < FAINT_LINE_CONTRAST:
+        return None
+    out = np.clip((grey.astype(np.float32) - dark) * (255.0 / (paper - dark)), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+
+
+def _read_lines(recognizer: LineRecognizer, crops: list[np.ndarray]) -> list[LineReading]:
+    """Text-mode readings of line crops; a faint crop (a thinned copy's grey print) is read as it is and stretched
+    to full contrast, and the more confident reading kept. Neither way wins everywhere: stretching lifts a thinned
+    label out of the paper (seed-14 doc0002, whose tables were not found for want of a readable label), but it
+    lifts the paper's noise too, which can make a clear-enough line worse."""
+    readings = recognizer.recognize(crops, [False] * len(crops)) if crops else []
+    faint = {i: s for i, s in ((i, _stretched(c)) for i, c in enumerate(crops)) if s is not None}
+    if not faint:
+        return readings
+    again = recognizer.recognize(list(faint.values()), [False] * len(faint))
+    for i, r in zip(faint, again, strict=True):
+        if r.confidence > readings[i].confidence:
+            readings[i] = r
+    return readings
+
+
 def _line_crops(page: PreparedPage, boxes: list[tuple[int, int, int, int]], line_h: float, image: np.ndarray,
                 ink: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """(crop of ``image``, own ink) of each text line of a cell, tall bands split at the page's line height."""
@@ -431,7 +466,7 @@ def read_cells(pages: Sequence[PreparedPage], recognizer: LineRecognizer) -> dic
                     slots.append(_Slot(pi, gi, ci, li))
                     crops.append(crop)
                     inks.append(line_ink)
-    readings = dict(zip(slots, recognizer.recognize(crops, [False] * len(crops)), strict=True)) if crops else {}
+    readings = dict(zip(slots, _read_lines(recognizer, crops), strict=True))
     lines_per_cell: dict[tuple[int, int, int, bool], int] = {}
     for s in slots:
         key = (s.page, s.grid, s.cell, s.line >= PAGE_LINE)
@@ -694,7 +729,7 @@ def read_narrative_ink(pages: Sequence[PreparedPage], recognizer: LineRecognizer
     """Text lines outside the tables of every page, found from the ink and read in one batch."""
     boxes = [find_text_lines(p.text_ink, p.dpi, _table_boxes(p)) for p in pages]
     crops = [_crop(p, b) for p, bs in zip(pages, boxes, strict=True) for b in bs]
-    readings = iter(recognizer.recognize(crops, [False] * len(crops)) if crops else [])
+    readings = iter(_read_lines(recognizer, crops))
     out = []
     for page, bs in zip(pages, boxes, strict=True):
         lines = []
