@@ -453,3 +453,55 @@ def test_a_total_row_beside_garbled_values_is_no_column_title():
     assert got["requests.new.total"] == "10" and got["requests.new.natural_person"] == "10"
     assert got["requests.carried_over.total"] == "0"
     assert got["requests.results_total.total"] == "10"
+
+
+def test_a_table_after_table_three_with_a_row_of_fifteen_values_is_table_four():
+    """Seed-14 doc0000, a faint thinned copy: table 四's header read past knowing (复议 alone, 提复议直展越诉), so no
+    marker opened its section and its values were lost to table 三's. A table after table 三 whose row holds fifteen
+    single cells, mostly numbers, is table 四; a table of shorter rows there is not."""
+    from govreport.ir import Cell, Document, Table
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    cells = [Cell(row=0, col=3, col_span=7, text="申请人情况")]
+    cells += [Cell(row=1, col=3 + i, text=t) for i, t in enumerate(["自然人", "商业企业", "科研机构", "社会公益组织",
+                                                                     "法律服务机构", "其他", "总计"])]
+    cells += [Cell(row=2, col=0, col_span=3, text="一、本年新收政府信息公开申请数量")]
+    cells += [Cell(row=2, col=3 + i, text=t) for i, t in enumerate(["9", "1", "0", "0", "0", "0", "10"])]
+    requests = Table(n_rows=3, n_cols=10, cells=cells)
+    head = [Cell(row=0, col=0, col_span=5, text="复议"), Cell(row=0, col=5, col_span=10, text="11276")]
+    head += [Cell(row=1, col=k, text=t) for k, t in enumerate(["防里\n维持", "结号\n同正", "批他\n结果", "向土\n市建"])]
+    values = ["0", "1", "0", "3", "4", "0", "0", "0", "1", "1", "0", "9", "0", "0", "9"]
+    appeals = Table(n_rows=3, n_cols=15, cells=head + [Cell(row=2, col=k, text=t) for k, t in enumerate(values)])
+    doc = Document(path="x.pdf", media_type="application/pdf", tables=[requests, appeals])
+    mapping = map_document(doc, load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items() if k.startswith("appeals.")}
+    assert len(got) == 15 and got["appeals.review.total"] == "4" and got["appeals.suit_after_review.total"] == "9"
+    assert mapping.cells["requests.new.total"].cell.text == "10"
+    short = Table(n_rows=3, n_cols=11, cells=head + [Cell(row=2, col=k, text=t) for k, t in enumerate(values[:11])])
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[requests, short]),
+                           load_template("2021"))
+    assert not any(k.startswith("appeals.") for k in mapping.cells)
+
+
+def test_table_two_whose_block_heading_a_lost_ruling_merged_over_its_header_is_read():
+    """Seed-14 doc0026: the ruling under 第二十条第（一）项 was lost, so the heading (read as noise) and the header
+    share cells: `M872252822228` over 信息内容. The header still opens table 二, and its first block is read."""
+    from govreport.ir import Document
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    table = _grid([
+        ["M872252822228\n信息内容", "AX3\n本年制发件数", "24N1S032922NG\n本年度止件数", "A.X2828\n现行有效件数"],
+        ["规章", "0", "0", "0"],
+        ["行政概范性文件", "21", "12", "167"],
+        ["信息内容", "本年处理决定数量"],
+        ["行政许可", "1365"],
+    ])
+    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
+                           load_template("2021"))
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["proactive.normative_documents.issued_this_year"] == "21"
+    assert got["proactive.normative_documents.in_force"] == "167"
+    assert got["proactive.regulations.repealed_this_year"] == "0"
+    assert got["proactive.licensing.decisions"] == "1365"

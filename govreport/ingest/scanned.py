@@ -257,8 +257,8 @@ SPECK_APART_PT = 3.0  # ... where it lies at least this far left or right of the
 FAINT_MAX_CONFIDENCE = 0.5  # the most confidence a reading of faint print (found by the faint look) is given
 FRAGMENT_GROWTH = 1.3  # a faint glyph's box this much taller than the binarised fragment it holds replaces it
 PALE_LINE_PIXELS_PT2 = 3.0  # a line's darkness: the mean of its darkest pixels, this many square points of them
-PALE_LINE_SHARE = 0.65  # a cell's line whose darkness below the paper is less than this share of its darkest's is dropped
-PALE_LINE_MIN_DEPTH = 120.0  # ... where that darkest line lies at least this many grey levels below the paper
+PALE_LINE_SHARE = 0.65  # a cell's line paler than this share of its print's darkness is dropped (_without_pale_lines)
+PALE_LINE_MIN_DEPTH = 120.0  # ... where the cell's darkest line lies at least this many grey levels below the paper
 SEAL_REMNANT_SHARE = 0.3  # under a seal, a text line with less ink than this share of the cell's inkiest is dropped
 
 
@@ -342,7 +342,7 @@ def _crop(page: PreparedPage, box: tuple[int, int, int, int], min_h: float = 0.0
     return np.ascontiguousarray(sub)
 
 
-FAINT_LINE_CONTRAST = 120.0  # a line crop whose darkest ink lies less than this far below its paper is also read stretched
+FAINT_LINE_CONTRAST = 120.0  # a line crop whose darkest ink lies less than this under its paper is read stretched too
 FAINT_LINE_MIN_CONTRAST = 10.0  # ... unless it is no darker than the paper's noise
 FAINT_LINE_DARK_PERCENTILE = 1.0  # a crop's darkest ink: this percentile of its grey
 

@@ -80,6 +80,9 @@ _REQUEST_COLUMNS = ("商业企业", "科研机构", "社会公益组织", "法�
 _REQUEST_HEADER_PHRASES = ("申请人情况", "法人或其他组织", "本年新收政府信息")
 # Table 四's (未经复议直接超诉, 复议量起诉 on a faint copy).
 _APPEAL_HEADER_PHRASES = ("未经复议直接起诉", "复议后起诉")
+# Table 四's values: three groups (复议, 未经复议直接起诉, 复议后起诉) of five (维持, 纠正, 其他, 未审结, 总计), in one
+# row; no other standard table has a row of so many cells.
+APPEAL_VALUE_CELLS = 15
 
 
 def contains_nearly(text: str, phrase: str, wrong: int = 1) -> bool:
@@ -105,6 +108,9 @@ def _marker(row: RowView) -> Section | None:
     j = row.joined
     if is_block_heading(row) or contains_nearly(j[:4], "信息内容"):
         return Section.PROACTIVE
+    # (a lost ruling merged the block's heading, garbled, over the header: 信息内容 is the first cell's last line)
+    if row.starting and contains_nearly(row.starting[0].text.split("\n")[-1][:4], "信息内容"):
+        return Section.PROACTIVE
     if "申请人情况" in j or "本年新收" in j or "勾稽关系" in j or _REQUEST_ROW_RE.search(j):
         return Section.REQUESTS
     if (sum(t in j for t in _REQUEST_COLUMNS) >= 2
@@ -120,6 +126,12 @@ def _marker(row: RowView) -> Section | None:
     return None
 
 
+def _appeal_values(row: RowView) -> bool:
+    """The row is table 四's values by its shape: APPEAL_VALUE_CELLS single cells, mostly numbers."""
+    singles = [c for c in row.starting if c.row_span == 1 and c.col_span == 1]
+    return len(row.starting) == APPEAL_VALUE_CELLS == len(singles) and row.mostly_numbers()
+
+
 def split_sections(rows: list[RowView]) -> dict[Section, list[RowView]]:
     """Rows of each standard table, in document order. A section runs until another's marker. A table's rows above
     its first marker (a header a scan garbled past knowing, over 一、本年新收…) that fell to the section before go
@@ -129,6 +141,9 @@ def split_sections(rows: list[RowView]) -> dict[Section, list[RowView]]:
     marked: set[int] = set()  # tables with a marker of their own so far
     for row in rows:
         m = _marker(row)
+        if m is None and current is Section.REQUESTS and row.table_index not in marked and _appeal_values(row):
+            # A table after table 三 whose header a faint copy garbled past knowing, but with table 四's row of values.
+            m = Section.APPEALS
         if m is not None:
             if row.table_index not in marked and current is not None and current != m:
                 # (its header rows only: rows of values above are the section before's, in a grid holding both)
