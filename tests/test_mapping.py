@@ -107,6 +107,15 @@ def test_a_label_with_a_seals_lettering_read_as_a_line_above_it_matches_by_its_o
     assert _align(observed, wanted, numbers, wanted_numbers)[1] is None  # its whole text matches nothing
 
 
+def _mapped(tables: list, template: str = "2021"):
+    """``tables`` as one PDF's tables, mapped onto ``template``."""
+    from govreport.ir import Document
+    from govreport.schema.mapper import map_document
+    from govreport.schema.templates import load_template
+
+    return map_document(Document(path="x.pdf", media_type="application/pdf", tables=tables), load_template(template))
+
+
 def _grid(rows: list[list[str]]):
     from govreport.ir import Cell, Table
 
@@ -117,9 +126,6 @@ def _grid(rows: list[list[str]]):
 def test_table_two_as_a_thin_copy_reads_it():
     """Table 二 of a thinned 1-bit copy as PP-OCR read it (benchmark doc0038): headings without 二十, 內 for 内,
     row labels garbled beyond their bigrams, a lost ruling that merged the next heading into a row's values."""
-    from govreport.ir import Document
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
 
     table = _grid([
         ["Φ条第（）项"],
@@ -137,8 +143,7 @@ def test_table_two_as_a_thin_copy_reads_it():
         ["信息内容", "上年项目数量", "本年增/減"],
         ["行政事业性收费", "0", "1"],
     ])
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2019"))
+    mapping = _mapped([table], "2019")
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["proactive.regulations.made_this_year"] == "0"  # before the first row that matched: by position
     assert got["proactive.normative_documents.total_published"] == "334"
@@ -154,9 +159,7 @@ def test_table_two_as_a_thin_copy_reads_it():
 
 def test_a_row_label_merged_into_the_header_above_is_its_last_line():
     """A lost ruling under table 三's header merged 一、本年新收… into the header's note cell (benchmark doc0019)."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -167,8 +170,7 @@ def test_a_row_label_merged_into_the_header_above_is_its_last_line():
     cells += [Cell(row=3, col=0, text="二、上年结转政府信息公开申请数量")]
     cells += [Cell(row=3, col=1 + i, text=t) for i, t in enumerate(["1", "0", "0", "0", "0", "0", "1"])]
     table = Table(n_rows=4, n_cols=8, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2021"))
+    mapping = _mapped([table])
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.new.natural_person"] == "5" and got["requests.new.total"] == "5"
     assert got["requests.carried_over.total"] == "1"
@@ -177,15 +179,13 @@ def test_a_row_label_merged_into_the_header_above_is_its_last_line():
 def _requests_table(body: list, n_rows: int, template: str = "2021"):
     """Table 三 with its applicant header over columns 3-9 (labels in columns 0-2) above ``body`` (cells of rows
     1..), mapped onto ``template``."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     heads = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
     cells += [Cell(row=0, col=3 + i, text=t) for i, t in enumerate(heads)]
     table = Table(n_rows=n_rows, n_cols=10, cells=cells + body)
-    return map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]), load_template(template))
+    return _mapped([table], template)
 
 
 def test_two_row_labels_merged_into_one_cell_each_take_their_line():
@@ -280,9 +280,7 @@ def test_a_row_a_stray_line_cut_in_part_keeps_its_values_spanning_both_parts():
 def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_position():
     """Table 四 of a faint copy (doc0019): its stacked titles read a character at a time, so few columns are known,
     but the value row holds one cell per standard column."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     cells = [Cell(row=0, col=0, col_span=5, text="行政复议"), Cell(row=0, col=5, col_span=10, text="行政诉讼")]
     # the only title read whole sits over the wrong column (a stroke of the next title joined it)
@@ -291,8 +289,7 @@ def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_posit
     values = ["0", "0", "0", "0", "4", "1", "0", "0", "3", "4", "0", "0", "0", "0", "0"]
     cells += [Cell(row=2, col=k, text=t) for k, t in enumerate(values)]
     table = Table(n_rows=3, n_cols=15, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2021"))
+    mapping = _mapped([table])
     got = {k: mc.cell.text for k, mc in mapping.cells.items() if k.startswith("appeals.")}
     assert len(got) == 15
     assert got["appeals.review.total"] == "4" and got["appeals.suit_direct.pending"] == "3"
@@ -302,9 +299,6 @@ def test_table_four_with_its_header_read_in_part_takes_a_full_value_row_by_posit
 
 def test_a_block_header_merged_with_its_data_row_is_read_as_both():
     """A lost ruling under table 二's block header (doc0019): 信息内容 over 行政许可, 本年处理决定数量 over 1523."""
-    from govreport.ir import Document
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
 
     table = _grid([
         ["第二十条第（五）项"],
@@ -313,8 +307,7 @@ def test_a_block_header_merged_with_its_data_row_is_read_as_both():
         ["信息内容", "本年处理决定数量"],
         ["行政处罚", "33"],
     ])
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2021"))
+    mapping = _mapped([table])
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["proactive.licensing.decisions"] == "1523"
     assert got["proactive.penalty.decisions"] == "33"
@@ -324,9 +317,7 @@ def test_garbled_headers_still_open_their_tables():
     """A dark, blotted copy as PP-OCR read it (held-out doc0028): 信息内容 read 伯息內容, 规章 read 斌章; table 三's
     header with every marker garbled by one character (申清人情况, 勾糟关系, 本年新敬). Table 三 starts at its header,
     not at the first 不予公开 further down, and table 二's first row is placed by position under its header."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     proactive = _grid([
         ["第二十条第（一）", "", "項"],
@@ -345,8 +336,7 @@ def test_garbled_headers_still_open_their_tables():
         cells.append(Cell(row=r, col=0, col_span=3, text=label))
         cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(vals)]
     requests = Table(n_rows=5, n_cols=10, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[proactive, requests]),
-                           load_template("2021"))
+    mapping = _mapped([proactive, requests])
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.new.total"] == "107" and got["requests.new.natural_person"] == "99"
     assert got["requests.carried_over.other_org"] == "1"
@@ -380,9 +370,7 @@ def test_table_four_whose_every_title_a_faint_copy_garbled_follows_table_three()
     """Table 四 of a faint copy (held-out doc0037), under the end of table 三: 行政复议 read 行改量议, 行政诉讼 read
     行政治, 直接起诉 read 直接超诉, 复议后起诉 read 复议量起诉. Its header still opens table 四, so its values are not
     taken for table 三's."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     end_of_three = _grid([["(七)总计", "1", "0", "0", "0", "0", "0", "1"],
                           ["四、结转下年度继续办理", "0", "0", "0", "0", "0", "0", "0"]])
@@ -395,8 +383,7 @@ def test_table_four_whose_every_title_a_faint_copy_garbled_follows_table_three()
     values = ["0"] * 14 + ["6"]
     cells += [Cell(row=3, col=k, text=t) for k, t in enumerate(values)]
     four = Table(n_rows=4, n_cols=15, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[end_of_three, four]),
-                           load_template("2019"))
+    mapping = _mapped([end_of_three, four], "2019")
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.results_total.total"] == "1" and got["requests.carried_forward.total"] == "0"
     assert sum(k.startswith("appeals.") for k in got) == 15
@@ -408,9 +395,7 @@ def test_table_three_whose_header_a_faint_copy_garbled_past_knowing_opens_at_its
     总计 read as a number (811); only 其他 reads right. The table opens at 一、本年新收…, its header goes with it (not
     with table 二 before), and the header's one readable title places the value columns: a value read as a letter is
     not taken for its row's label."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     proactive = _grid([
         ["第二十条第（一）项", "", ""],
@@ -426,8 +411,7 @@ def test_table_three_whose_header_a_faint_copy_garbled_past_knowing_opens_at_its
         cells.append(Cell(row=r, col=0, col_span=3, text=label))
         cells += [Cell(row=r, col=3 + i, text=t) for i, t in enumerate(vals)]
     requests = Table(n_rows=3, n_cols=10, cells=cells)
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[proactive, requests]),
-                           load_template("2021"))
+    mapping = _mapped([proactive, requests])
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["requests.new.natural_person"] == "20" and got["requests.new.business"] == "2"
     assert got["requests.new.total"] == "24" and got["requests.carried_over.total"] == "1"
@@ -459,9 +443,7 @@ def test_a_table_after_table_three_with_a_row_of_fifteen_values_is_table_four():
     """Seed-14 doc0000, a faint thinned copy: table 四's header read past knowing (复议 alone, 提复议直展越诉), so no
     marker opened its section and its values were lost to table 三's. A table after table 三 whose row holds fifteen
     single cells, mostly numbers, is table 四; a table of shorter rows there is not."""
-    from govreport.ir import Cell, Document, Table
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
+    from govreport.ir import Cell, Table
 
     cells = [Cell(row=0, col=3, col_span=7, text="申请人情况")]
     cells += [Cell(row=1, col=3 + i, text=t) for i, t in enumerate(["自然人", "商业企业", "科研机构", "社会公益组织",
@@ -473,23 +455,18 @@ def test_a_table_after_table_three_with_a_row_of_fifteen_values_is_table_four():
     head += [Cell(row=1, col=k, text=t) for k, t in enumerate(["防里\n维持", "结号\n同正", "批他\n结果", "向土\n市建"])]
     values = ["0", "1", "0", "3", "4", "0", "0", "0", "1", "1", "0", "9", "0", "0", "9"]
     appeals = Table(n_rows=3, n_cols=15, cells=head + [Cell(row=2, col=k, text=t) for k, t in enumerate(values)])
-    doc = Document(path="x.pdf", media_type="application/pdf", tables=[requests, appeals])
-    mapping = map_document(doc, load_template("2021"))
+    mapping = _mapped([requests, appeals])
     got = {k: mc.cell.text for k, mc in mapping.cells.items() if k.startswith("appeals.")}
     assert len(got) == 15 and got["appeals.review.total"] == "4" and got["appeals.suit_after_review.total"] == "9"
     assert mapping.cells["requests.new.total"].cell.text == "10"
     short = Table(n_rows=3, n_cols=11, cells=head + [Cell(row=2, col=k, text=t) for k, t in enumerate(values[:11])])
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[requests, short]),
-                           load_template("2021"))
+    mapping = _mapped([requests, short])
     assert not any(k.startswith("appeals.") for k in mapping.cells)
 
 
 def test_table_two_whose_block_heading_a_lost_ruling_merged_over_its_header_is_read():
     """Seed-14 doc0026: the ruling under 第二十条第（一）项 was lost, so the heading (read as noise) and the header
     share cells: `M872252822228` over 信息内容. The header still opens table 二, and its first block is read."""
-    from govreport.ir import Document
-    from govreport.schema.mapper import map_document
-    from govreport.schema.templates import load_template
 
     table = _grid([
         ["M872252822228\n信息内容", "AX3\n本年制发件数", "24N1S032922NG\n本年度止件数", "A.X2828\n现行有效件数"],
@@ -498,8 +475,7 @@ def test_table_two_whose_block_heading_a_lost_ruling_merged_over_its_header_is_r
         ["信息内容", "本年处理决定数量"],
         ["行政许可", "1365"],
     ])
-    mapping = map_document(Document(path="x.pdf", media_type="application/pdf", tables=[table]),
-                           load_template("2021"))
+    mapping = _mapped([table])
     got = {k: mc.cell.text for k, mc in mapping.cells.items()}
     assert got["proactive.normative_documents.issued_this_year"] == "21"
     assert got["proactive.normative_documents.in_force"] == "167"
