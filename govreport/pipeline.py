@@ -192,8 +192,13 @@ def build_report(doc: Document, repair: bool = True) -> Report:
     template = load_template(guess.template)
     mapping = map_document(doc, template)
     if not mapping.cells:
-        raise NotAReportError(doc.path, "no cell of the standard tables could be read: this does not look "
-                              "like a 政府信息公开工作年度报告")
+        if not narrative.titled:
+            raise NotAReportError(doc.path, "no cell of the standard tables could be read: this does not look "
+                                  "like a 政府信息公开工作年度报告")
+        # Titled as a report, but its tables gave nothing (a scan too faint or coarse for its rulings and digits
+        # to survive): the report says so, with every field missing, rather than calling it no report.
+        report.warnings.append(f"no cell of the standard tables could be read ({len(doc.tables)} table(s) "
+                               "found): every field is missing")
     report.warnings.extend(mapping.warnings)
     report.single_other_handling_row = mapping.single_other_handling
     for key in template.field_keys(mapping.single_other_handling):
@@ -225,6 +230,10 @@ def build_report(doc: Document, repair: bool = True) -> Report:
                 report.fields[k].relations.append(inv.id)
     if report.missing_fields and len(report.missing_fields) < len(template.field_keys(mapping.single_other_handling)):
         report.warnings.append(f"{len(report.missing_fields)} standard field(s) not found in the document")
+    if not mapping.cells:
+        report.review.insert(0, ReviewEntry(key="tables", kind="tables-unreadable", priority=5.0,
+                                            reason="titled as a report, but no cell of its standard tables could "
+                                                   "be read: every field is missing"))
     return report
 
 

@@ -102,3 +102,22 @@ def test_internal_defect_is_reported_not_raised(tmp_path, monkeypatch):
     good = shared_file("samples", "real", "hongze-2023.pdf")
     [outcome] = extract_many([good])
     assert outcome.internal and "internal error" in outcome.error and "simulated defect" in outcome.error
+
+
+def test_a_report_whose_tables_gave_no_cell_is_reported_with_every_field_missing():
+    """A scan too coarse and faint for its tables (held-out seed-15 doc0012, a thinned 1-bit 150 DPI copy): its title
+    names it a report, so the result is a report with every field missing and that shown first for review, not an
+    error calling it no report. Without the title the same tables still make it 'no report'."""
+    from govreport.errors import NotAReportError
+    from govreport.ir import Cell, Document, Table, TextBlock
+    from govreport.pipeline import build_report
+
+    garbled = Table(n_rows=2, n_cols=2, cells=[Cell(row=0, col=0, text="亻三  !"), Cell(row=1, col=1, text="‡‡")])
+    title = TextBlock(text="徐州市铜山区交通运输局2022年政府信息公开工作年度报告", page=1)
+    doc = Document(path="scan.pdf", media_type="application/pdf", tables=[garbled], text_blocks=[title])
+    report = build_report(doc)
+    assert report.template == "2021" and report.year == 2022 and report.agency == "徐州市铜山区交通运输局"
+    assert not report.fields and len(report.missing_fields) == 200
+    assert report.review[0].kind == "tables-unreadable"
+    with pytest.raises(NotAReportError, match="does not look like"):
+        build_report(doc.model_copy(update={"text_blocks": []}))

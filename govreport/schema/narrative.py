@@ -34,6 +34,7 @@ class Narrative:
     publication_date: str | None = None
     sections: list[SectionText] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    titled: bool = False  # the document's title names it a 政府信息公开工作年度报告
 
 
 def _lines(doc: Document) -> list[str]:
@@ -137,6 +138,7 @@ def read_narrative(doc: Document) -> Narrative:
     out = Narrative()
     text = squash(nfkc("\n".join(lines[:60])))
     short, year = _title(lines)
+    out.titled = year is not None
     if short and _AGENCY_TAIL.search(short):
         out.agency = _full_agency(short, text)
     elif short:
