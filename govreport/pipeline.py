@@ -18,6 +18,7 @@ from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
 from govreport.postprocess.candidates import CellEvidence, number_among_lines, number_beside_lettering
 from govreport.postprocess.checks import check_all
+from govreport.postprocess.columns import seal_strokes_in_blank_columns
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import repair_cells, review_items
 from govreport.report import CandidateValue, FieldValue, PageInfo, Provenance, Report, ReviewEntry, ValueStatus
@@ -142,14 +143,17 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
     )
 
 
-def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Invariant]) -> None:
-    """Scanned values: joint repair under the sum relations; confident readings are never changed."""
+def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Invariant],
+            doubted: frozenset[str] = frozenset()) -> None:
+    """Scanned values: joint repair under the sum relations; confident readings are never changed. The cells in
+    ``doubted`` are offered as ink without a reading (a lost number, for the relations to imply or leave unreadable):
+    a seal's strokes in a column printed blank."""
     evidence = {
         # an unreadable OCR cell keeps the recogniser's confidence (not 0): it is evidence of ink in the cell
-        k: CellEvidence(key=k, raw_text=fv.raw_text,
+        k: CellEvidence(key=k, raw_text="" if k in doubted else fv.raw_text,
                         confidence=(fv.confidence if fv.status is not ValueStatus.UNREADABLE
                                     else mapped[k].cell.confidence),
-                        alternatives=tuple(mapped[k].cell.alternatives),
+                        alternatives=() if k in doubted else tuple(mapped[k].cell.alternatives),
                         digital=mapped[k].cell.source is not TextSource.OCR, seal=mapped[k].cell.seal)
         for k, fv in report.fields.items()
     }
@@ -210,9 +214,16 @@ def build_report(doc: Document, repair: bool = True) -> Report:
         report.fields[key] = fv
         if fv.status is ValueStatus.UNREADABLE:
             report.warnings.append(f"{key}: printed text {fv.raw_text!r} is not a number")
+    doubted = frozenset(seal_strokes_in_blank_columns(report.fields))  # their readings are not offered to repair
+    for key in doubted:
+        fv = report.fields[key]
+        report.fields[key] = fv.model_copy(update={
+            "status": ValueStatus.UNREADABLE, "value": None, "confidence": 0.0,
+            "note": f"{fv.raw_text!r} read under a seal in a column printed blank: the seal's strokes?"})
+        report.warnings.append(f"{key}: {fv.raw_text!r} under a seal in a column printed blank is left unreadable")
     invariants = template.invariants_for(mapping.single_other_handling)
     if repair and any(mapping.cells[k].cell.source is TextSource.OCR for k in report.fields):
-        _repair(report, mapping.cells, invariants)
+        _repair(report, mapping.cells, invariants, doubted)
     else:  # text-layer values are certain (or repair is off): the relations are only checked
         values = {k: f.value for k, f in report.fields.items() if f.status is not ValueStatus.UNREADABLE}
         checks, flags, derived, warnings = check_all(invariants, values)

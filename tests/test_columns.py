@@ -1,0 +1,47 @@
+"""A seal's strokes read as a number in a column printed blank (seed-12 doc0023: the ring through the blank
+自然人 column of a 总计-only table 三 read as 1 at 0.92, 7 and 2)."""
+
+import pytest
+
+from govreport.ingest.loader import load_document
+from govreport.ir import TextSource
+from govreport.pipeline import build_report
+from govreport.report import ValueStatus
+from govreport.schema.mapper import map_document
+from govreport.schema.templates import load_template
+
+SAMPLE = "examples/sample-report-2021.pdf"
+UNDER_SEAL = "requests.unavailable_not_held.natural_person"
+
+
+def _scanned_sample(column_blank: bool, reading: str, confidence: float):
+    """The bundled sample as a scan of it would read: every cell from OCR, table 三 printed with only its 总计 column
+    filled (or as printed), and one 自然人 cell under a seal read as ``reading``."""
+    doc = load_document(SAMPLE)
+    mapping = map_document(doc, load_template("2021"))
+    for t in doc.tables:
+        for c in t.cells:
+            c.source, c.confidence = TextSource.OCR, 0.99
+    for key, mc in mapping.cells.items():
+        if column_blank and key.startswith("requests.") and not key.endswith(".total"):
+            mc.cell.text = ""
+    cell = mapping.cells[UNDER_SEAL].cell
+    cell.text, cell.confidence, cell.seal = reading, confidence, True
+    return doc
+
+
+@pytest.mark.parametrize("repair", [False, True])
+def test_an_unsure_number_under_a_seal_in_a_blank_column_is_unreadable_with_its_text_kept(repair):
+    report = build_report(_scanned_sample(True, "1", 0.92), repair=repair)
+    f = report.fields[UNDER_SEAL]
+    assert f.status is ValueStatus.UNREADABLE and f.value is None and f.raw_text == "1"
+    assert "column printed blank" in f.note
+    assert report.fields["requests.new.natural_person"].value is None  # the column stays blank
+    assert UNDER_SEAL in {r.key for r in report.review}
+
+
+def test_a_confident_reading_or_a_column_with_numbers_keeps_its_number():
+    confident = build_report(_scanned_sample(True, "1", 0.97), repair=False)
+    assert confident.fields[UNDER_SEAL].value == 1 and confident.fields[UNDER_SEAL].status is ValueStatus.READ
+    printed = build_report(_scanned_sample(False, "4", 0.6), repair=False)
+    assert printed.fields[UNDER_SEAL].value == 4 and printed.fields[UNDER_SEAL].status is ValueStatus.READ
