@@ -118,6 +118,24 @@ def test_a_cell_of_two_numeric_lines_is_repaired_to_the_line_its_relations_want(
     assert (result.cells[key].value, result.cells[key].status) == (0, ValueStatus.REPAIRED)
 
 
+def test_a_seals_stroke_beside_a_zero_is_repaired_away_where_the_row_wants_the_zero():
+    """Seed-12 doc0028: under a black seal, the ring's stroke left of a 0 read as 40 (0.49) and 90 (0.72), and the
+    row's total 0 had the repair call it a conflict. Under a seal the number without an end digit is a candidate of
+    its own; elsewhere it keeps a speck's small prior."""
+    truth, invariants = _requests_2021(7)
+    key = next(k for k in sorted(truth) if k.startswith("requests.withheld_") and k.endswith(".business")
+               and truth[k] == 0)
+    sealed = CellEvidence(key, "40", 0.49, seal=True)
+    plain = CellEvidence(key, "40", 0.49)
+    share = {c.value: c.prob for c in cell_candidates(sealed)}
+    assert share[0] > 2 * {c.value: c.prob for c in cell_candidates(plain)}.get(0, 0.0) and share[4] > 0.1
+    result = repair_cells(_read(truth, {key: sealed}), invariants)
+    assert (result.cells[key].value, result.cells[key].status) == (0, ValueStatus.REPAIRED)
+    # a reading of several lines under a seal keeps its lines' numbers, not its ends (6 over 2 for 64)
+    lines = cell_candidates(CellEvidence(key, "6\n2", 0.79, seal=True))
+    assert {c.origin for c in lines} >= {"line-of-cell"} and "seal-stroke" not in {c.origin for c in lines}
+
+
 def test_mark_whose_decodings_name_no_number_is_unreadable_not_a_certain_zero():
     # a faint 1 read as a comma; its numeric decodings are marks and a blank: no number was read at all
     mark = ev("requests.new.total", ",", 0.72, ((",", 0.82), (".", 0.11), ("", 0.07)))

@@ -11,6 +11,8 @@ gives a candidate reading with a small prior:
 * a digit dropped (``dropped-digit``: a doubled digit read once is the likely case), doubled (``doubled-digit``),
   a speck read as a digit (``spurious-digit``), two digits swapped (``swapped-digits``);
 * a decimal point or thousands separator lost or added (``spurious-point``, ``lost-point``, ``separator``);
+* under a seal, a digit at either end of the reading is a stroke of the seal (``seal-stroke``: 40 for a 0 beside
+  the ring), sharing what the reading leaves like the lines of a cell read as several lines (``line-of-cell``);
 * a blank alternative against a printed number counts as 0 (``confusion:blank/0``). An empty reading below
   ``EMPTY_IS_BLANK`` (ink in the crop, nothing recognised: often a faint 0) is not a printed blank but a lost
   number, and text that is no number at all (a seal smear, a number read as a Chinese character or a letter, which
@@ -370,6 +372,16 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
             v = _reading(line, kind)[0]
             if v is not None and v != value:
                 others.append((v, LINE_SHARE * (1.0 - conf) / len(lines), "line-of-cell"))
+    # Under a seal, a digit at either end of a reading of several digits may be a stroke of the seal beside the
+    # printed number (its ring or lettering left of a 0 read as 40 or 90): the number without it shares what the
+    # reading leaves as much as a line of a cell does. (A reading of several lines has its lines' numbers instead.)
+    if ev.seal and len(lines) == 1 and core is not None and value is not None and core.frac is None \
+            and len(core.digits) > 1:
+        ends = {core.digits[1:], core.digits[:-1]}
+        for digits in ends:
+            v = _Core(core.sign, digits, None).value(kind)
+            if v is not None and v != value and not (len(digits) > 1 and digits[0] == "0"):
+                others.append((v, LINE_SHARE * (1.0 - conf) / len(ends), "seal-stroke"))
     read_mass = conf if value is not None else 0.0
     reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
     room = max(0.0, 1.0 - read_mass - reserve)
