@@ -16,9 +16,14 @@ from govreport.ingest.scanned import ScannedPages, ScanOptions, read_scanned_pag
 from govreport.ir import Document, TextSource
 from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
-from govreport.postprocess.candidates import CellEvidence, number_among_lines, number_beside_lettering
+from govreport.postprocess.candidates import (
+    EMPTY_IS_BLANK,
+    CellEvidence,
+    number_among_lines,
+    number_beside_lettering,
+)
 from govreport.postprocess.checks import check_all
-from govreport.postprocess.columns import seal_strokes_in_blank_columns
+from govreport.postprocess.columns import doubtful_under_seals
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import repair_cells, review_items
 from govreport.report import CandidateValue, FieldValue, PageInfo, Provenance, Report, ReviewEntry, ValueStatus
@@ -116,7 +121,9 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
         # ("1,846" as "1.846").
         note = f"{raw!r}: the point read as a thousands separator (a count is a whole number)"
         parsed = parse_number(raw.replace(".", "").replace("。", ""))
-    if parsed.outcome is ParseOutcome.UNREADABLE:
+    lost = (parsed.outcome is ParseOutcome.BLANK and mc.cell.source is TextSource.OCR and not raw.strip()
+            and cell_conf < EMPTY_IS_BLANK)  # ink in the cell, nothing read: a lost number, not a printed blank
+    if parsed.outcome is ParseOutcome.UNREADABLE or lost:
         status, value = ValueStatus.UNREADABLE, None
     else:
         status, value = ValueStatus.READ, parsed.value
@@ -152,7 +159,7 @@ def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Inva
         # an unreadable OCR cell keeps the recogniser's confidence (not 0): it is evidence of ink in the cell
         k: CellEvidence(key=k, raw_text="" if k in doubted else fv.raw_text,
                         confidence=(fv.confidence if fv.status is not ValueStatus.UNREADABLE
-                                    else mapped[k].cell.confidence),
+                                    else 0.0 if k in doubted else mapped[k].cell.confidence),
                         alternatives=() if k in doubted else tuple(mapped[k].cell.alternatives),
                         digital=mapped[k].cell.source is not TextSource.OCR, seal=mapped[k].cell.seal)
         for k, fv in report.fields.items()
@@ -214,13 +221,14 @@ def build_report(doc: Document, repair: bool = True) -> Report:
         report.fields[key] = fv
         if fv.status is ValueStatus.UNREADABLE:
             report.warnings.append(f"{key}: printed text {fv.raw_text!r} is not a number")
-    doubted = frozenset(seal_strokes_in_blank_columns(report.fields))  # their readings are not offered to repair
+    doubted = frozenset(doubtful_under_seals(report.fields))  # their readings are not offered to repair
     for key in doubted:
         fv = report.fields[key]
+        what = "printed blank" if fv.value is not None else "of numbers"
         report.fields[key] = fv.model_copy(update={
             "status": ValueStatus.UNREADABLE, "value": None, "confidence": 0.0,
-            "note": f"{fv.raw_text!r} read under a seal in a column printed blank: the seal's strokes?"})
-        report.warnings.append(f"{key}: {fv.raw_text!r} under a seal in a column printed blank is left unreadable")
+            "note": f"{fv.raw_text!r} read under a seal in a column {what}: the seal's strokes?"})
+        report.warnings.append(f"{key}: {fv.raw_text!r} under a seal in a column {what} is left unreadable")
     invariants = template.invariants_for(mapping.single_other_handling)
     if repair and any(mapping.cells[k].cell.source is TextSource.OCR for k in report.fields):
         _repair(report, mapping.cells, invariants, doubted)

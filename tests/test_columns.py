@@ -45,3 +45,25 @@ def test_a_confident_reading_or_a_column_with_numbers_keeps_its_number():
     assert confident.fields[UNDER_SEAL].value == 1 and confident.fields[UNDER_SEAL].status is ValueStatus.READ
     printed = build_report(_scanned_sample(False, "4", 0.6), repair=False)
     assert printed.fields[UNDER_SEAL].value == 4 and printed.fields[UNDER_SEAL].status is ValueStatus.READ
+
+
+def test_a_blank_mark_under_a_seal_in_a_column_of_numbers_is_unreadable_and_the_sums_imply_it():
+    """Seed-14 doc0007: a 1 under a seal read as ``/`` at 0.999, in a column where every other cell holds a number."""
+    printed = build_report(load_document(SAMPLE)).fields[UNDER_SEAL].value
+    read = build_report(_scanned_sample(False, "/", 0.999), repair=False).fields[UNDER_SEAL]
+    assert read.status is ValueStatus.UNREADABLE and read.raw_text == "/" and "column of numbers" in read.note
+    repaired = build_report(_scanned_sample(False, "/", 0.999)).fields[UNDER_SEAL]
+    assert repaired.value == printed and repaired.status is ValueStatus.REPAIRED
+    # the same mark in a column printed blank is a blank
+    blank = build_report(_scanned_sample(True, "/", 0.999), repair=False).fields[UNDER_SEAL]
+    assert blank.status is ValueStatus.READ and blank.value is None
+
+
+def test_a_cell_with_ink_but_no_reading_is_unreadable_even_without_repair():
+    """A sealed cell the seal view lost, read from the page without confidence (an empty reading at 0): a lost
+    number, never a silent blank, whether or not repair runs."""
+    for repair in (False, True):
+        f = build_report(_scanned_sample(False, "", 0.0), repair=repair).fields[UNDER_SEAL]
+        assert f.status is not ValueStatus.READ or f.value is not None
+        assert f.status is ValueStatus.UNREADABLE or (repair and f.status is ValueStatus.REPAIRED)
+    assert build_report(_scanned_sample(False, "", 1.0), repair=False).fields[UNDER_SEAL].value is None  # no ink

@@ -5,6 +5,10 @@ see the spec). Where a seal lies over such a column, its ring and lettering leav
 it, and the recogniser reads them as short numbers (``1`` for a piece of the ring, ``7`` for an arc) at a middling
 confidence. Such a reading is unlikely to be a number the document printed: every cell of the column clear of the
 seal is blank. It is made unreadable (shown for review, its text kept), never a silent blank nor a number.
+
+The other way round, a blank mark read under a seal (``/`` for a 1 whose stroke the ring cut, a dash for a 0's
+remnant) in a column whose cells clear of the seal all hold numbers is as unlikely to be printed: a report prints its
+blanks by whole columns, not one cell under its seal. It is unreadable too, for the relations to imply.
 """
 
 from __future__ import annotations
@@ -32,18 +36,29 @@ def _column(key: str) -> tuple[str, str] | None:
     return (parts[0], parts[-1]) if len(parts) == 3 and parts[0] in COLUMN_SECTIONS else None
 
 
-def seal_strokes_in_blank_columns(fields: Mapping[str, FieldValue], opts: ColumnOptions | None = None) -> list[str]:
-    """Keys of the numbers read under a seal, below ``opts.confident``, in a column whose cells clear of every seal
-    are all printed blank (at least ``opts.min_blank`` of them)."""
-    opts = opts or ColumnOptions()
+def _columns_all(fields: Mapping[str, FieldValue], min_cells: int, blank: bool) -> set[tuple[str, str]]:
+    """The columns with at least ``min_cells`` cells clear of every seal, all read as blanks (``blank``) or all read
+    as numbers."""
     clear: dict[tuple[str, str], list[FieldValue]] = {}
     for key, f in fields.items():
         col = _column(key)
         if col is not None and not f.seal:
             clear.setdefault(col, []).append(f)
-    blank_columns = {col for col, fs in clear.items()
-                     if len(fs) >= opts.min_blank
-                     and all(f.status is ValueStatus.READ and f.value is None for f in fs)}
+    return {col for col, fs in clear.items()
+            if len(fs) >= min_cells and all(f.status is ValueStatus.READ and (f.value is None) == blank for f in fs)}
+
+
+def doubtful_under_seals(fields: Mapping[str, FieldValue], opts: ColumnOptions | None = None) -> list[str]:
+    """Keys of the readings under a seal that their column contradicts: a number read below ``opts.confident`` in
+    a column whose cells clear of every seal are all printed blank, and a blank mark (``/``, a dash) in a column whose
+    cells clear of every seal all hold numbers (at least ``opts.min_blank`` of them either way)."""
+    opts = opts or ColumnOptions()
+    blank_columns = _columns_all(fields, opts.min_blank, blank=True)
+    number_columns = _columns_all(fields, opts.min_blank, blank=False)
+    def contradicted(f: FieldValue, col: tuple[str, str] | None) -> bool:
+        if f.value is not None:
+            return f.confidence < opts.confident and col in blank_columns
+        return bool(f.raw_text.strip()) and col in number_columns
+
     return [key for key, f in fields.items()
-            if f.seal and _column(key) in blank_columns and f.status is ValueStatus.READ and f.value is not None
-            and f.confidence < opts.confident]
+            if f.seal and f.status is ValueStatus.READ and contradicted(f, _column(key))]
