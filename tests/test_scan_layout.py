@@ -950,3 +950,25 @@ def test_a_faint_line_is_read_stretched_too_and_the_more_confident_reading_kept(
     assert readings[0].confidence == 1.0  # the stretched reading, more confident
     assert readings[1].confidence > 0.7 and readings[2].confidence < 0.1
     assert _read_lines(rec, []) == []
+
+
+def test_a_continued_tables_first_row_on_the_rest_of_the_table_gets_its_column_lines():
+    """Seed-14 doc0017, seed-12 doc0028: table 二 continued on the next page starts with its 行政规范性文件 row, whose
+    column lines (one row high) are too short for the column-line filter, and the block below had no column line
+    reaching up to the row's top ruling: the ruling stayed loose and the row (three values) was lost. A loose row
+    line a row's height above a grid pairs with the grid's top edge like two loose lines of a lone row."""
+    from govreport.layout.fragments import row_fragment_columns
+    from govreport.layout.grid import Grid, GridCell, Segment
+
+    ink = np.zeros((900, 1700), np.uint8)
+    top, seam = 200, 240
+    for x in (200, 700, 960, 1220, 1480):  # the first row's own column lines, 14 pt high
+        ink[top:seam + 1, x - 1:x + 1] = 255
+    below = Grid(xs=[200.0, 700.0, 1480.0], ys=[240.0, 280.0],
+                 cells=[GridCell(0, 0, 1, 1, 200, 240, 700, 280), GridCell(0, 1, 1, 1, 700, 240, 1480, 280)])
+    loose = Segment(199.0, float(top), 1481.0, float(top))
+    segs = row_fragment_columns(ink, [loose], [below], DPI)
+    assert sorted(round(s.x0 / 10) for s in segs if not s.horizontal) == [20, 70, 96, 122, 148]
+    assert all(s.y0 == top and s.y1 == seam for s in segs if not s.horizontal)
+    assert [s.y0 for s in segs if s.horizontal] == [seam]  # the grid's edge stays a row line
+    assert row_fragment_columns(ink, [], [below], DPI) == []  # an edge alone pairs with nothing

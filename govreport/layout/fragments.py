@@ -1,11 +1,12 @@
 """Column lines of a one-row table fragment: the last row of a table pushed onto the next page (or a short faint
-table whose rows are each such a fragment to the column-line filter).
+table whose rows are each such a fragment to the column-line filter), alone or sitting on a grid's edge.
 
 The column-line filter needs a vertical run longer than a stroke of table text (about 17 pt), so that text is not
 taken for rulings. A single ruled row is often shorter than that (12-16 pt), and then its column lines are lost
 and no grid is found: table 三's "四、结转下年度继续办理" row at the top of a page disappears.
 
-    long row lines outside any grid -> pairs a row's height apart -> ink columns crossing the band whole -> segments
+    long row lines outside any grid (and grids' top and bottom edges) -> pairs a row's height apart, one of them
+    outside every grid -> ink columns crossing the band whole -> segments
 
 Inside such a band a column line runs from one row line to the other; a character's stroke stops short of both
 (a cell's padding), so a column counts only where ink fills nearly the band's whole height.
@@ -36,12 +37,17 @@ def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: lis
     if not horizontals:
         return []
     longest = max(h.x1 - h.x0 for h in horizontals)
-    lines = sorted((h for h in horizontals if h.x1 - h.x0 >= LONG_SHARE * longest
-                    and not any(g.xs[0] - 2 * px <= (h.x0 + h.x1) / 2 <= g.xs[-1] + 2 * px
-                                and g.ys[0] - 2 * px <= h.y0 <= g.ys[-1] + 2 * px for g in grids)),
-                   key=lambda h: h.y0)
+    loose = [h for h in horizontals if h.x1 - h.x0 >= LONG_SHARE * longest
+             and not any(g.xs[0] - 2 * px <= (h.x0 + h.x1) / 2 <= g.xs[-1] + 2 * px
+                         and g.ys[0] - 2 * px <= h.y0 <= g.ys[-1] + 2 * px for g in grids)]
+    # A grid's top and bottom edges pair with a loose line too: a table continued on the next page whose first row
+    # (its top ruling found, its column lines too short for the filter) sits on the rest of the table.
+    edges = [Segment(g.xs[0], y, g.xs[-1], y) for g in grids for y in (g.ys[0], g.ys[-1])]
+    lines = sorted([(h, True) for h in loose] + [(e, False) for e in edges], key=lambda t: t[0].y0)
     out: list[Segment] = []
-    for top, bottom in pairwise(lines):
+    for (top, top_loose), (bottom, bottom_loose) in pairwise(lines):
+        if not (top_loose or bottom_loose):
+            continue
         height = bottom.y0 - top.y0
         if not ROW_PT[0] * px <= height <= ROW_PT[1] * px:
             continue
@@ -62,6 +68,8 @@ def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: lis
         if len(cols) < MIN_COLUMNS:
             continue
         out += [Segment(x, top.y0, x, bottom.y0) for x in cols]
+        # (the grid's edge stays a row line: it may have been only where the grid's column lines ended)
+        out += [e for e, is_loose in ((top, top_loose), (bottom, bottom_loose)) if not is_loose]
     return out
 
 
