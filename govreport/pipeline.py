@@ -154,7 +154,7 @@ def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Inva
             doubted: frozenset[str] = frozenset()) -> None:
     """Scanned values: joint repair under the sum relations; confident readings are never changed. The cells in
     ``doubted`` are offered as ink without a reading (a lost number, for the relations to imply or leave unreadable):
-    a seal's strokes in a column printed blank."""
+    readings under a seal that their column contradicts."""
     evidence = {
         # an unreadable OCR cell keeps the recogniser's confidence (not 0): it is evidence of ink in the cell
         k: CellEvidence(key=k, raw_text="" if k in doubted else fv.raw_text,
@@ -177,6 +177,20 @@ def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Inva
     report.warnings.extend(result.warnings)
     report.review = [ReviewEntry(key=r.key, kind=r.status.value, value=r.value, raw_text=r.raw_text, reason=r.reason,
                                  priority=r.priority) for r in review_items(result, evidence)]
+
+
+def _doubt_contradicted_seal_readings(report: Report) -> frozenset[str]:
+    """Readings under seals that their column contradicts (``columns.doubtful_under_seals``) become unreadable, their
+    text kept; returns their keys (their readings are not offered to repair)."""
+    doubted = frozenset(doubtful_under_seals(report.fields))
+    for key in doubted:
+        fv = report.fields[key]
+        what = "printed blank" if fv.value is not None else "of numbers"
+        report.fields[key] = fv.model_copy(update={
+            "status": ValueStatus.UNREADABLE, "value": None, "confidence": 0.0,
+            "note": f"{fv.raw_text!r} read under a seal in a column {what}: the seal's strokes?"})
+        report.warnings.append(f"{key}: {fv.raw_text!r} under a seal in a column {what} is left unreadable")
+    return doubted
 
 
 def build_report(doc: Document, repair: bool = True) -> Report:
@@ -221,14 +235,7 @@ def build_report(doc: Document, repair: bool = True) -> Report:
         report.fields[key] = fv
         if fv.status is ValueStatus.UNREADABLE:
             report.warnings.append(f"{key}: printed text {fv.raw_text!r} is not a number")
-    doubted = frozenset(doubtful_under_seals(report.fields))  # their readings are not offered to repair
-    for key in doubted:
-        fv = report.fields[key]
-        what = "printed blank" if fv.value is not None else "of numbers"
-        report.fields[key] = fv.model_copy(update={
-            "status": ValueStatus.UNREADABLE, "value": None, "confidence": 0.0,
-            "note": f"{fv.raw_text!r} read under a seal in a column {what}: the seal's strokes?"})
-        report.warnings.append(f"{key}: {fv.raw_text!r} under a seal in a column {what} is left unreadable")
+    doubted = _doubt_contradicted_seal_readings(report)
     invariants = template.invariants_for(mapping.single_other_handling)
     if repair and any(mapping.cells[k].cell.source is TextSource.OCR for k in report.fields):
         _repair(report, mapping.cells, invariants, doubted)
