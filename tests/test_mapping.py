@@ -481,3 +481,26 @@ def test_table_two_whose_block_heading_a_lost_ruling_merged_over_its_header_is_r
     assert got["proactive.normative_documents.in_force"] == "167"
     assert got["proactive.regulations.repealed_this_year"] == "0"
     assert got["proactive.licensing.decisions"] == "1365"
+
+
+def test_a_data_row_merged_with_the_next_blocks_heading_and_header_is_read_as_all_three():
+    """Seed-14 doc0008, shaded headings whose rulings a copy lost: 规范性文件's row took in the next block's heading and
+    header (9 over 第二十条第（五 over 上一年项目数量); its values and the next block's columns are both read."""
+    table = _grid([
+        ["第二十条第(一)项\n信息内容本年新制作数量本年新公开数量对外公开总数量"],
+        ["规章", "0", "0", "0"],
+        ["规范性文件\n信息内容", "9\n第二十条第（五\n上一年项目数量", "9\n）项\n本年增/减", "23\n处理决定数量"],
+        ["行政许可", "458", "-2", "7"],
+        ["其他对外管理服务事项\n信息内容", "4\n第二十条第（六\n上一年项目数量", "1\n）\n项\n本年增/减",
+         "3\n处理决定数量"],
+        ["行政处罚", "186", "0", "5"],
+    ])
+    mapping = _mapped([table], "2019")
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert [got[f"proactive.normative_documents.{c}"] for c in ("made_this_year", "published_this_year",
+                                                                "total_published")] == ["9", "9", "23"]
+    assert got["proactive.licensing.decisions"] == "7"
+    assert not mapping.cells["proactive.licensing.decisions"].by_position
+    assert [got[f"proactive.other_services.{c}"] for c in ("items_last_year", "change_this_year", "decisions")] == [
+        "4", "1", "3"]
+    assert got["proactive.penalty.items_last_year"] == "186"

@@ -232,6 +232,29 @@ def _header_over_data(row: RowView) -> tuple[RowView, RowView] | None:
     return replace(row, starting=top, covering=top), replace(row, starting=bottom, covering=bottom)
 
 
+def _data_over_block_start(row: RowView) -> list[RowView]:
+    """A block's last data row that a lost ruling (under a shaded heading) merged with the next block's heading and
+    header (seed-14 doc0008: 规范性文件 over 信息内容, 9 over 第二十条第（五 over 上一年项目数量): the data row (each
+    cell's first line), the heading (the lines between) and the header (each cell's last line), as three views of
+    the grid row; ``[row]`` for any other row."""
+    cells = [c for c in row.starting if c.text.strip()]
+    lines = [text_lines(c.text) for c in cells]
+    if len(cells) < 2 or len(lines[0]) < 2 or looks_numeric(lines[0][0]) or not contains_nearly(
+            norm_label(lines[0][-1]), "信息内容"):
+        return [row]
+    values = lines[1:]
+    if not all(len(ls) >= 2 and looks_numeric(ls[0]) and not looks_numeric(ls[-1]) for ls in values):
+        return [row]
+    if not any("第二十条" in norm_label("".join(ls[1:-1])) for ls in values):
+        return [row]
+
+    def view(texts: list[str]) -> RowView:
+        kept = tuple(c.model_copy(update={"text": t}) for c, t in zip(cells, texts, strict=True) if t)
+        return replace(row, starting=kept, covering=kept)
+
+    return [view([ls[0] for ls in lines]), view(["\n".join(ls[1:-1]) for ls in lines]), view([ls[-1] for ls in lines])]
+
+
 def _names_contents(cell: Cell) -> bool:
     """The block header's label cell, 信息内容, also with one character misread (伯息内容)."""
     return contains_nearly(norm_label(cell.text), "信息内容")
@@ -244,7 +267,7 @@ def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None
     current: ProactiveBlock | None = None
     header: list[tuple[RowView, Cell]] = []  # the latest 信息内容 row's column label cells
     data: list[tuple[RowView, Cell, tuple[ProactiveBlock, str] | None, list[tuple[RowView, Cell]]]] = []
-    for row in rows:
+    for row in (view for r in rows for view in _data_over_block_start(r)):
         j = row.joined
         if "第二十条" in j or is_block_heading(row):
             heading = next((h for h in headings if h in j), None) or _best(j, {h: h for h in headings}, 0.7)
