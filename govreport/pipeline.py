@@ -17,8 +17,8 @@ from govreport.ir import Document, TextSource
 from govreport.ocr.base import LineRecognizer, PageReader
 from govreport.ocr.engines import OcrOptions, make_page_reader, make_recognizer
 from govreport.postprocess.candidates import (
-    EMPTY_IS_BLANK,
     CellEvidence,
+    is_lost_reading,
     number_among_lines,
     number_beside_lettering,
 )
@@ -121,8 +121,8 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
         # ("1,846" as "1.846").
         note = f"{raw!r}: the point read as a thousands separator (a count is a whole number)"
         parsed = parse_number(raw.replace(".", "").replace("。", ""))
-    lost = (parsed.outcome is ParseOutcome.BLANK and mc.cell.source is TextSource.OCR and not raw.strip()
-            and cell_conf < EMPTY_IS_BLANK)  # ink in the cell, nothing read: a lost number, not a printed blank
+    digital = mc.cell.source is not TextSource.OCR
+    lost = parsed.outcome is ParseOutcome.BLANK and is_lost_reading(raw, cell_conf, digital)  # ink, nothing read
     if parsed.outcome is ParseOutcome.UNREADABLE or lost:
         status, value = ValueStatus.UNREADABLE, None
     else:

@@ -327,6 +327,12 @@ def _garblings(core: _Core, kind: ValueKind) -> Iterator[tuple[str, Number, floa
 LINE_SHARE = 0.5  # of what a reading of several lines leaves, the share its lines' own numbers take together
 
 
+def is_lost_reading(text: str, confidence: float, digital: bool = False) -> bool:
+    """An empty scanned reading below ``EMPTY_IS_BLANK``: ink in the crop (a recogniser reads an empty crop as ""
+    with confidence 1) but nothing read, a lost number rather than a printed blank."""
+    return not digital and not text.strip() and confidence < EMPTY_IS_BLANK
+
+
 def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidate]:
     """The candidate readings of one cell, best first, probabilities summing to 1.
 
@@ -337,8 +343,8 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
         raise ValueError(f"max_candidates must be >= 1, not {max_candidates}")
     kind = ev.kind
     value, core, origin, blank = _reading(ev.raw_text, kind)
-    if blank and not ev.digital and not ev.raw_text.strip() and ev.confidence < EMPTY_IS_BLANK:
-        return []  # ink in the crop (a recogniser reads an empty crop as "" with confidence 1) but nothing read
+    if blank and is_lost_reading(ev.raw_text, ev.confidence, ev.digital):
+        return []
     if blank:
         return [Candidate(None, 1.0, "blank")]
     if ev.digital:

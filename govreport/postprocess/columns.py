@@ -1,4 +1,5 @@
-"""Column context for scanned readings: a seal's strokes in a column printed blank.
+"""Column context for scanned readings under seals: a seal's strokes in a column printed blank, a blank mark in a
+column of numbers.
 
 Reports often print a whole applicant column of table 三 blank (the 法人或其他组织 block, or every column but 总计:
 see the spec). Where a seal lies over such a column, its ring and lettering leave strokes in the blank cells under
@@ -36,16 +37,22 @@ def _column(key: str) -> tuple[str, str] | None:
     return (parts[0], parts[-1]) if len(parts) == 3 and parts[0] in COLUMN_SECTIONS else None
 
 
-def _columns_all(fields: Mapping[str, FieldValue], min_cells: int, blank: bool) -> set[tuple[str, str]]:
-    """The columns with at least ``min_cells`` cells clear of every seal, all read as blanks (``blank``) or all read
-    as numbers."""
+def _printed_columns(fields: Mapping[str, FieldValue], min_cells: int) -> dict[tuple[str, str], bool]:
+    """The columns with at least ``min_cells`` cells clear of every seal, all read alike: True where all are printed
+    blank, False where all hold numbers (a column of both, or with an unreadable cell, is left out)."""
     clear: dict[tuple[str, str], list[FieldValue]] = {}
     for key, f in fields.items():
         col = _column(key)
         if col is not None and not f.seal:
             clear.setdefault(col, []).append(f)
-    return {col for col, fs in clear.items()
-            if len(fs) >= min_cells and all(f.status is ValueStatus.READ and (f.value is None) == blank for f in fs)}
+    out = {}
+    for col, fs in clear.items():
+        if len(fs) < min_cells or any(f.status is not ValueStatus.READ for f in fs):
+            continue
+        blanks = {f.value is None for f in fs}
+        if len(blanks) == 1:
+            out[col] = blanks.pop()
+    return out
 
 
 def doubtful_under_seals(fields: Mapping[str, FieldValue], opts: ColumnOptions | None = None) -> list[str]:
@@ -53,12 +60,14 @@ def doubtful_under_seals(fields: Mapping[str, FieldValue], opts: ColumnOptions |
     a column whose cells clear of every seal are all printed blank, and a blank mark (``/``, a dash) in a column whose
     cells clear of every seal all hold numbers (at least ``opts.min_blank`` of them either way)."""
     opts = opts or ColumnOptions()
-    blank_columns = _columns_all(fields, opts.min_blank, blank=True)
-    number_columns = _columns_all(fields, opts.min_blank, blank=False)
+    printed_blank = _printed_columns(fields, opts.min_blank)
+
     def contradicted(f: FieldValue, col: tuple[str, str] | None) -> bool:
+        if col not in printed_blank:
+            return False
         if f.value is not None:
-            return f.confidence < opts.confident and col in blank_columns
-        return bool(f.raw_text.strip()) and col in number_columns
+            return f.confidence < opts.confident and printed_blank[col]
+        return bool(f.raw_text.strip()) and not printed_blank[col]
 
     return [key for key, f in fields.items()
             if f.seal and f.status is ValueStatus.READ and contradicted(f, _column(key))]

@@ -227,9 +227,14 @@ def _header_over_data(row: RowView) -> tuple[RowView, RowView] | None:
         return None
     if looks_numeric(lines[0][1]) or not all(looks_numeric(ls[1]) for ls in lines[1:]):
         return None
-    top = tuple(c.model_copy(update={"text": ls[0]}) for c, ls in zip(cells, lines, strict=True))
-    bottom = tuple(c.model_copy(update={"text": ls[1]}) for c, ls in zip(cells, lines, strict=True))
-    return replace(row, starting=top, covering=top), replace(row, starting=bottom, covering=bottom)
+    return _line_view(row, cells, [ls[0] for ls in lines]), _line_view(row, cells, [ls[1] for ls in lines])
+
+
+def _line_view(row: RowView, cells: list[Cell], texts: list[str]) -> RowView:
+    """A view of ``row`` whose cells hold only ``texts`` (one per cell: some of its lines), cells left empty dropped:
+    one of the rows a lost ruling merged into the grid row."""
+    kept = tuple(c.model_copy(update={"text": t}) for c, t in zip(cells, texts, strict=True) if t)
+    return replace(row, starting=kept, covering=kept)
 
 
 def _data_over_block_start(row: RowView) -> list[RowView]:
@@ -239,25 +244,20 @@ def _data_over_block_start(row: RowView) -> list[RowView]:
     the grid row; ``[row]`` for any other row."""
     cells = [c for c in row.starting if c.text.strip()]
     lines = [text_lines(c.text) for c in cells]
-    if len(cells) < 2 or len(lines[0]) < 2 or looks_numeric(lines[0][0]) or not contains_nearly(
-            norm_label(lines[0][-1]), "信息内容"):
+    if len(cells) < 2 or len(lines[0]) < 2 or looks_numeric(lines[0][0]) or not _names_contents(lines[0][-1]):
         return [row]
     values = lines[1:]
     if not all(len(ls) >= 2 and looks_numeric(ls[0]) and not looks_numeric(ls[-1]) for ls in values):
         return [row]
     if not any("第二十条" in norm_label("".join(ls[1:-1])) for ls in values):
         return [row]
-
-    def view(texts: list[str]) -> RowView:
-        kept = tuple(c.model_copy(update={"text": t}) for c, t in zip(cells, texts, strict=True) if t)
-        return replace(row, starting=kept, covering=kept)
-
-    return [view([ls[0] for ls in lines]), view(["\n".join(ls[1:-1]) for ls in lines]), view([ls[-1] for ls in lines])]
+    parts = ([ls[0] for ls in lines], ["\n".join(ls[1:-1]) for ls in lines], [ls[-1] for ls in lines])
+    return [_line_view(row, cells, texts) for texts in parts]
 
 
-def _names_contents(cell: Cell) -> bool:
-    """The block header's label cell, 信息内容, also with one character misread (伯息内容)."""
-    return contains_nearly(norm_label(cell.text), "信息内容")
+def _names_contents(cell: Cell | str) -> bool:
+    """The block header's label cell (or a line of it), 信息内容, also with one character misread (伯息内容)."""
+    return contains_nearly(norm_label(cell if isinstance(cell, str) else cell.text), "信息内容")
 
 
 def map_proactive(rows: list[RowView], template: Template, out: Mapping) -> None:
