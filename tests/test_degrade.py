@@ -303,3 +303,21 @@ def test_committed_photo_and_split_pages() -> None:
     for i, p in enumerate(split, start=1):
         with Image.open(SCANS / f"table3-split-p{i}.png") as im:
             assert im.mode == "1" and im.size == (p["width"], p["height"])
+
+
+def _ink_left(dpi: int) -> float:
+    """Share of the sample's table page's ink that a full-strength photocopy thinning leaves at ``dpi``."""
+    page = rasterize_pdf(SAMPLE_PDF, dpi)[1]
+    style = dataclasses.replace(PLAIN, dpi=dpi, ink="thin", ink_strength=1.0)
+    thinned, _ = degrade_page(page, style, random.Random(0), rotation=0, skew_deg=0.0)
+    ink = lambda img: float((255.0 - cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float64)).sum())  # noqa: E731
+    return ink(thinned) / ink(page)
+
+
+def test_photocopy_thinning_is_a_distance_on_paper_not_a_scan_pixel():
+    # the copier eats the same width of stroke whatever resolution the copy is scanned at: a 150 DPI scan of
+    # a thinned copy keeps about the share of its ink a 300 DPI scan keeps (a scan pixel of 150 DPI, twice
+    # the distance, had erased a thin Ming face's strokes)
+    low, high = _ink_left(150), _ink_left(300)
+    assert 0.35 < high < 0.95
+    assert abs(low - high) < 0.1, (low, high)
