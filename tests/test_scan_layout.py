@@ -972,3 +972,33 @@ def test_a_continued_tables_first_row_on_the_rest_of_the_table_gets_its_column_l
     assert all(s.y0 == top and s.y1 == seam for s in segs if not s.horizontal)
     assert [s.y0 for s in segs if s.horizontal] == [seam]  # the grid's edge stays a row line
     assert row_fragment_columns(ink, [], [below], DPI) == []  # an edge alone pairs with nothing
+
+
+def test_a_rows_own_short_column_lines_inside_a_grid_cut_its_values_apart():
+    """Seed-14 doc0017 (corrected generator): table 二 continued on the next page starts with its 行政规范性文件 row
+    (three values) sitting on blocks of one value column. The row's column lines, one row tall, are too short for
+    the column-line filter and no other row has a boundary there: "0 8 142" was one cell, read 08142. A column line
+    filling such a cell's height with paper on both sides cuts it; a character's strokes (others beside them) do
+    not, however tall."""
+    page = np.full((900, 1700, 3), 255, np.uint8)
+    x0, split, x1 = 200, 700, 1480
+    ys = [200, 240, 280, 320, 360]
+    for y in ys:
+        cv2.line(page, (x0, y), (x1, y), (0, 0, 0), 2)
+    for x in (x0, split, x1):
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), (0, 0, 0), 2)
+    for x in (960, 1220):  # the first row's own column lines
+        cv2.line(page, (x, ys[0]), (x, ys[1]), (0, 0, 0), 2)
+    for x, text in ((800, "0"), (1080, "8"), (1320, "142")):
+        cv2.putText(page, text, (x, ys[1] - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    for y1 in ys[1:]:
+        cv2.putText(page, "LABEL", (x0 + 20, y1 - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    # a bold header character in row 1 whose three upright strokes fill the row's height
+    for x in (1080, 1088, 1096):
+        cv2.line(page, (x, ys[1] + 2), (x, ys[2] - 2), (0, 0, 0), 2)
+    cv2.line(page, (1078, ys[1] + 12), (1098, ys[1] + 12), (0, 0, 0), 2)
+    cv2.putText(page, "670", (1300, ys[3] - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 2)
+    [grid] = _grids(page)
+    first = sorted((c.x0, c.x1) for c in grid.cells if c.row == 0)
+    assert [round(a / 10) for a, _ in first] == [20, 70, 96, 122]  # label and three values
+    assert all(c.x1 - c.x0 > 700 for c in grid.cells if c.row >= 1 and c.x0 > 600)  # the rows below stay whole

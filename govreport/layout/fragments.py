@@ -73,6 +73,24 @@ def row_fragment_columns(ink: np.ndarray, horizontals: list[Segment], grids: lis
     return out
 
 
+def spanned_row_columns(ink: np.ndarray, grids: list[Grid], dpi: float, min_gap: float) -> list[Segment]:
+    """Column lines inside a grid's one-row cells that span several slots or the grid's width: a table continued on
+    the next page whose first row (three values under one heading) sits on blocks of fewer columns, so its column
+    lines, one row tall, are too short for the filter and no other row puts a boundary there ("0 8 142" read as one
+    number). A line counts where ink fills nearly the cell's whole height between its row lines (text keeps a
+    padding off both) and lies ``min_gap`` inside the cell's sides."""
+    px = dpi / 72.0
+    out: list[Segment] = []
+    for g in grids:
+        for c in g.cells:
+            if c.row_span != 1 or not ROW_PT[0] * px <= c.y1 - c.y0 <= ROW_PT[1] * px or c.x1 - c.x0 < 2 * min_gap:
+                continue
+            y0, y1, left = int(c.y0 + 2), int(c.y1 - 1), int(c.x0)
+            cols = _filled_columns(ink[y0:y1, left: int(c.x1)] > 0, left)
+            out += [Segment(x, c.y0, x, c.y1) for x in cols if c.x0 + min_gap <= x <= c.x1 - min_gap]
+    return out
+
+
 def _filled_columns(band: np.ndarray, left: int) -> list[float]:
     """Page x of the pixel columns that ink fills over ``FILL`` of a band's height (``left``: the band's x)."""
     full = band.mean(axis=0) >= FILL

@@ -16,7 +16,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from govreport.layout.fragments import row_fragment_columns
+from govreport.layout.fragments import row_fragment_columns, spanned_row_columns
 from govreport.layout.grid import Grid, GridOptions, LineProbe, Segment, find_grids
 from govreport.layout.seals import Ring
 from govreport.layout.textcolumns import columns_from_text
@@ -463,6 +463,10 @@ def find_raster_grids(ink: np.ndarray, dpi: float, masks: tuple[np.ndarray, np.n
     by_text += [seg for g in grids for seg in columns_from_text(g, text_ink, dpi, opts.min_cell)]
     # A lone ruled row (a table's last row on the next page) too short for the column-line filter.
     fragment = row_fragment_columns(ink, [s for s in segs if s.horizontal], grids, dpi, v_thin)
+    # A column line one row tall inside a grid: paper on both sides, where a character's stroke has its others.
+    fragment += [s for s in spanned_row_columns(ink, grids, dpi, opts.min_cell)
+                 if not any(_inside(s, b) for b in seal_boxes)
+                 and _text_beside(text_ink, s, dpi) <= NEW_COLUMN_TEXT_SHARE]
     # The first boundaries from the text meet the lines as any ruling must; those found again in a grid they
     # helped build (a lost bottom ruling leaves its new last row no column line to meet) are kept as they are.
     inferred: list[Segment] = []
