@@ -504,3 +504,33 @@ def test_a_data_row_merged_with_the_next_blocks_heading_and_header_is_read_as_al
     assert [got[f"proactive.other_services.{c}"] for c in ("items_last_year", "change_this_year", "decisions")] == [
         "4", "1", "3"]
     assert got["proactive.penalty.items_last_year"] == "186"
+
+
+def test_a_value_column_a_stray_line_cut_in_one_row_stays_one_column_when_placed_by_position():
+    """Held-out seed-15 doc0021 (a thick 1-bit copy): only 其他 and 总计 of table 三's header were read, and a seal's
+    stroke in one row cut the 科研机构 column into two grid slots, every other cell spanning both. Placed by position
+    over the last seven grid slots, the columns had shifted by one (自然人 took 商业企业's zeros, 108 lost)."""
+    from govreport.ir import Cell, Table
+
+    heads = ["自然\n日\n人", "建业\n日X\n企业", "科研\n封技\n机构", "社会\n共容", "法律\n密力", "其他", "总计"]
+    starts = [3, 4, 5, 7, 8, 9, 10]  # 科研机构 spans grid columns 5 and 6
+    cells = [Cell(row=0, col=0, col_span=3, text="申请人情况")]
+    cells += [Cell(row=1, col=c, col_span=2 if c == 5 else 1, text=t) for c, t in zip(starts, heads, strict=True)]
+    rows = [("一、本年新收政府信息公开申请数量", ["108", "0", "0", "0", "0", "0", "108"]),
+            ("二、上年结转政府信息公开申请数量", ["0", "0", "0", "0", "0", "0", "0"]),
+            ("(一) 予以公开", ["14", "0", "0", "0", "0", "0", "14"]),
+            ("(二) 部分公开", ["7", "0", "0", "0", "0", "0", "7"])]
+    for r, (label, vals) in enumerate(rows, start=2):
+        cells.append(Cell(row=r, col=0, col_span=3, text=label))
+        if r == 4:  # the stray line: 科研机构's cell in two
+            cells += [Cell(row=r, col=5, text=vals[2]), Cell(row=r, col=6, text="")]
+            vals = [*vals[:2], None, *vals[3:]]
+        cells += [Cell(row=r, col=c, col_span=2 if c == 5 else 1, text=t)
+                  for c, t in zip(starts, vals, strict=True) if t is not None]
+    mapping = _mapped([Table(n_rows=6, n_cols=11, cells=cells)])
+    got = {k: mc.cell.text for k, mc in mapping.cells.items()}
+    assert got["requests.new.natural_person"] == "108" and got["requests.new.total"] == "108"
+    assert got["requests.disclosed.natural_person"] == "14" and got["requests.disclosed.research"] == "0"
+    assert got["requests.partially_disclosed.natural_person"] == "7"
+    assert got["requests.partially_disclosed.business"] == "0"
+    assert "table 三: column business placed by position (its header was not read)" in mapping.warnings

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from govreport.ir import Cell, Document
+from govreport.ir import Cell, Document, Table
 from govreport.postprocess.numbers import looks_numeric
 from govreport.schema.rows import (
     SECTION_NAMES,
@@ -120,20 +120,45 @@ def complete_columns(cmap: ColumnMap, rows: list[RowView], keys: list[str]) -> l
     tables = {r.table_index: r.table for r in rows}
     for ti, cols in cmap.by_col.items():
         table = tables[ti]
-        if not table.aligned_columns or table.n_cols < len(keys) or len(set(cols.values())) == len(keys):
+        groups = column_groups(table)
+        if not table.aligned_columns or len(groups) < len(keys) or len(set(cols.values())) == len(keys):
             continue
-        vcols = list(range(table.n_cols - len(keys), table.n_cols))
-        if not all(c in vcols and vcols.index(c) == keys.index(k) for c, k in cols.items() if k in keys):
+        vgroups = groups[len(groups) - len(keys):]
+        place = {c: i for i, group in enumerate(vgroups) for c in group}
+        if not all(c in place and place[c] == keys.index(k) for c, k in cols.items() if k in keys):
             continue
-        for c, k in zip(vcols, keys, strict=True):
-            if c in cols:
+        for group, k in zip(vgroups, keys, strict=True):
+            if any(c in cols for c in group):
                 continue
-            cols[c] = k
+            cols.update(dict.fromkeys(group, k))
             notes.append(f"column {k} placed by position (its header was not read)")
-            boxes = [cell.bbox for cell in table.cells if cell.col == c and cell.col_span == 1 and cell.bbox]
+            boxes = [cell.bbox for cell in table.cells
+                     if cell.col == group[0] and cell.col + cell.col_span == group[-1] + 1 and cell.bbox]
             if boxes:
                 cmap.by_x.append((min(b.x0 for b in boxes), max(b.x1 for b in boxes), k))
     return notes
+
+
+STRAY_SLOT_SHARE = 0.25  # a grid column starting a cell in fewer than this share of the rows it runs through ...
+
+
+def column_groups(table: Table) -> list[list[int]]:
+    """The table's grid columns grouped into the columns it prints: a grid column that starts a cell in few of the rows
+    it runs through (a seal's stroke or a stray line cut one cell of a value column in two, so every other cell of
+    that column spans both slots) belongs with the column on its left."""
+    starting = [set() for _ in range(table.n_cols)]
+    covering = [set() for _ in range(table.n_cols)]
+    for cell in table.cells:
+        starting[cell.col].add(cell.row)
+        for c in range(cell.col, min(cell.col + cell.col_span, table.n_cols)):
+            covering[c].update(range(cell.row, cell.row + cell.row_span))
+    groups: list[list[int]] = []
+    for c in range(table.n_cols):
+        if groups and len(starting[c]) < STRAY_SLOT_SHARE * len(covering[c]):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
 
 
 def _value_cells(row: RowView, cmap: ColumnMap, expected: list[str], label: Cell | None = None
