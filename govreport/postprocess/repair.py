@@ -11,8 +11,11 @@ for all cells at once, the most probable assignment that satisfies the relations
   costs ``release_penalty`` (log-probability units: the prior odds against a document breaking one of its own
   relations). A relation that stays broken is reported: where its cells are all confident, or each unsure one is
   vouched for by another relation that holds with it among confident cells (``flag_vouched``), it is flagged as
-  the document's own inconsistency (the values stay as printed); otherwise it is left ``unresolved`` for a person
-  (a misreading repair could not explain, or the document's error).
+  the document's own inconsistency (the values stay as printed). It is flagged too where no choice among its unsure
+  cells' candidates would make it hold (``flag_unfixable``), unless one of those cells breaks another relation as
+  well or its reading with digits lost (or, read as digits, one digit misread) would mend it: then the reader is as
+  likely to blame. Otherwise it is left ``unresolved`` for a person (a misreading repair could not explain, or the
+  document's error).
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
 * A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
@@ -100,6 +103,11 @@ class RepairOptions:
     # 46 flags were false, in documents that break another relation: a misreading that cancels the document's own
     # break makes that broken relation hold and vouch for it.
     flag_vouched: bool = True
+    # ...or where no choice among its unsure cells' candidates makes it hold (``_unfixable``): whichever reading is
+    # right, the printed values break it; the unsure cells stay listed for review. Products of more than
+    # ``flag_unfixable_limit`` candidate choices are not enumerated (the relation stays unresolved).
+    flag_unfixable: bool = True
+    flag_unfixable_limit: int = 4096
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confident_threshold <= 1.0:
@@ -1218,6 +1226,8 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             or (k in out and out[k].status is ValueStatus.READ and out[k].prob >= opts.flag_min_reading_prob)
             for k in inv.fields)
         open_cell = _has_unreadable(inv, out) and not chk.blank
+        if is_broken and not settled and not open_cell and opts.flag_unfixable:
+            settled = _unfixable(inv, out, values, certain | vouched, enforced_of, broken_set, opts)
         flagged = is_broken and settled and not open_cell
         relations.append(RelationOutcome(
             id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
@@ -1342,6 +1352,66 @@ def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invaria
                 fixed.add(v)
                 changed = True
     return fixed
+
+
+def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[str, Number | None],
+               settled: set[str], enforced_of: Mapping[str, list[Invariant]], broken: set[str],
+               opts: RepairOptions) -> bool:
+    """No choice among the candidates of ``inv``'s unsettled cells (the others as they stand) makes it hold, and
+    none of those cells breaks another relation: an unsure cell that every relation of its own finds wrong is far
+    more often misread (its truth among no candidate: a digit lost) than the document wrong twice over."""
+    unsure = [k for k in inv.fields if k not in settled]
+    if any(other.id != inv.id and other.id in broken for k in unsure for other in enforced_of.get(k, ())):
+        return False
+    if any(k not in out or out[k].status is ValueStatus.CONFLICT or out[k].origin == "implied" for k in unsure):
+        return False  # repair could not choose, or the value is the relations' own: nothing printed to stand on
+    choices: list[list[float]] = []
+    for k in unsure:
+        c = out.get(k)
+        vals = {float(x.value) for x in (c.candidates if c else ()) if x.value is not None}
+        if c is not None and c.value is not None:
+            vals.add(float(c.value))
+        if not vals:
+            return False
+        choices.append(sorted(vals))
+    if math.prod(len(v) for v in choices) > opts.flag_unfixable_limit:
+        return False
+    sign = {k: 0.0 for k in unsure}
+    for k in inv.lhs:
+        if k in sign:
+            sign[k] += 1.0
+    for k in inv.rhs:
+        if k in sign:
+            sign[k] -= 1.0
+    rest = sum(float(values.get(k) or 0) for k in inv.lhs if k not in sign) \
+        - sum(float(values.get(k) or 0) for k in inv.rhs if k not in sign)
+    for k in unsure:  # digits lost from the printed number (or, where its digits were read as digits, one digit
+        # misread) also explain the break: no flag
+        v = values.get(k)
+        c = out[k]
+        as_digits = bool(c.candidates) and c.candidates[0].origin == "read" and c.value == c.candidates[0].value
+        if v is not None and sign[k] != 0 and _misread_digits(v, float(v) - (rest + sum(
+                sign[j] * float(values.get(j) or 0) for j in unsure)) / sign[k], as_digits):
+            return False
+    # the sums the unsure cells can make, as a set (a small subset-sum over their candidate lists)
+    reach = {rest}
+    for k, vals in zip(unsure, choices, strict=True):
+        reach = {round(r + sign[k] * v, 6) for r in reach for v in vals}
+    return all(abs(r) > opts.tolerance for r in reach)
+
+
+def _misread_digits(read: Number, needed: float, substitution: bool) -> bool:
+    """``needed`` is a whole number whose digits hold those of ``read`` in order, and more (737 read 3, 135 read
+    15: digits lost), or, with ``substitution``, differs from it in one digit of the same length (2 read 3)."""
+    if needed < 0 or abs(needed - round(needed)) > 1e-9 or float(read) != int(read) or read < 0:
+        return False
+    short, long_ = str(int(read)), str(round(needed))
+    if substitution and len(long_) == len(short):
+        return sum(a != b for a, b in zip(short, long_, strict=True)) == 1
+    if len(long_) <= len(short):
+        return False
+    it = iter(long_)
+    return all(ch in it for ch in short)
 
 
 def _has_unreadable(inv: Invariant, out: Mapping[str, CellRepair]) -> bool:
