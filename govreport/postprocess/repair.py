@@ -13,7 +13,7 @@ for all cells at once, the most probable assignment that satisfies the relations
   vouched for by another relation that holds with it among confident cells (``flag_vouched``), it is flagged as
   the document's own inconsistency (the values stay as printed). It is flagged too where no choice among its unsure
   cells' candidates would make it hold (``flag_unfixable``), unless one of those cells breaks another relation as
-  well or its reading with digits lost (or, read as digits, one digit misread) would mend it: then the reader is as
+  well or its reading with digits lost (or one digit taken for a look-alike) would mend it: then the reader is as
   likely to blame. Otherwise it is left ``unresolved`` for a person (a misreading repair could not explain, or the
   document's error).
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
@@ -57,7 +57,7 @@ from enum import Enum
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from govreport.postprocess.candidates import Candidate, CellEvidence, Number, cell_candidates
+from govreport.postprocess.candidates import DIGIT_CONFUSIONS, Candidate, CellEvidence, Number, cell_candidates
 from govreport.postprocess.checks import TOLERANCE, check_all
 from govreport.report import DerivedValue, RelationCheck, RelationStatus, ValueStatus
 from govreport.schema.templates import Invariant
@@ -1385,13 +1385,11 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
             sign[k] -= 1.0
     rest = sum(float(values.get(k) or 0) for k in inv.lhs if k not in sign) \
         - sum(float(values.get(k) or 0) for k in inv.rhs if k not in sign)
-    for k in unsure:  # digits lost from the printed number (or, where its digits were read as digits, one digit
-        # misread) also explain the break: no flag
+    for k in unsure:  # digits lost from the printed number, or one digit taken for its look-alike (a pair too
+        # unlikely at the cell's confidence to be among its candidates), also explain the break: no flag
         v = values.get(k)
-        c = out[k]
-        as_digits = bool(c.candidates) and c.candidates[0].origin == "read" and c.value == c.candidates[0].value
         if v is not None and sign[k] != 0 and _misread_digits(v, float(v) - (rest + sum(
-                sign[j] * float(values.get(j) or 0) for j in unsure)) / sign[k], as_digits):
+                sign[j] * float(values.get(j) or 0) for j in unsure)) / sign[k]):
             return False
     # the sums the unsure cells can make, as a set (a small subset-sum over their candidate lists)
     reach = {rest}
@@ -1400,14 +1398,16 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
     return all(abs(r) > opts.tolerance for r in reach)
 
 
-def _misread_digits(read: Number, needed: float, substitution: bool) -> bool:
+def _misread_digits(read: Number, needed: float) -> bool:
     """``needed`` is a whole number whose digits hold those of ``read`` in order, and more (737 read 3, 135 read
-    15: digits lost), or, with ``substitution``, differs from it in one digit of the same length (2 read 3)."""
+    15: digits lost), or differs from it in one digit (13 read 11), of a lone digit a look-alike pair of
+    ``DIGIT_CONFUSIONS`` (2 read 3; any lone digit differs from any other in one)."""
     if needed < 0 or abs(needed - round(needed)) > 1e-9 or float(read) != int(read) or read < 0:
         return False
     short, long_ = str(int(read)), str(round(needed))
-    if substitution and len(long_) == len(short):
-        return sum(a != b for a, b in zip(short, long_, strict=True)) == 1
+    if len(long_) == len(short):
+        diff = [(a, b) for a, b in zip(short, long_, strict=True) if a != b]
+        return len(diff) == 1 and (len(short) > 1 or diff[0][1] in DIGIT_CONFUSIONS.get(diff[0][0], {}))
     if len(long_) <= len(short):
         return False
     it = iter(long_)
