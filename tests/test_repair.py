@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 import pytest
 
 from benchmarks.corpus.labels import random_label
 from govreport.ir import TextAlternative
+from govreport.postprocess import repair as repair_module
 from govreport.postprocess.candidates import Candidate, CellEvidence, cell_candidates
 from govreport.postprocess.repair import (
     CalibrationCase,
@@ -257,6 +259,18 @@ def test_unsure_cell_that_breaks_each_of_its_relations_leaves_them_unresolved():
     assert truth[key] not in {c.value for c in result.cells[key].candidates}
     assert result.flags == []  # its row and its column both break with it: the reading, not the document
     assert sorted(result.unresolved) == sorted(rels[key])
+    # its column left open by a lost number (a seal over a cell of it) cannot clear it either
+    row, column = sorted(rels[key], key=lambda r: "row_sum" not in r)
+    other = next(k for i in invariants if i.id == column for k in i.fields
+                 if k != key and truth[k] and len(rels[k]) == 2)  # a part of the column and of its own row
+    other_row = next(r for r in rels[other] if r != column)
+    blank = next(k for i in invariants if i.id == other_row for k in i.fields
+                 if k != other and not any(k in i2.fields for i2 in invariants if i2.id in rels[key]))
+    cells[other] = ev(other, "", 0.5)  # ink, no reading
+    cells[blank] = ev(blank, "")  # printed blank: the other's row is incomplete, only the column could imply it
+    result = repair_cells(cells, invariants)
+    assert result.cells[other].status is ValueStatus.UNREADABLE
+    assert row not in result.flags and row in result.unresolved
 
 
 def test_kept_likely_reading_can_flag_the_broken_sum_when_asked():
@@ -409,6 +423,32 @@ def test_broken_relation_with_an_unsure_cell_another_relation_vouches_for_is_fla
     strict = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False))
     assert strict.flags == ["requests.results_sum.legal_services"]
     assert strict.unresolved == ["requests.row_sum.disclosed"]
+
+def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_candidates(monkeypatch):
+    # HiGHS out of time on the full candidate lists (a 1-bit copy's table under a seal): the component is solved
+    # again over each cell's likeliest candidates rather than left as read
+    truth, invariants = _requests_2021(7)
+    key = "requests.disclosed.natural_person"
+    wrong = str(truth[key] + 1)
+    cells = _read(truth, {key: ev(key, wrong, 0.5, ((wrong, 0.55), (str(truth[key]), 0.35)))})
+    real_milp = repair_module._milp
+    sizes: list[int] = []
+
+    def slow_milp(p, forbid, time_limit):
+        sizes.append(max(len(v) for v in p.values))
+        if max(len(v) for v in p.values) > 4:
+            raise RuntimeError("HiGHS did not reach an optimum: Time limit reached.")
+        return real_milp(p, forbid, time_limit)
+
+    monkeypatch.setattr(repair_module, "_milp", slow_milp)
+    opts = RepairOptions(node_limit=1, max_enumeration=1)  # straight to the integer programme
+    result = repair_cells(cells, invariants, opts)
+    assert sizes[0] > 4 and all(n <= 4 for n in sizes[1:])
+    assert result.cells[key].value == truth[key] and result.cells[key].status is ValueStatus.REPAIRED
+    assert any("likeliest candidates instead" in w for w in result.warnings)
+    kept = repair_cells(cells, invariants, replace(opts, fallback_candidates=16))  # nothing to cut: as read
+    assert kept.cells[key].value == int(wrong) and any("readings kept" in w for w in kept.warnings)
+
 
 def test_digital_table_is_never_changed():
     truth, invariants = _requests_2021(3)
