@@ -424,6 +424,7 @@ def test_broken_relation_with_an_unsure_cell_another_relation_vouches_for_is_fla
     assert strict.flags == ["requests.results_sum.legal_services"]
     assert strict.unresolved == ["requests.row_sum.disclosed"]
 
+
 def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_candidates(monkeypatch):
     # HiGHS out of time on the full candidate lists (a 1-bit copy's table under a seal): the component is solved
     # again over each cell's likeliest candidates rather than left as read

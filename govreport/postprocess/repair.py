@@ -1103,6 +1103,8 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             continue  # everything holds as read: nothing to repair
         problem = _build(keys, rels, cells, free, reading, opts)
         solver = _Solver(problem, opts)
+        where = f"repair of {', '.join(keys[:3])}…"
+        fewer_note = f"each cell's {opts.fallback_candidates} likeliest candidates"
         try:
             best = solver.best()
         except RuntimeError as exc:
@@ -1110,7 +1112,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             fewer = {k: cells[k][:opts.fallback_candidates] for k in keys
                      if k not in free and len(cells[k]) > opts.fallback_candidates}
             if not fewer:
-                warnings.append(f"repair of {', '.join(keys[:3])}…: {exc}; readings kept")
+                warnings.append(f"{where}: {exc}; readings kept")
                 continue
             # the same problem over each cell's likeliest candidates (a prefix of its list: the indices stand)
             problem = _build(keys, rels, {**cells, **fewer}, free, reading, opts)
@@ -1118,14 +1120,12 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             try:
                 best = solver.best()
             except RuntimeError as again:
-                warnings.append(f"repair of {', '.join(keys[:3])}…: {again} (also over each cell's "
-                                f"{opts.fallback_candidates} likeliest candidates); readings kept")
+                warnings.append(f"{where}: {again} (also over {fewer_note}); readings kept")
                 solves += solver.solves
                 continue
-            warnings.append(f"repair of {', '.join(keys[:3])}…: {exc}; solved over each cell's "
-                            f"{opts.fallback_candidates} likeliest candidates instead")
+            warnings.append(f"{where}: {exc}; solved over {fewer_note} instead")
         if best is None:
-            warnings.append(f"repair of {', '.join(keys[:3])}…: no assignment; readings kept")
+            warnings.append(f"{where}: no assignment; readings kept")
             solves += solver.solves
             continue
         for i, k in enumerate(keys):
@@ -1389,30 +1389,22 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
         return False  # repair could not choose, or the value is the relations' own: nothing printed to stand on
     choices: list[list[float]] = []
     for k in unsure:
-        c = out.get(k)
-        vals = {float(x.value) for x in (c.candidates if c else ()) if x.value is not None}
-        if c is not None and c.value is not None:
-            vals.add(float(c.value))
+        vals = {float(x.value) for x in out[k].candidates if x.value is not None}
+        if out[k].value is not None:
+            vals.add(float(out[k].value))
         if not vals:
             return False
         choices.append(sorted(vals))
     if math.prod(len(v) for v in choices) > opts.flag_unfixable_limit:
         return False
-    sign = {k: 0.0 for k in unsure}
-    for k in inv.lhs:
-        if k in sign:
-            sign[k] += 1.0
-    for k in inv.rhs:
-        if k in sign:
-            sign[k] -= 1.0
-    rest = sum(float(values.get(k) or 0) for k in inv.lhs if k not in sign) \
-        - sum(float(values.get(k) or 0) for k in inv.rhs if k not in sign)
+    sign = {k: inv.lhs.count(k) - inv.rhs.count(k) for k in unsure}
+    residual = _residual(inv, values)  # lhs - rhs as the values stand
     for k in unsure:  # digits lost from the printed number, or one digit taken for its look-alike (a pair too
         # unlikely at the cell's confidence to be among its candidates), also explain the break: no flag
         v = values.get(k)
-        if v is not None and sign[k] != 0 and _misread_digits(v, float(v) - (rest + sum(
-                sign[j] * float(values.get(j) or 0) for j in unsure)) / sign[k]):
+        if v is not None and sign[k] != 0 and _misread_digits(v, float(v) - residual / sign[k]):
             return False
+    rest = residual - sum(sign[k] * float(values.get(k) or 0) for k in unsure)
     # the sums the unsure cells can make, as a set (a small subset-sum over their candidate lists)
     reach = {rest}
     for k, vals in zip(unsure, choices, strict=True):
@@ -1453,10 +1445,13 @@ def _runner_up(cands: Sequence[Candidate]) -> Candidate | None:
     return cands[1] if len(cands) > 1 else None
 
 
+def _residual(inv: Invariant, values: Mapping[str, Number | None]) -> float:
+    """lhs - rhs of ``inv`` with ``values`` (a missing or blank cell counts 0)."""
+    return sum(float(values.get(k) or 0) for k in inv.lhs) - sum(float(values.get(k) or 0) for k in inv.rhs)
+
+
 def _holds(inv: Invariant, values: Mapping[str, Number | None], tol: float) -> bool:
-    lhs = sum(float(values[k] or 0) for k in inv.lhs)
-    rhs = sum(float(values[k] or 0) for k in inv.rhs)
-    return abs(lhs - rhs) <= tol
+    return abs(_residual(inv, values)) <= tol
 
 
 def _status(inv: Invariant, reading: Mapping[str, Number | None], cells: Mapping[str, Sequence[Candidate]],
