@@ -113,6 +113,11 @@ class RepairOptions:
     # ``flag_unfixable_limit`` candidate choices are not enumerated (the relation stays unresolved).
     flag_unfixable: bool = True
     flag_unfixable_limit: int = 4096
+    # A settled cell printed wrong breaks all its relations at once (``_printed_errors``): log-prob cost of that
+    # explanation, against ``release_penalty`` for each relation it lets go; 0 turns it off.
+    printed_error_penalty: float = 9.0
+    printed_error_max: int = 2  # printed errors assumed per report at most
+    printed_error_suspects: int = 12  # cells tried as printed errors per step, those in the most broken relations
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confident_threshold <= 1.0:
@@ -171,6 +176,8 @@ class RepairResult:
     # implied value is not corroborated (never printed values)
     warnings: list[str] = field(default_factory=list)
     solves: int = 0  # enumerations and integer programmes run (conflict checks included)
+    printed_errors: list[str] = field(default_factory=list)  # settled cells taken for printed wrong: their
+    # relations were let go in the solve (``_printed_errors``)
 
     def values(self) -> dict[str, Number | None]:
         """Repaired values of the cells that have one (blank cells as None; unreadable cells left out)."""
@@ -1024,6 +1031,168 @@ class _Solver:
 # repair
 
 
+_Solved = tuple[_Problem, _Solver, _Solution]
+_Group = tuple[list[str], list[Invariant]]
+
+
+class _Plans:
+    """The components of a set of enforced relations, and their optima; each component is solved once (cached by
+    its cells and relations), so that explanations differing in a few relations share the rest of the work."""
+
+    def __init__(self, cells: Mapping[str, Sequence[Candidate]], free: set[str], variable: set[str],
+                 reading: Mapping[str, Number | None], opts: RepairOptions) -> None:
+        self.cells, self.free, self.variable, self.reading, self.opts = cells, free, variable, reading, opts
+        self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
+
+    def components(self, rels: Sequence[Invariant]) -> tuple[list[_Group], set[str]]:
+        """Components (cells and relations) that do not all hold as read, and the cells that may move."""
+        tol = self.opts.tolerance
+        # Only cells in a relation that does not hold as read may change: a change elsewhere would have to be paid
+        # for by compensating changes along a chain of relations that hold, never the most probable explanation.
+        open_keys: set[str] = set()
+        for inv in rels:
+            if any(k in self.free for k in inv.fields) or not _holds(inv, self.reading, tol):
+                open_keys.update(inv.fields)
+        movable = (self.variable & open_keys) | self.free
+        movable -= _never_changed(movable, self.free, rels, self.reading, tol)
+        parent: dict[str, str] = {}
+
+        def find(k: str) -> str:
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for inv in rels:
+            ks = [k for k in inv.fields if k in movable]
+            for k in ks:
+                parent.setdefault(k, k)
+            for k in ks[1:]:
+                parent[find(k)] = find(ks[0])
+        keys_of: dict[str, list[str]] = {}
+        for k in parent:
+            keys_of.setdefault(find(k), []).append(k)
+        rels_of: dict[str, list[Invariant]] = {}
+        for inv in rels:
+            ks = [k for k in inv.fields if k in movable]
+            if ks:
+                rels_of.setdefault(find(ks[0]), []).append(inv)
+        groups: list[_Group] = []
+        for root, keys in keys_of.items():
+            grels = rels_of.get(root, [])
+            if any(k in self.free for k in keys) or not all(_holds(inv, self.reading, tol) for inv in grels):
+                groups.append((sorted(keys), grels))  # else everything holds as read: nothing to repair
+        return groups, movable
+
+    def solve(self, keys: list[str], rels: list[Invariant]) -> tuple[_Solved | None, list[str]]:
+        """The component's optimum (None where readings are kept), and the warnings solving it gave."""
+        sig = (tuple(keys), tuple(inv.id for inv in rels))
+        if sig not in self._cache:
+            self._cache[sig] = self._solve(keys, rels)
+        solved, warnings, _ = self._cache[sig]
+        return solved, warnings
+
+    def _solve(self, keys: list[str], rels: list[Invariant]) -> tuple[_Solved | None, list[str], int]:
+        opts, cells = self.opts, self.cells
+        problem = _build(keys, rels, cells, self.free, self.reading, opts)
+        solver = _Solver(problem, opts)
+        where = f"repair of {', '.join(keys[:3])}…"
+        fewer_note = f"each cell's {opts.fallback_candidates} likeliest candidates"
+        warnings: list[str] = []
+        spent = 0
+        try:
+            best = solver.best()
+        except RuntimeError as exc:
+            spent += solver.solves
+            fewer = {k: cells[k][:opts.fallback_candidates] for k in keys
+                     if k not in self.free and len(cells[k]) > opts.fallback_candidates}
+            if not fewer:
+                return None, [f"{where}: {exc}; readings kept"], spent
+            # the same problem over each cell's likeliest candidates (a prefix of its list: the indices stand)
+            problem = _build(keys, rels, {**cells, **fewer}, self.free, self.reading, opts)
+            solver = _Solver(problem, opts)
+            try:
+                best = solver.best()
+            except RuntimeError as again:
+                return None, [f"{where}: {again} (also over {fewer_note}); readings kept"], spent + solver.solves
+            warnings.append(f"{where}: {exc}; solved over {fewer_note} instead")
+        if best is None:
+            return None, [*warnings, f"{where}: no assignment; readings kept"], spent + solver.solves
+        return (problem, solver, best), warnings, spent
+
+    def solves(self) -> int:
+        return sum(spent + (solved[1].solves if solved else 0) for solved, _, spent in self._cache.values())
+
+    def score(self, rels: Sequence[Invariant]) -> tuple[float, dict[str, Number | None]] | None:
+        """The log-probability, against every cell kept as read, of the optimum with ``rels`` enforced (a relation
+        no cell of which may move counts its penalty where it breaks as read), and its values; None where a
+        component could not be solved."""
+        groups, movable = self.components(rels)
+        total = 0.0
+        values = dict(self.reading)
+        for keys, grels in groups:
+            solved, _ = self.solve(keys, grels)
+            if solved is None:
+                return None
+            problem, _, best = solved
+            as_read = sum(float(lp[0]) for lp, f in zip(problem.logp, problem.free, strict=True) if not f)
+            total += best.objective - as_read - problem.free_logp * sum(problem.free)
+            for i, k in enumerate(keys):
+                values[k] = best.value(problem, i)
+        stuck = sum(1 for inv in rels if not any(k in movable for k in inv.fields)
+                    and not _holds(inv, self.reading, self.opts.tolerance))
+        return total - self.opts.release_penalty * stuck, values
+
+
+def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
+                    opts: RepairOptions) -> tuple[list[Invariant], list[str]]:
+    """Cells printed wrong: the relations to enforce, and the cells whose relations are let go as printed errors.
+
+    The release penalty prices each broken relation alone, but a document errs in a cell (a total mistyped), which
+    breaks every relation the cell is in at once. Where a misreading happens to cancel the printed error in one of
+    them (a part read 4 for 1 makes the mistyped total's column hold), the relation-by-relation optimum keeps the
+    misreading: it leaves as many relations broken as the truth does. Explaining the broken relations instead by one
+    settled cell (confident or certain) printed wrong, at ``printed_error_penalty``, frees all of that cell's
+    relations, each of which must then break (solved again without them); where that explanation is more probable by more than the conflict margin (greedily, up to
+    ``printed_error_max`` cells, each in two or more relations, one of them broken), its relations are let go and
+    the others solved again."""
+    scored = plans.score(enforced)
+    if scored is None:
+        return enforced, []
+    base, values = scored
+    rels = list(enforced)
+    errors: list[str] = []
+    moving = plans.variable | plans.free
+    for _ in range(opts.printed_error_max):
+        broken = {inv.id for inv in rels if not _holds(inv, values, opts.tolerance)}
+        rels_of: dict[str, list[Invariant]] = {}
+        for inv in rels:
+            for k in inv.fields:
+                rels_of.setdefault(k, []).append(inv)
+        suspects = []
+        for c in sorted(settled & set(rels_of)):
+            own = rels_of[c]
+            hits = sum(inv.id in broken for inv in own)
+            # each relation of it that holds must have a cell that may move (and break it), and one must
+            if len(own) >= 2 and hits and all(inv.id in broken or any(k in moving for k in inv.fields)
+                                              for inv in own) and any(k in moving for inv in own for k in inv.fields):
+                suspects.append((-hits, c))
+        best: tuple[float, str, list[Invariant], dict[str, Number | None]] | None = None
+        for _, c in sorted(suspects)[:opts.printed_error_suspects]:
+            trial = [inv for inv in rels if c not in inv.fields]
+            got = plans.score(trial)
+            if got is None or any(_holds(inv, got[1], opts.tolerance) for inv in rels_of[c]):
+                continue  # a printed error breaks every relation of its cell (one holding would be a coincidence)
+            score = got[0] - opts.printed_error_penalty
+            if score > base + opts.conflict_margin and (best is None or score > best[0]):
+                best = (score, c, trial, got[1])
+        if best is None:
+            break
+        base, c, rels, values = best
+        errors.append(c)
+    return rels, errors
+
+
 def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], invariants: Sequence[Invariant],
            options: RepairOptions | None = None) -> RepairResult:
     """Choose every cell's value jointly under the relations (see the module docstring).
@@ -1056,37 +1225,13 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     enforced = [inv for inv in invariants
                 if all(k in cells and k not in blank and k not in absent for k in inv.fields)]
 
-    # components: variable and free cells linked through enforced relations
-    parent: dict[str, str] = {}
-
-    def find(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    # Only cells in a relation that does not hold as read may change: a change elsewhere would have to be paid
-    # for by compensating changes along a chain of relations that hold, never the most probable explanation.
-    open_keys: set[str] = set()
-    for inv in enforced:
-        if any(k in free for k in inv.fields) or not _holds(inv, reading, opts.tolerance):
-            open_keys.update(inv.fields)
-    movable = (variable & open_keys) | free
-    movable -= _never_changed(movable, free, enforced, reading, opts.tolerance)
-    for inv in enforced:
-        ks = [k for k in inv.fields if k in movable]
-        for k in ks:
-            parent.setdefault(k, k)
-        for k in ks[1:]:
-            parent[find(k)] = find(ks[0])
-    groups: dict[str, list[str]] = {}
-    for k in parent:
-        groups.setdefault(find(k), []).append(k)
-    rels_of_group: dict[str, list[Invariant]] = {}
-    for inv in enforced:
-        ks = [k for k in inv.fields if k in movable]
-        if ks:
-            rels_of_group.setdefault(find(ks[0]), []).append(inv)
+    warnings: list[str] = []
+    plans = _Plans(cells, free, variable, reading, opts)
+    solve_rels, printed_errors = enforced, []
+    if opts.printed_error_penalty > 0:
+        settled_keys = {k for k in cells if k in fixed_keys or len(cells[k]) == 1} - blank - absent
+        solve_rels, printed_errors = _printed_errors(plans, enforced, settled_keys, opts)
+    groups, _ = plans.components(solve_rels)
 
     chosen: dict[str, tuple[Number | None, int]] = {}  # key -> (value, candidate index or -1 implied)
     conflict: set[str] = set()
@@ -1094,40 +1239,12 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     margins: dict[str, float] = {}
     alt_values: dict[str, Number] = {}  # the forbidden-choice optimum's value of a changed cell
     conflict_alt: dict[str, Number] = {}  # the value a conflict cell would take in the other explanation
-    warnings: list[str] = []
-    solves = 0
-    for root, keys in groups.items():
-        keys.sort()
-        rels = rels_of_group.get(root, [])
-        if not any(k in free for k in keys) and all(_holds(inv, reading, opts.tolerance) for inv in rels):
-            continue  # everything holds as read: nothing to repair
-        problem = _build(keys, rels, cells, free, reading, opts)
-        solver = _Solver(problem, opts)
-        where = f"repair of {', '.join(keys[:3])}…"
-        fewer_note = f"each cell's {opts.fallback_candidates} likeliest candidates"
-        try:
-            best = solver.best()
-        except RuntimeError as exc:
-            solves += solver.solves
-            fewer = {k: cells[k][:opts.fallback_candidates] for k in keys
-                     if k not in free and len(cells[k]) > opts.fallback_candidates}
-            if not fewer:
-                warnings.append(f"{where}: {exc}; readings kept")
-                continue
-            # the same problem over each cell's likeliest candidates (a prefix of its list: the indices stand)
-            problem = _build(keys, rels, {**cells, **fewer}, free, reading, opts)
-            solver = _Solver(problem, opts)
-            try:
-                best = solver.best()
-            except RuntimeError as again:
-                warnings.append(f"{where}: {again} (also over {fewer_note}); readings kept")
-                solves += solver.solves
-                continue
-            warnings.append(f"{where}: {exc}; solved over {fewer_note} instead")
-        if best is None:
-            warnings.append(f"{where}: no assignment; readings kept")
-            solves += solver.solves
+    for keys, rels in groups:
+        solved, solve_warnings = plans.solve(keys, rels)
+        warnings.extend(solve_warnings)
+        if solved is None:
             continue
+        problem, solver, best = solved
         for i, k in enumerate(keys):
             chosen[k] = (best.value(problem, i), best.choice[i])
         # conflicts: is every change clearly better than the best alternative to it?
@@ -1152,7 +1269,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
                         (unresolved_free if problem.free[j] else conflict).add(kj)
                         bj, aj = best.value(problem, j), alt.value(problem, j)
                         conflict_alt.setdefault(kj, bj if bj != reading[kj] else aj)
-        solves += solver.solves
+    solves = plans.solves()
 
     out: dict[str, CellRepair] = {}
     for key, cands in cells.items():
@@ -1238,6 +1355,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         eligible = {k for k, c in out.items() if c.status is ValueStatus.READ
                     or (c.status is ValueStatus.REPAIRED and c.origin != "implied")}
         vouched = _vouched(eligible, certain, enforced_of, values, opts.tolerance)
+    printed = set(printed_errors)
     for inv, chk in zip(invariants, checks, strict=True):
         is_broken = inv.id in broken_set
         confident_rel = all(k in certain for k in inv.fields)
@@ -1247,6 +1365,10 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             or (k in out and out[k].status is ValueStatus.READ and out[k].prob >= opts.flag_min_reading_prob)
             for k in inv.fields)
         open_cell = _has_unreadable(inv, out) and not chk.blank
+        if is_broken and not settled and not open_cell and any(k in printed for k in inv.fields):
+            # a relation of a cell taken for printed wrong: broken whatever its unsure cells read, unless one of
+            # them is in conflict (the other explanation may be the right one)
+            settled = not any(out[k].status is ValueStatus.CONFLICT for k in inv.fields if k in out)
         if is_broken and not settled and not open_cell and opts.flag_unfixable:
             settled = _unfixable(inv, out, values, certain | vouched, enforced_of, broken_set, opts)
         flagged = is_broken and settled and not open_cell
@@ -1262,7 +1384,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         elif relations[-1].unresolved:
             unresolved.append(inv.id)
     return RepairResult(cells=out, relations=relations, checks=checks, flags=flags, unresolved=unresolved,
-                        derived=derived, warnings=warnings, solves=solves)
+                        derived=derived, warnings=warnings, solves=solves, printed_errors=printed_errors)
 
 
 def _settles(inv: Invariant, key: str, values: Mapping[str, Number | None], ok: Callable[[str], bool],
