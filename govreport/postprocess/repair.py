@@ -1152,10 +1152,11 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
     breaks every relation the cell is in at once. Where a misreading happens to cancel the printed error in one of
     them (a part read 4 for 1 makes the mistyped total's column hold), the relation-by-relation optimum keeps the
     misreading: it leaves as many relations broken as the truth does. Explaining the broken relations instead by one
-    settled cell (confident or certain) printed wrong, at ``printed_error_penalty``, frees all of that cell's
-    relations, each of which must then break (solved again without them); where that explanation is more probable by more than the conflict margin (greedily, up to
-    ``printed_error_max`` cells, each in two or more relations, one of them broken), its relations are let go and
-    the others solved again."""
+    settled cell (confident or certain) printed wrong, at ``printed_error_penalty``, lets all of that cell's relations
+    go; the others are solved again, and each of the cell's relations must then break (one that held would be a
+    coincidence). Where that explanation is more probable by more than the conflict margin, it is taken: greedily,
+    up to ``printed_error_max`` cells, each in two or more relations, one of them broken, every one that holds with
+    a cell that may move (the ``printed_error_suspects`` in the most broken relations are tried)."""
     scored = plans.score(enforced)
     if scored is None:
         return enforced, []
