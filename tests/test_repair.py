@@ -425,6 +425,35 @@ def test_broken_relation_with_an_unsure_cell_another_relation_vouches_for_is_fla
     assert strict.unresolved == ["requests.row_sum.disclosed"]
 
 
+def test_misreading_that_cancels_a_printed_error_in_one_relation_is_repaired_and_the_error_flagged():
+    truth, invariants = _requests_2021(7)
+    col = "natural_person"
+    total, part = f"requests.results_total.{col}", f"requests.disclosed.{col}"
+    assert isinstance(truth[part], int)
+    printed = {**truth, total: truth[total] + 3}  # the document mistypes a column total: its three relations break
+    wrong = str(truth[part] + 3)  # ...and the reader takes a part for 3 more, which makes the column add up
+    cells = _read(printed, {part: ev(part, wrong, 0.8, ((wrong, 0.8), (str(truth[part]), 0.15)))})
+    result = repair_cells(cells, invariants)
+    assert result.printed_errors == [total]
+    assert result.cells[part].value == truth[part] and result.cells[part].status is ValueStatus.REPAIRED
+    expected = sorted(inv.id for inv in invariants if total in inv.fields)
+    assert len(expected) == 3 and sorted(result.flags) == expected and result.unresolved == []
+    # relation by relation the misreading is as good as the truth (one relation broken either way) and is kept
+    alone = repair_cells(cells, invariants, RepairOptions(printed_error_penalty=0))
+    assert alone.cells[part].status is ValueStatus.READ and alone.printed_errors == []
+    assert "requests.row_sum.disclosed" in alone.flags and f"requests.results_sum.{col}" not in alone.flags
+
+
+def test_a_part_misread_beyond_its_candidates_is_not_taken_for_a_printed_error():
+    truth, invariants = _requests_2021(4)
+    part = "requests.disclosed.natural_person"
+    assert isinstance(truth[part], int) and truth[part] >= 10
+    lost = str(truth[part])[0]  # digits lost: no candidate gives the truth back, its row and column break
+    result = repair_cells(_read(truth, {part: ev(part, lost, 0.6)}), invariants)
+    assert result.printed_errors == [] and result.flags == []
+    assert sorted(result.unresolved) == ["requests.results_sum.natural_person", "requests.row_sum.disclosed"]
+
+
 def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_candidates(monkeypatch):
     # HiGHS out of time on the full candidate lists (a 1-bit copy's table under a seal): the component is solved
     # again over each cell's likeliest candidates rather than left as read
