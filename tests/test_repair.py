@@ -420,9 +420,13 @@ def test_broken_relation_with_an_unsure_cell_another_relation_vouches_for_is_fla
     assert result.cells[part].status is ValueStatus.READ
     assert sorted(result.flags) == ["requests.results_sum.legal_services", "requests.row_sum.disclosed"]
     assert result.unresolved == []
-    strict = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False))
+    strict = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False,
+                                                           printed_error_penalty=0))
     assert strict.flags == ["requests.results_sum.legal_services"]
     assert strict.unresolved == ["requests.row_sum.disclosed"]
+    # the misprinted cell explains both broken relations at once, whatever vouches for the unsure one
+    printed = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False))
+    assert printed.printed_errors == [other] and sorted(printed.flags) == sorted(result.flags)
 
 
 def test_misreading_that_cancels_a_printed_error_in_one_relation_is_repaired_and_the_error_flagged():
