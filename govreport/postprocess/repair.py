@@ -1184,6 +1184,8 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
             got = plans.score(trial)
             if got is None or any(_holds(inv, got[1], opts.tolerance) for inv in rels_of[c]):
                 continue  # a printed error breaks every relation of its cell (one holding would be a coincidence)
+            if any(got[1].get(k) != values.get(k) for k in plans.free):
+                continue  # a lost number solved for through the relations bends with whichever are let go
             score = got[0] - opts.printed_error_penalty
             if score > base + opts.conflict_margin and (best is None or score > best[0]):
                 best = (score, c, trial, got[1])
