@@ -740,3 +740,16 @@ def test_a_printed_error_that_would_bend_the_values_implied_for_lost_numbers_is_
     assert any(c.status is ValueStatus.UNREADABLE or c.origin == "implied" for c in result.cells.values())
     assert result.flags == []
     assert result.unresolved  # the reading's trouble is left to a person
+
+
+def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count_below_zero():
+    # two zeros read 5 in different rows and columns break a row and a column that meet in a cell printed 0: one
+    # misprint there would explain both breaks by the same 5, but only with -5 for its true value
+    truth, invariants = _requests_2021(7)
+    a, b, meet = "requests.partially_disclosed.business", "requests.other_other.nonprofit", \
+        "requests.other_other.business"
+    assert truth[a] == truth[b] == truth[meet] == 0
+    cells = _read(truth, {a: ev(a, "5", 0.6), b: ev(b, "5", 0.6)})
+    result = repair_cells(cells, invariants)
+    assert result.printed_errors == [] and result.flags == []
+    assert {"requests.results_sum.business", "requests.row_sum.other_other"} <= set(result.unresolved)
