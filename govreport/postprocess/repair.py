@@ -1045,6 +1045,7 @@ class _Plans:
                  reading: Mapping[str, Number | None], opts: RepairOptions) -> None:
         self.cells, self.free, self.variable, self.reading, self.opts = cells, free, variable, reading, opts
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
+        self.slow = False  # a component went to the integer programme (or could not be solved)
 
     def components(self, rels: Sequence[Invariant]) -> tuple[list[_Group], set[str]]:
         """Components (cells and relations) that do not all hold as read, and the cells that may move."""
@@ -1091,6 +1092,8 @@ class _Plans:
         sig = (tuple(keys), tuple(inv.id for inv in rels))
         if sig not in self._cache:
             self._cache[sig] = self._solve(keys, rels)
+            solved = self._cache[sig][0]
+            self.slow |= solved is None or solved[1].method == "milp"
         solved, warnings, _ = self._cache[sig]
         return solved, warnings
 
@@ -1201,10 +1204,11 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
     holds with a cell that may move (the ``printed_error_suspects`` in the most broken relations are tried). A
     relation two misprints share is checked once both are taken; where the last one taken leaves such a relation
     unexplained, explanations are dropped from the last until none does. An explanation that changes the value
-    implied for an unreadable cell is not taken."""
+    implied for an unreadable cell is not taken. Where a component needs the integer programme (the baseline's or
+    an explanation's), none is: each explanation would cost seconds (seed-15 doc0012: 6 s became 64 s)."""
     scored = plans.score(enforced)
-    if scored is None:
-        return enforced, []
+    if scored is None or plans.slow:
+        return enforced, []  # each explanation tried would run the integer programme again: not worth its time
     base, values = scored
     rels = list(enforced)
     errors: list[str] = []
@@ -1230,6 +1234,8 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
         for c in tried:
             trial = [inv for inv in rels if c not in inv.fields]
             got = plans.score(trial)
+            if plans.slow:
+                return enforced, []
             if got is None or not _misprints([*errors, c], enforced, got[1], tol, set(tried) - {c}):
                 continue
             if any(got[1].get(k) != values.get(k) for k in plans.free):
