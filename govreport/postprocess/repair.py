@@ -16,6 +16,12 @@ for all cells at once, the most probable assignment that satisfies the relations
   well or its reading with digits lost (or one digit taken for a look-alike) would mend it: then the reader is as
   likely to blame. Otherwise it is left ``unresolved`` for a person (a misreading repair could not explain, or the
   document's error).
+* A document errs in a cell (a mistyped total), which breaks all its relations at once; the release penalty prices
+  relations one by one. So the optimum is compared with explanations in which a settled cell is printed wrong
+  (``_printed_errors``, at ``printed_error_penalty`` for all its relations): where one is more probable by the
+  conflict margin and the cell's relations then break as one misprint would (``_misprints``), its relations are let go
+  and the rest solved again (a misreading that cancelled the misprint in one relation is repaired), and its broken
+  relations are flagged; the cell is listed in ``printed_errors``.
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
 * A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
