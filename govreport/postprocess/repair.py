@@ -57,6 +57,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -1052,9 +1053,17 @@ class _Plans:
         self.cells, self.free, self.variable, self.reading, self.opts = cells, free, variable, reading, opts
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
         self.slow = False  # a component went to the integer programme (or could not be solved)
+        self._components: dict[tuple[str, ...], tuple[list[_Group], set[str]]] = {}
 
     def components(self, rels: Sequence[Invariant]) -> tuple[list[_Group], set[str]]:
-        """Components (cells and relations) that do not all hold as read, and the cells that may move."""
+        """Components (cells and relations) that do not all hold as read, and the cells that may move (found once
+        per set of relations: the explanation taken is solved again for the report)."""
+        sig = tuple(inv.id for inv in rels)
+        if sig not in self._components:
+            self._components[sig] = self._find_components(rels)
+        return self._components[sig]
+
+    def _find_components(self, rels: Sequence[Invariant]) -> tuple[list[_Group], set[str]]:
         tol = self.opts.tolerance
         # Only cells in a relation that does not hold as read may change: a change elsewhere would have to be paid
         # for by compensating changes along a chain of relations that hold, never the most probable explanation.
@@ -1156,7 +1165,7 @@ class _Plans:
 
 
 def _misprints(errors: Sequence[str], enforced: Sequence[Invariant], values: Mapping[str, Number | None], tol: float,
-               defer: set[str] = frozenset()) -> bool:  # type: ignore[assignment]
+               defer: AbstractSet[str] = frozenset()) -> bool:
     """The cells ``errors``, each printed wrong by some d, explain every relation they are in as ``values`` stand: a
     relation of one of them alone breaks, and by its d (one that held would be a coincidence, and so would two
     misreadings elsewhere breaking them by different amounts); a relation of two breaks by the sum of theirs; and
@@ -1169,7 +1178,7 @@ def _misprints(errors: Sequence[str], enforced: Sequence[Invariant], values: Map
         inside = [e for e in errors if e in inv.fields]
         if not inside:
             continue
-        signs = [inv.lhs.count(e) - inv.rhs.count(e) for e in inside]
+        signs = [_sign(inv, e) for e in inside]
         if 0 in signs:
             return False
         if len(inside) > 1:
@@ -1189,7 +1198,7 @@ def _misprints(errors: Sequence[str], enforced: Sequence[Invariant], values: Map
     if any(e not in shift for e in errors):
         return False
     for inv, inside in shared:
-        expected = sum((inv.lhs.count(e) - inv.rhs.count(e)) * shift[e] for e in inside)
+        expected = sum(_sign(inv, e) * shift[e] for e in inside)
         if abs(_residual(inv, values) - expected) > tol:
             return False
     return all(float(values.get(e) or 0) - shift[e] >= -tol for e in errors)
@@ -1585,7 +1594,7 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
         choices.append(sorted(vals))
     if math.prod(len(v) for v in choices) > opts.flag_unfixable_limit:
         return False
-    sign = {k: inv.lhs.count(k) - inv.rhs.count(k) for k in unsure}
+    sign = {k: _sign(inv, k) for k in unsure}
     residual = _residual(inv, values)  # lhs - rhs as the values stand
     for k in unsure:  # digits lost from the printed number, or one digit taken for its look-alike (a pair too
         # unlikely at the cell's confidence to be among its candidates), also explain the break: no flag
@@ -1631,6 +1640,11 @@ def _alt(value: Number | None, cands: Sequence[Candidate] = ()) -> Candidate | N
 
 def _runner_up(cands: Sequence[Candidate]) -> Candidate | None:
     return cands[1] if len(cands) > 1 else None
+
+
+def _sign(inv: Invariant, key: str) -> int:
+    """How ``key`` counts in ``inv``'s lhs - rhs: +1 on the left, -1 on the right, 0 on both sides or none."""
+    return inv.lhs.count(key) - inv.rhs.count(key)
 
 
 def _residual(inv: Invariant, values: Mapping[str, Number | None]) -> float:
