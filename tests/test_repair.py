@@ -444,6 +444,10 @@ def test_misreading_that_cancels_a_printed_error_in_one_relation_is_repaired_and
     assert result.cells[part].value == truth[part] and result.cells[part].status is ValueStatus.REPAIRED
     expected = sorted(inv.id for inv in invariants if total in inv.fields)
     assert len(expected) == 3 and sorted(result.flags) == expected and result.unresolved == []
+    # the person reviewing is shown the cell and the value the three relations agree on, not only the relations
+    assert result.meant == {total: truth[total]} and result.cells[total].value == truth[total] + 3
+    shown = [it for it in review_items(result) if it.key == total]
+    assert [it.status for it in shown] == [ReviewKind.PRINTED_ERROR] and f"hold with {truth[total]}" in shown[0].reason
     # relation by relation the misreading is as good as the truth (one relation broken either way) and is kept
     alone = repair_cells(cells, invariants, RepairOptions(printed_error_penalty=0))
     assert alone.cells[part].status is ValueStatus.READ and alone.printed_errors == []
@@ -496,8 +500,12 @@ def test_digital_table_is_never_changed():
     assert result.changed == [] and all(c.status is ValueStatus.READ for c in result.cells.values())
     assert all(c.confident for c in result.cells.values())
     assert "appeals.sum.review" in result.flags and "requests.row_sum.results_total" in result.flags
-    assert review_items(result, cells, threshold=1.0) and all(
-        it.status is ReviewKind.BROKEN_RELATION for it in review_items(result, cells, threshold=1.0))
+    items = review_items(result, cells, threshold=1.0)
+    assert items and all(it.status is ReviewKind.BROKEN_RELATION for it in items if it.key not in result.cells)
+    # the only cell shown is the mistyped total, as printed, with the value its broken relations agree on
+    assert [(it.key, it.status, it.value) for it in items if it.key in result.cells] == [
+        (broken, ReviewKind.PRINTED_ERROR, int(truth[broken] or 0) + 5)]
+    assert result.meant == {broken: truth[broken]}
 
 
 def test_confident_value_is_never_changed_to_make_a_sum_hold():

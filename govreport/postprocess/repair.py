@@ -187,6 +187,8 @@ class RepairResult:
     solves: int = 0  # enumerations and integer programmes run (conflict checks included)
     printed_errors: list[str] = field(default_factory=list)  # settled cells taken for printed wrong: their
     # relations were let go in the solve (``_printed_errors``)
+    meant: dict[str, Number] = field(default_factory=dict)  # per cell of ``printed_errors``: the value its broken
+    # relations all point to (the printed value less the one amount they break by), where they agree on one
 
     def values(self) -> dict[str, Number | None]:
         """Repaired values of the cells that have one (blank cells as None; unreadable cells left out)."""
@@ -1459,7 +1461,29 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         elif relations[-1].unresolved:
             unresolved.append(inv.id)
     return RepairResult(cells=out, relations=relations, checks=checks, flags=flags, unresolved=unresolved,
-                        derived=derived, warnings=warnings, solves=solves, printed_errors=printed_errors)
+                        derived=derived, warnings=warnings, solves=solves, printed_errors=printed_errors,
+                        meant=_meant(printed_errors, enforced_of, values, opts.tolerance))
+
+
+def _meant(errors: Sequence[str], enforced_of: Mapping[str, Sequence[Invariant]],
+           values: Mapping[str, Number | None], tol: float) -> dict[str, Number]:
+    """Per cell taken for printed wrong, the value that would make its broken relations hold, where those that
+    have no other such cell all break by one amount d (the printed value less d, at least 0)."""
+    meant: dict[str, Number] = {}
+    for key in errors:
+        value = values.get(key)
+        if value is None:
+            continue
+        shifts = [_residual(inv, values) / _sign(inv, key) for inv in enforced_of.get(key, [])
+                  if _sign(inv, key) and not _holds(inv, values, tol)
+                  and not any(k in errors and k != key for k in inv.fields)]
+        if not shifts or max(shifts) - min(shifts) > tol:
+            continue
+        want = float(value) - shifts[0]
+        if want < -tol:
+            continue
+        meant[key] = round(want) if abs(want - round(want)) <= tol else round(want, 2)
+    return meant
 
 
 def _settles(inv: Invariant, key: str, values: Mapping[str, Number | None], ok: Callable[[str], bool],
@@ -1703,11 +1727,13 @@ class ReviewKind(str, Enum):
     CONFLICT = "conflict"  # two readings about equally good: a person must choose
     UNREADABLE = "unreadable"  # no number could be read or implied
     BROKEN_RELATION = "broken-relation"  # the document breaks one of its sums (or it is left open by a conflict)
+    PRINTED_ERROR = "printed-error"  # a confidently read cell that the sums point to as printed wrong (kept as read)
     REPAIRED = "repaired"  # a garbled reading replaced using the sums
     LOW_CONFIDENCE = "low-confidence"  # read as is, below the confidence threshold
 
 
 _CLASS_RANK = {ReviewKind.CONFLICT: 4.0, ReviewKind.UNREADABLE: 4.0, ReviewKind.BROKEN_RELATION: 3.0,
+               ReviewKind.PRINTED_ERROR: 3.0,
                ReviewKind.REPAIRED: 2.0, ReviewKind.LOW_CONFIDENCE: 1.0}
 
 
@@ -1734,7 +1760,8 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
                  threshold: float = CALIBRATED_THRESHOLD) -> list[ReviewItem]:
     """What a person should look at, most important first.
 
-    Conflicts and unreadable cells first, then broken relations (flagged or left unresolved), then repaired cells,
+    Conflicts and unreadable cells first, then broken relations (flagged or left unresolved) and the confident cells
+    they point to as printed wrong (``RepairResult.printed_errors``, kept as read), then repaired cells,
     then cells read as is below ``threshold`` (text-layer cells never). Within a class totals come before parts
     and larger values before smaller ones.
     """
@@ -1757,6 +1784,12 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
         elif c.status is ValueStatus.REPAIRED:
             how = "implied by the sums" if c.origin == "implied" else f"{c.origin}, p={c.prob:.2f}"
             kind, reason = ReviewKind.REPAIRED, f"read {shown}, repaired to {c.value:g} ({how})"
+        elif key in result.printed_errors:
+            want = result.meant.get(key)
+            rels = ", ".join(r for r in c.relations if r in result.flags)
+            kind, reason = ReviewKind.PRINTED_ERROR, (
+                f"read {shown} and kept: the broken relations {rels or 'of it'} point to this cell as printed wrong"
+                + (f" (they would hold with {want:g})" if want is not None else ""))
         elif not digital and not c.blank and conf < threshold:
             kind, reason = ReviewKind.LOW_CONFIDENCE, f"read with confidence {conf:.2f}"
         else:
