@@ -761,3 +761,68 @@ def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count
     result = repair_cells(cells, invariants)
     assert result.printed_errors == [] and result.flags == []
     assert {"requests.results_sum.business", "requests.row_sum.other_other"} <= set(result.unresolved)
+
+
+def _in_complete_relations(truth, invariants, values=(0,)) -> str:
+    """A cell printed as one of ``values`` in two or more relations, all complete."""
+    for key, value in sorted(truth.items()):
+        rels = [inv for inv in invariants if key in inv.fields]
+        if value in values and len(rels) >= 2 and all(truth.get(k) is not None for inv in rels for k in inv.fields):
+            return key
+    raise AssertionError("no such zero")
+
+
+def test_a_lone_blank_marker_in_a_report_that_prints_its_zeros_is_taken_for_a_0():
+    truth, invariants = _requests_2021(5)
+    zero = _in_complete_relations(truth, invariants)
+    # a faint 0 read as 一 (the recogniser's numeric decoding: a dash): a printed blank as it stands
+    cells = _read(truth, {zero: ev(zero, "一", 0.75, (("—", 0.75),))})
+    result = repair_cells(cells, invariants)
+    c = result.cells[zero]
+    assert (c.value, c.status, c.reading, c.origin) == (0, ValueStatus.REPAIRED, None, "marker-as-0")
+    rels = {r.id: r for r in result.relations}
+    assert all(rels[rid].status is RelationStatus.HOLDS for rid in c.relations)
+    shown = [it for it in review_items(result, cells) if it.key == zero]
+    assert shown[0].status is ReviewKind.REPAIRED and "lone blank marker" in shown[0].reason
+    # without the rule the marker is a printed blank and its relations go unchecked
+    off = repair_cells(cells, invariants, RepairOptions(lone_marker_max=0))
+    assert off.cells[zero].value is None and off.cells[zero].blank
+    assert all(r.status is RelationStatus.INCOMPLETE for r in off.relations if r.id in c.relations)
+
+
+def test_a_lone_marker_takes_the_value_its_relations_want_where_it_hid_another_digit():
+    truth, invariants = _requests_2021(5)
+    key = _in_complete_relations(truth, invariants, (6, 8, 9))
+    # a broken 8 read as a dash: taken for an unsure 0, whose look-alikes the relations choose among
+    result = repair_cells(_read(truth, {key: ev(key, "一", 0.75, (("—", 0.75),))}), invariants)
+    c = result.cells[key]
+    assert (c.value, c.status, c.reading) == (truth[key], ValueStatus.REPAIRED, None)
+    assert result.flags == [] and result.unresolved == []
+
+
+def test_markers_that_a_report_prints_for_its_blanks_stay_blank():
+    rng = random.Random(3)
+    label = random_label("2021", rng, blank_style="blank_org")
+    truth = {k: v for k, v in label["cells"].items() if k.startswith("requests.")}
+    invariants = [i for i in load_template("2021").invariants_for(False) if i.id.startswith("requests.")]
+    blanks = [k for k, v in truth.items() if v is None]
+    assert len(blanks) > 10
+    cells = _read(truth, {k: ev(k, "—", 0.9, (("—", 0.9),)) for k in blanks})
+    result = repair_cells(cells, invariants)
+    assert all(result.cells[k].value is None and result.cells[k].blank for k in blanks)
+    assert result.changed == [] and result.flags == []
+
+
+def test_a_report_that_marks_its_empty_cells_keeps_them_blank():
+    truth, invariants = _requests_2021(5)
+    marked = [k for k, v in sorted(truth.items()) if v == 0 and k.endswith(".natural_person")]
+    zeros = sum(1 for v in truth.values() if v == 0) - len(marked)
+    assert len(marked) >= 3 and len(marked) > 0.05 * zeros
+    # the report prints a dash for nothing in the natural-person column, in relations otherwise complete: its way of
+    # writing nothing there, however many zeros the other columns print
+    cells = _read(truth, {k: ev(k, "—", 0.9, (("—", 0.9),)) for k in marked})
+    result = repair_cells(cells, invariants)
+    assert all(result.cells[k].blank and result.cells[k].value is None for k in marked) and result.changed == []
+    # as many markers allowed, the same cells would be read as zeros
+    loose = repair_cells(cells, invariants, RepairOptions(lone_marker_max=len(marked)))
+    assert [loose.cells[k].value for k in marked] == [0] * len(marked)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -449,3 +449,44 @@ def _finish(masses: dict[Number, list], value: Number | None, max_candidates: in
 
 def _sort_key(v: Number | None) -> float:
     return math.inf if v is None else float(v)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# a document's style: a lone blank marker among printed zeros
+
+MARKER_AS_ZERO = "marker-as-0"  # origin of the 0 taken for a lone blank marker (``lone_markers``)
+
+
+def is_marker_reading(ev: CellEvidence) -> bool:
+    """A scanned cell read as a printed blank marker (``—``, ``/``, ``一`` …): ink read as no number, not an empty
+    crop."""
+    text = ev.raw_text.strip()
+    return not ev.digital and bool(text) and parse_number(text).outcome is ParseOutcome.BLANK
+
+
+def _printed_blank(ev: CellEvidence) -> bool:
+    return parse_number(ev.raw_text.strip()).outcome is ParseOutcome.BLANK \
+        and not is_lost_reading(ev.raw_text, ev.confidence, ev.digital)
+
+
+def lone_markers(evidence: Mapping[str, CellEvidence], relations: Sequence[Sequence[str]], threshold: float,
+                 max_markers: int, min_zeros: int, share: float = 0.0) -> set[str]:
+    """Cells read as a blank marker that a document printing its zeros as 0 more likely printed as 0.
+
+    A document that marks its empty cells with a dash or a slash marks many (a whole block of columns, every row
+    of a column); one that prints 0 has zeros all over. A faint or broken 0 can read as a marker (``一`` for a 0
+    faded to a smear). So where at least ``min_zeros`` cells of the whole report read 0 confidently (at
+    ``threshold`` or from the text layer) and at most ``max_markers`` read as markers, or at most ``share`` of the
+    zeros' number, each marker cell that sits in a relation whose other cells are all there and printed (or such
+    markers themselves; ``relations``: the field keys of each) is returned: its reading is taken for a 0, unsure.
+    A printed blank read as empty never is.
+    """
+    markers = {k for k, ev in evidence.items() if is_marker_reading(ev)}
+    zeros = sum(1 for ev in evidence.values()
+                if (ev.digital or ev.confidence >= threshold) and parse_number(ev.raw_text.strip()).value == 0
+                and parse_number(ev.raw_text.strip()).outcome is ParseOutcome.NUMBER)
+    if not markers or zeros < min_zeros or len(markers) > max(max_markers, share * zeros):
+        return set()
+    return {key for key in markers if any(
+        key in fields and all(k in evidence and (k in markers or not _printed_blank(evidence[k])) for k in fields)
+        for fields in relations)}
