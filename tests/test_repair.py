@@ -826,3 +826,32 @@ def test_a_report_that_marks_its_empty_cells_keeps_them_blank():
     # as many markers allowed, the same cells would be read as zeros
     loose = repair_cells(cells, invariants, RepairOptions(lone_marker_max=len(marked)))
     assert [loose.cells[k].value for k in marked] == [0] * len(marked)
+
+
+def test_a_lone_marker_barely_seen_is_a_lost_number_for_the_relations_to_imply():
+    truth, invariants = _requests_2021(5)
+    key = _in_complete_relations(truth, invariants, tuple(range(10, 100)))
+    # a 2-digit number read as a faint dash: not taken for a 0 (whose garblings could not give it back)
+    cells = _read(truth, {key: ev(key, "一", 0.07, (("—", 0.07),))})
+    c = repair_cells(cells, invariants).cells[key]
+    assert (c.value, c.status, c.origin, c.reading) == (truth[key], ValueStatus.REPAIRED, "implied", None)
+    # read firmly, it is offered as a 0 first; its relations broken with 0, it is a lost number as well
+    firm = repair_cells({**cells, key: ev(key, "一", 0.75, (("—", 0.75),))}, invariants)
+    assert (firm.cells[key].value, firm.cells[key].origin) == (truth[key], "implied") and firm.unresolved == []
+    kept = repair_cells({**cells, key: ev(key, "一", 0.07, (("—", 0.07),))}, invariants,
+                        RepairOptions(lone_marker_floor=0.0))  # (the faint one too, without the floor)
+    assert kept.cells[key].value == truth[key]
+
+
+def test_a_faint_marker_is_not_offered_as_a_0_that_misreadings_around_it_can_bend():
+    # real OCR of degraded crops (bench_repair seed 11, k = 2, document 12; consistent): requests.new.total, 30, read
+    # as a faint 一 (0.07), and carried_over.total, 0, read as 上 in the same relation. Offered as a 0, the faint
+    # marker became 8 and the 上 22, and the relation held.
+    cells, template = _stored_evidence("ocr11-k2-doc12-2019.json")
+    truth = json.loads((Path(__file__).parent / "data" / "repair" / "ocr11-k2-doc12-2019.json").read_text())["truth"]
+    invariants = load_template(template).invariants_for(False)
+    result = repair_cells(cells, invariants)
+    assert result.cells["requests.new.total"].status is ValueStatus.UNREADABLE
+    assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
+    bent = repair_cells(cells, invariants, RepairOptions(lone_marker_floor=0.0))
+    assert (bent.cells["requests.new.total"].value, bent.cells["requests.carried_over.total"].value) == (8, 22)

@@ -25,8 +25,9 @@ The recognised reading (origin ``read``) gets the cell's confidence as its proba
 probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
 left is shared by the confusions in proportion to their priors. Candidates with the same value are merged (their
 probabilities add). A printed blank (empty crop or a blank marker such as ``—``) has one candidate, the blank:
-repair never puts a number into a blank cell. Text-layer cells have one certain candidate. Counts never take a
-negative or fractional value; a 2019 本年增/减 change keeps the sign it was read with.
+repair never puts a number into a blank cell (but ``lone_markers`` finds the markers that a report printing its
+zeros more likely printed as 0: a faint 0 reads as ``一``). Text-layer cells have one certain candidate. Counts
+never take a negative or fractional value; a 2019 本年增/减 change keeps the sign it was read with.
 """
 
 from __future__ import annotations

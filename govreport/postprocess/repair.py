@@ -21,9 +21,13 @@ for all cells at once, the most probable assignment that satisfies the relations
   (``_printed_errors``, at ``printed_error_penalty`` for all its relations): where one is more probable by the
   conflict margin and the cell's relations then break as one misprint would (``_misprints``), its relations are let go
   and the rest solved again (a misreading that cancelled the misprint in one relation is repaired), and its broken
-  relations are flagged; the cell is listed in ``printed_errors``.
+  relations are flagged; the cell is listed in ``printed_errors`` (and for review, with the value its broken
+  relations agree on: ``meant``).
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
+  ``repair_cells`` makes one exception, by the report's style: a cell read as a blank marker where the report prints
+  its zeros and marks next to nothing (``candidates.lone_markers``) is offered as an unsure 0, and reported
+  ``repaired`` (origin ``marker-as-0``) with no reading.
 * A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
   constant prior (``unreadable_log_prior``). Where two or more relations agree on its value (or a relation holds
   with it at 0) it is repaired (origin ``implied``); a relation counts where its other cells are read as is,
@@ -139,11 +143,13 @@ class RepairOptions:
     # ``lone_marker_zeros`` confident zeros, and at most ``lone_marker_max`` marker readings or ``lone_marker_share``
     # of the zeros' number) is taken for a 0 read at ``lone_marker_confidence`` (its garblings the alternatives),
     # status repaired; ``lone_marker_max`` 0 turns it off. Real OCR (bench_repair --seed 12, k = 1): a faint 0 read
-    # 一 was 278 of 982 garbled cells, none restored; a report printing dashes for its blanks has tens of them.
+    # 一 was 278 of 982 garbled cells, none restored; a report printing dashes for its blanks has tens of them. One
+    # read below ``lone_marker_floor`` is ink without a number: unreadable, for the relations to imply.
     lone_marker_max: int = 2
     lone_marker_share: float = 0.05
     lone_marker_zeros: int = 5
     lone_marker_confidence: float = 0.5
+    lone_marker_floor: float = 0.5  # such a marker read below this confidence is a lost number (unreadable) instead
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confident_threshold <= 1.0:
@@ -1733,12 +1739,27 @@ def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Inva
     markers = lone_markers(evidence, [inv.fields for inv in invariants], opts.confident_threshold,
                            opts.lone_marker_max, opts.lone_marker_zeros, opts.lone_marker_share) \
         if opts.lone_marker_max > 0 else set()
-    evidence = {k: (replace(ev, raw_text="0", confidence=opts.lone_marker_confidence, alternatives=())
+    # a mark barely seen is ink without a number (a 30 read 一 at 0.07, taken for 0, went on to 8 and took a
+    # misreading beside it along)
+    faint = {k for k in markers if evidence[k].confidence < opts.lone_marker_floor}
+    result = _repair_markers(evidence, invariants, opts, markers, faint)
+    rels = {r.id: r for r in result.relations}
+    # a marker taken for 0 whose relations then stay broken was no 0 (a 54 read as a dash): a lost number as well
+    lost = {k for k in markers - faint if result.cells[k].status is not ValueStatus.CONFLICT
+            and any(rels[r].unresolved or rels[r].flagged for r in result.cells[k].relations)}
+    return _repair_markers(evidence, invariants, opts, markers, faint | lost) if lost else result
+
+
+def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
+                    markers: set[str], lost: set[str]) -> RepairResult:
+    """``repair`` with the ``markers`` offered as unsure zeros, those of them in ``lost`` as ink without a number."""
+    evidence = {k: (replace(ev, raw_text="", confidence=0.0, alternatives=()) if k in lost
+                    else replace(ev, raw_text="0", confidence=opts.lone_marker_confidence, alternatives=())
                     if k in markers else ev) for k, ev in evidence.items()}
     confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
     cands = {k: cell_candidates(ev, opts.confident_candidates if k in confident else opts.max_candidates)
              for k, ev in evidence.items()}
-    for key in markers:
+    for key in markers - lost:
         first, *rest = cands[key]
         cands[key] = [replace(first, origin=MARKER_AS_ZERO), *rest]
     result = repair(cands, confident, invariants, opts)
