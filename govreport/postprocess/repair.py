@@ -1746,7 +1746,7 @@ def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Inva
     rels = {r.id: r for r in result.relations}
     # a marker taken for 0 whose relations then stay broken was no 0 (a 54 read as a dash): a lost number as well
     lost = {k for k in markers - faint if result.cells[k].status is not ValueStatus.CONFLICT
-            and any(rels[r].unresolved or rels[r].flagged for r in result.cells[k].relations)}
+            and any(rels[r].unresolved for r in result.cells[k].relations)}
     return _repair_markers(evidence, invariants, opts, markers, faint | lost) if lost else result
 
 
