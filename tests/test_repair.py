@@ -855,3 +855,16 @@ def test_a_faint_marker_is_not_offered_as_a_0_that_misreadings_around_it_can_ben
     assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
     bent = repair_cells(cells, invariants, RepairOptions(lone_marker_floor=0.0))
     assert (bent.cells["requests.new.total"].value, bent.cells["requests.carried_over.total"].value) == (8, 22)
+
+
+def test_a_break_no_candidate_mends_is_not_blamed_on_the_document_where_the_reader_doubts_its_reading():
+    # 1 read as 9: no candidate of 9 gives 1 back, and the row breaks whatever the cell reads
+    cells = appeals(["3", "1", "2", "0", "6"])
+    key = "appeals.review.corrected"
+    doubted = repair_cells({**cells, key: ev(key, "9", 0.2)}, appeal_invariants())
+    assert doubted.flags == [] and doubted.unresolved == ["appeals.sum.review"]  # for a person, not an accusation
+    firm = repair_cells({**cells, key: ev(key, "9", 0.6)}, appeal_invariants())
+    assert firm.flags == ["appeals.sum.review"]
+    loose = repair_cells({**cells, key: ev(key, "9", 0.2)}, appeal_invariants(),
+                         RepairOptions(flag_unfixable_min_prob=0.0))
+    assert loose.flags == ["appeals.sum.review"]

@@ -132,6 +132,12 @@ class RepairOptions:
     # ``flag_unfixable_limit`` candidate choices are not enumerated (the relation stays unresolved).
     flag_unfixable: bool = True
     flag_unfixable_limit: int = 4096
+    # ...but not where an unsure cell of it kept (or was given) a reading below this probability: the recogniser's
+    # own doubt makes a truth it missed likelier than a misprint. Real OCR (bench_repair, 2026-12-05), 0 -> 0.3:
+    # consistent documents flagged 5 -> 2 of 207 (seed 12, k = 1), 10 -> 4 (k = 2), 3 -> 2 of 204 (seed 13, k = 1);
+    # seed 11 k = 1 gives up 2 of 59 right flags; documents flagged exactly as before but seed 11 k = 1 (-1) and
+    # seed 13 k = 2 (+2).
+    flag_unfixable_min_prob: float = 0.3
     # A settled cell printed wrong breaks all its relations at once (``_printed_errors``): log-prob cost of that
     # explanation, against ``release_penalty`` for each relation it lets go; 0 turns it off. 7 and 8 flag exactly as
     # many self-inconsistent documents on seed 12 (bench_repair --seed 12 --n 300 --ocr --ocr-n 250) as 9 and 10, and
@@ -1631,6 +1637,8 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
         return False  # a relation of its own that breaks, or that a lost number leaves open, cannot clear it
     if any(k not in out or out[k].status is ValueStatus.CONFLICT or out[k].origin == "implied" for k in unsure):
         return False  # repair could not choose, or the value is the relations' own: nothing printed to stand on
+    if any(out[k].prob < opts.flag_unfixable_min_prob for k in unsure):
+        return False  # a reading the recogniser itself doubts: the truth it missed is more likely than a misprint
     choices: list[list[float]] = []
     for k in unsure:
         vals = {float(x.value) for x in out[k].candidates if x.value is not None}
