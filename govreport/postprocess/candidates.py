@@ -483,9 +483,8 @@ def lone_markers(evidence: Mapping[str, CellEvidence], relations: Sequence[Seque
     A printed blank read as empty never is.
     """
     markers = {k for k, ev in evidence.items() if is_marker_reading(ev)}
-    zeros = sum(1 for ev in evidence.values()
-                if (ev.digital or ev.confidence >= threshold) and parse_number(ev.raw_text.strip()).value == 0
-                and parse_number(ev.raw_text.strip()).outcome is ParseOutcome.NUMBER)
+    parsed = [parse_number(ev.raw_text.strip()) for ev in evidence.values() if ev.digital or ev.confidence >= threshold]
+    zeros = sum(1 for pn in parsed if pn.outcome is ParseOutcome.NUMBER and pn.value == 0)
     if not markers or zeros < min_zeros or len(markers) > max(max_markers, share * zeros):
         return set()
     return {key for key in markers if any(

@@ -26,7 +26,8 @@ def check_relation(inv: Invariant, values: Mapping[str, int | float | None]) -> 
     return RelationCheck(id=inv.id, status=status, lhs=lhs, rhs=rhs)
 
 
-def _implied(inv: Invariant, values: Mapping[str, int | float | None], key: str) -> float:
+def implied_value(inv: Invariant, values: Mapping[str, int | float | None], key: str) -> float:
+    """The value of ``key`` that makes ``inv`` hold, the other cells as ``values`` stand (blank counts 0)."""
     lhs = sum(values[k] or 0 for k in inv.lhs if k != key)
     rhs = sum(values[k] or 0 for k in inv.rhs if k != key)
     return rhs - lhs if key in inv.lhs else lhs - rhs
@@ -41,7 +42,7 @@ def check_all(invariants: list[Invariant], values: Mapping[str, int | float | No
     for inv, chk in zip(invariants, checks, strict=True):
         if chk.status is RelationStatus.INCOMPLETE and len(chk.blank) == 1 and not chk.missing:
             key = chk.blank[0]
-            proposals.setdefault(key, []).append((inv.id, _implied(inv, values, key)))
+            proposals.setdefault(key, []).append((inv.id, implied_value(inv, values, key)))
     derived: dict[str, DerivedValue] = {}
     warnings: list[str] = []
     for key, props in proposals.items():

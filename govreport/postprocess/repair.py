@@ -78,7 +78,7 @@ from govreport.postprocess.candidates import (
     cell_candidates,
     lone_markers,
 )
-from govreport.postprocess.checks import TOLERANCE, check_all
+from govreport.postprocess.checks import TOLERANCE, check_all, implied_value
 from govreport.report import DerivedValue, RelationCheck, RelationStatus, ValueStatus
 from govreport.schema.templates import Invariant
 
@@ -1500,18 +1500,14 @@ def _meant(errors: Sequence[str], enforced_of: Mapping[str, Sequence[Invariant]]
     have no other such cell all break by one amount d (the printed value less d, at least 0)."""
     meant: dict[str, Number] = {}
     for key in errors:
-        value = values.get(key)
-        if value is None:
+        if values.get(key) is None:
             continue
-        shifts = [_residual(inv, values) / _sign(inv, key) for inv in enforced_of.get(key, [])
-                  if _sign(inv, key) and not _holds(inv, values, tol)
-                  and not any(k in errors and k != key for k in inv.fields)]
-        if not shifts or max(shifts) - min(shifts) > tol:
+        wants = [implied_value(inv, values, key) for inv in enforced_of.get(key, [])
+                 if _sign(inv, key) and not _holds(inv, values, tol)
+                 and not any(k in errors and k != key for k in inv.fields)]
+        if not wants or max(wants) - min(wants) > tol or wants[0] < -tol:
             continue
-        want = float(value) - shifts[0]
-        if want < -tol:
-            continue
-        meant[key] = round(want) if abs(want - round(want)) <= tol else round(want, 2)
+        meant[key] = round(wants[0]) if abs(wants[0] - round(wants[0])) <= tol else round(wants[0], 2)
     return meant
 
 
@@ -1773,10 +1769,8 @@ def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[I
     result = repair(cands, confident, invariants, opts)
     for key in markers:  # what was read is a blank marker: any number reported is repair's, not the reading
         c = result.cells[key]
-        if c.status in (ValueStatus.READ, ValueStatus.REPAIRED):
-            result.cells[key] = replace(c, reading=None, status=ValueStatus.REPAIRED)
-        else:
-            result.cells[key] = replace(c, reading=None)
+        read = c.status in (ValueStatus.READ, ValueStatus.REPAIRED)
+        result.cells[key] = replace(c, reading=None, status=ValueStatus.REPAIRED if read else c.status)
     return result
 
 
