@@ -1,4 +1,4 @@
-from govreport.postprocess.checks import check_all
+from govreport.postprocess.checks import check_all, implied_value
 from govreport.report import RelationStatus
 from govreport.schema.templates import load_template
 
@@ -53,3 +53,15 @@ def test_single_other_handling_row_relations():
     assert "requests.other_handling.total" in results.lhs
     assert "requests.other_other.total" not in results.lhs
     assert len(t.field_keys(True)) == 186 and len(t.field_keys(False)) == 200
+
+
+def test_implied_value_counts_an_absent_cell_as_blank():
+    # repair drops a withdrawn cell from its values; the value a relation implies must still come out
+    inv = next(i for i in _appeal_invariants() if i.id == "appeals.sum.review")
+    values = _appeals([10, 1, 0, 0, 12], [0] * 5, [0] * 5)
+    total = next(k for k in inv.fields if k.endswith(".total"))
+    part = next(k for k in inv.fields if k.endswith(".upheld"))
+    assert implied_value(inv, values, total) == 11
+    del values["appeals.review.corrected"]
+    assert implied_value(inv, values, total) == 10
+    assert implied_value(inv, values, part) == 12

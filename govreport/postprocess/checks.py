@@ -27,9 +27,9 @@ def check_relation(inv: Invariant, values: Mapping[str, int | float | None]) -> 
 
 
 def implied_value(inv: Invariant, values: Mapping[str, int | float | None], key: str) -> float:
-    """The value of ``key`` that makes ``inv`` hold, the other cells as ``values`` stand (blank counts 0)."""
-    lhs = sum(values[k] or 0 for k in inv.lhs if k != key)
-    rhs = sum(values[k] or 0 for k in inv.rhs if k != key)
+    """The value of ``key`` that makes ``inv`` hold, the other cells as ``values`` stand (blank or absent counts 0)."""
+    lhs = sum(values.get(k) or 0 for k in inv.lhs if k != key)
+    rhs = sum(values.get(k) or 0 for k in inv.rhs if k != key)
     return rhs - lhs if key in inv.lhs else lhs - rhs
 
 
