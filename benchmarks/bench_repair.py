@@ -726,6 +726,8 @@ def main() -> None:
     ap.add_argument("--margin", type=float, default=None, help="conflict margin (default: RepairOptions')")
     ap.add_argument("--printed-error", type=float, default=None,
                     help="printed-error penalty, 0 for none (default: RepairOptions')")
+    ap.add_argument("--lost-reading", type=int, default=None,
+                    help="most doubted readings solved again as lost numbers, 0 for none (default: RepairOptions')")
     ap.add_argument("--ocr", action="store_true", help="also real OCR of rendered, degraded crops")
     ap.add_argument("--ocr-n", type=int, default=80, help="documents per k in the OCR corpus")
     ap.add_argument("--ocr-heavy-share", type=float, default=0.1,
@@ -737,7 +739,8 @@ def main() -> None:
     args = ap.parse_args()
 
     overrides = {"confident_threshold": args.threshold, "release_penalty": args.penalty,
-                 "conflict_margin": args.margin, "printed_error_penalty": args.printed_error}
+                 "conflict_margin": args.margin, "printed_error_penalty": args.printed_error,
+                 "lost_reading_max": args.lost_reading}
     options = RepairOptions(**{k: v for k, v in overrides.items() if v is not None})
     print(f"options: {options}")
     ks = [int(x) for x in args.k.split(",")]

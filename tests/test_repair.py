@@ -15,6 +15,7 @@ from govreport.ir import TextAlternative
 from govreport.postprocess import repair as repair_module
 from govreport.postprocess.candidates import Candidate, CellEvidence, cell_candidates
 from govreport.postprocess.repair import (
+    LOST_READING,
     CalibrationCase,
     RepairOptions,
     ReviewKind,
@@ -257,7 +258,8 @@ def test_unsure_cell_that_breaks_each_of_its_relations_leaves_them_unresolved():
     key = next(k for k in sorted(truth) if isinstance(truth[k], int) and truth[k] >= 20 and "0" not in str(truth[k])
                and len(rels[k]) == 2)  # a part of a row and a column
     cells = _read(truth, {key: ev(key, "0", 0.3)})  # a consistent table; a number read as a faint 0
-    result = repair_cells(cells, invariants)
+    off = RepairOptions(lost_reading_max=0)  # (not solved again as a lost number: see the next test)
+    result = repair_cells(cells, invariants, off)
     assert truth[key] not in {c.value for c in result.cells[key].candidates}
     assert result.flags == []  # its row and its column both break with it: the reading, not the document
     assert sorted(result.unresolved) == sorted(rels[key])
@@ -270,9 +272,58 @@ def test_unsure_cell_that_breaks_each_of_its_relations_leaves_them_unresolved():
                  if k != other and not any(k in i2.fields for i2 in invariants if i2.id in rels[key]))
     cells[other] = ev(other, "", 0.5)  # ink, no reading
     cells[blank] = ev(blank, "")  # printed blank: the other's row is incomplete, only the column could imply it
-    result = repair_cells(cells, invariants)
+    result = repair_cells(cells, invariants, off)
     assert result.cells[other].status is ValueStatus.UNREADABLE
     assert row not in result.flags and row in result.unresolved
+    # solved again as a lost number, the faint 0 takes the value its row implies, and the column then implies the
+    # other
+    result = repair_cells(cells, invariants)
+    assert [(result.cells[k].value, result.cells[k].origin) for k in (key, other)] == [
+        (truth[key], LOST_READING), (truth[other], "implied")]
+    assert result.flags == [] and result.unresolved == []
+
+
+def test_an_unsure_reading_two_relations_contradict_is_solved_again_as_a_lost_number():
+    # real OCR of a degraded crop: 990 read "99", 140 read "120", 10 read ".0" (benchmark seed 12): no candidate of
+    # the reading gives the truth back, but the reading's row and column, both broken by it, agree on one value
+    truth, invariants = _requests_2021(4)
+    part = "requests.disclosed.natural_person"
+    assert isinstance(truth[part], int) and truth[part] >= 10
+    lost = str(truth[part])[0]
+    cells = _read(truth, {part: ev(part, lost, 0.6)})
+    result = repair_cells(cells, invariants)
+    c = result.cells[part]
+    assert (c.value, c.status, c.origin, c.reading) == (truth[part], ValueStatus.REPAIRED, LOST_READING, int(lost))
+    assert truth[part] not in {x.value for x in c.candidates}  # the reading's own candidates are kept as evidence
+    assert result.flags == [] and result.unresolved == [] and result.printed_errors == []
+    shown = [it for it in review_items(result) if it.key == part]
+    assert [it.status for it in shown] == [ReviewKind.REPAIRED] and "agree on this value" in shown[0].reason
+    # without the rule it stays as read and its two relations are left to a person
+    off = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
+    assert off.cells[part].value == int(lost) and off.cells[part].status is ValueStatus.READ
+    assert sorted(off.unresolved) == ["requests.results_sum.natural_person", "requests.row_sum.disclosed"]
+    # a nearly confident reading is not doubted so: it stays, and the relations with it
+    firm = repair_cells(_read(truth, {part: ev(part, lost, 0.94)}), invariants)
+    assert firm.cells[part].value == int(lost) and firm.cells[part].origin != LOST_READING
+    # nor where more readings than lost_reading_max are doubted at once: too many unknowns for the relations
+    other = "requests.withheld_internal_affairs.natural_person"
+    assert truth[other] == 90
+    two = _read(truth, {part: ev(part, lost, 0.6), other: ev(other, "9", 0.5)})
+    assert all(c.origin != LOST_READING
+               for c in repair_cells(two, invariants, RepairOptions(lost_reading_max=1)).cells.values())
+    both = repair_cells(two, invariants)
+    assert [(both.cells[k].value, both.cells[k].origin) for k in (part, other)] == [
+        (truth[part], LOST_READING), (90, LOST_READING)]
+
+
+def test_an_unsure_reading_one_relation_contradicts_is_not_solved_again():
+    # 100 + 13 = 113, the total read "3" unsure: table 四's cells sit in one relation each, which cannot tell the
+    # reader's lost digits from the document's own error: the reading stays and the relation goes to a person
+    cells = appeals(["100", "13", "0", "0", ev("appeals.review.total", "3", 0.6)])
+    result = repair_cells(cells, appeal_invariants())
+    assert result.cells["appeals.review.total"].value == 3
+    assert result.cells["appeals.review.total"].status is ValueStatus.READ
+    assert result.unresolved == ["appeals.sum.review"]
 
 
 def test_kept_likely_reading_can_flag_the_broken_sum_when_asked():
@@ -459,7 +510,7 @@ def test_a_part_misread_beyond_its_candidates_is_not_taken_for_a_printed_error()
     part = "requests.disclosed.natural_person"
     assert isinstance(truth[part], int) and truth[part] >= 10
     lost = str(truth[part])[0]  # digits lost: no candidate gives the truth back, its row and column break
-    result = repair_cells(_read(truth, {part: ev(part, lost, 0.6)}), invariants)
+    result = repair_cells(_read(truth, {part: ev(part, lost, 0.6)}), invariants, RepairOptions(lost_reading_max=0))
     assert result.printed_errors == [] and result.flags == []
     assert sorted(result.unresolved) == ["requests.results_sum.natural_person", "requests.row_sum.disclosed"]
 
@@ -486,7 +537,8 @@ def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_ca
     assert sizes[0] > 4 and all(n <= 4 for n in sizes[1:])
     assert result.cells[key].value == truth[key] and result.cells[key].status is ValueStatus.REPAIRED
     assert any("likeliest candidates instead" in w for w in result.warnings)
-    kept = repair_cells(cells, invariants, replace(opts, fallback_candidates=16))  # nothing to cut: as read
+    kept = repair_cells(cells, invariants,  # nothing to cut: as read (and not solved again as a lost number)
+                        replace(opts, fallback_candidates=16, lost_reading_max=0))
     assert kept.cells[key].value == int(wrong) and any("readings kept" in w for w in kept.warnings)
 
 
@@ -602,6 +654,8 @@ def test_options_are_checked():
         RepairOptions(confident_threshold=1.5)
     with pytest.raises(ValueError):
         RepairOptions(release_penalty=0)
+    with pytest.raises(ValueError):
+        RepairOptions(lost_reading_support=0)
     with pytest.raises(ValueError):
         cell_candidates(ev("requests.new.total", "1"), max_candidates=0)
 
@@ -758,9 +812,13 @@ def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count
         "requests.other_other.business"
     assert truth[a] == truth[b] == truth[meet] == 0
     cells = _read(truth, {a: ev(a, "5", 0.6), b: ev(b, "5", 0.6)})
-    result = repair_cells(cells, invariants)
+    result = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
     assert result.printed_errors == [] and result.flags == []
     assert {"requests.results_sum.business", "requests.row_sum.other_other"} <= set(result.unresolved)
+    # solved again as lost numbers, the two readings take the 0s their rows and columns imply
+    result = repair_cells(cells, invariants)
+    assert [(result.cells[k].value, result.cells[k].origin) for k in (a, b)] == [(0, LOST_READING)] * 2
+    assert result.printed_errors == result.flags == result.unresolved == []
 
 
 def _in_complete_relations(truth, invariants, values=(0,)) -> str:
