@@ -1790,7 +1790,13 @@ def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[In
                if c.status is ValueStatus.READ and not c.confident and c.value is not None and k not in markers
                and evidence[k].confidence < opts.lost_reading_below
                and any(rels[r].unresolved for r in c.relations)}
-    if not doubted or len(doubted) > opts.lost_reading_max:
+    if len(doubted) > opts.lost_reading_max:
+        return result
+    fields = {inv.id: inv.fields for inv in invariants}
+    # only a relation with no printed blank and no cell the table lacks can hold again: too few such, nothing to try
+    doubted = {k for k in doubted if sum(all(f in result.cells and not result.cells[f].blank for f in fields[r])
+                                         for r in result.cells[k].relations) >= opts.lost_reading_support}
+    if not doubted:
         return result
     for _ in range(3):
         trial = _repair_markers(evidence, invariants, opts, markers, lost | doubted)
