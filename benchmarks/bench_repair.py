@@ -40,10 +40,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -322,15 +324,22 @@ class OcrLibrary:
     Each crop is read as the scan path reads a single-line cell (``govreport.ingest.scanned.read_cells``): text mode,
     then, for a short reading, decoding under the numeric alphabet; a reading that looks like a number (or is empty)
     takes the numeric decoding, any other keeps its text and carries the numeric alternatives. Crop ``i`` of a key
-    is rendered from a seed of (seed, key, i), so a cache grows reproducibly."""
+    is rendered from a seed of (seed, key, i), so a cache grows reproducibly.
 
-    HEAVY_TRIES = 6
+    A text gets heavy renderings in proportion to the cells that print it (``heavy_tries``): a garbled cell takes
+    one of its text's wrong heavy readings, and 0, printed in about four of five cells, would otherwise hand the
+    same two or three wrong readings to hundreds of garbled cells."""
+
+    HEAVY_TRIES = 6  # heavy renderings of a text at least…
+    HEAVY_MAX = 480  # …at most…
+    HEAVY_PER_CELLS = 50  # …and one per this many cells printing it in between
     FORMAT = 2  # 1: text-mode readings without numeric alternatives for non-number text (before the scan path had them)
 
     def __init__(self, cache: Path, seed: int) -> None:
         self.cache = cache
         self.seed = seed
         self.items: dict[str, list[Reading]] = {}
+        self.tries: dict[str, int] = {}  # heavy renderings per text in the corpus last ensured (a cache may hold more)
         raw = json.loads(cache.read_text("utf-8")) if cache.exists() else {}
         if raw.get("format") == self.FORMAT and raw.get("seed") == seed:
             self.items = {k: [Reading(t, c, tuple((a, p) for a, p in alts)) for t, c, alts in v]
@@ -345,16 +354,28 @@ class OcrLibrary:
         self.cache.write_text(json.dumps({"format": self.FORMAT, "seed": self.seed, "items": items},
                                          ensure_ascii=False), "utf-8")
 
-    def ensure(self, light: Iterable[str], heavy: Iterable[str], light_n: int = 2) -> None:
+    def heavy(self, text: str) -> list[Reading]:
+        """The heavy readings of ``text`` the last ``ensure`` asked for."""
+        return self.items.get(f"H|{text}", [])[: self.tries.get(text, self.HEAVY_TRIES)]
+
+    @classmethod
+    def heavy_tries(cls, cells: int) -> int:
+        """Heavy renderings of a text printed in ``cells`` cells of the corpus."""
+        return min(cls.HEAVY_MAX, max(cls.HEAVY_TRIES, math.ceil(cells / cls.HEAVY_PER_CELLS)))
+
+    def ensure(self, light: Iterable[str], heavy: Mapping[str, int], light_n: int = 2) -> None:
+        """Reads what the cache lacks: ``light_n`` light renderings of each text of ``light``, and ``heavy_tries``
+        heavy ones of each text of ``heavy`` (text -> cells printing it)."""
         from govreport.ocr.engines import OcrOptions, make_recognizer
 
+        self.tries.update((text, self.heavy_tries(cells)) for text, cells in heavy.items())
         todo: list[tuple[str, str, int]] = []
         for text in sorted(set(light)):
             if f"L|{text}" not in self.items:
                 todo += [(f"L|{text}", text, i) for i in range(light_n)]
-        for text in sorted(set(heavy)):
-            if f"H|{text}" not in self.items:
-                todo += [(f"H|{text}", text, i) for i in range(self.HEAVY_TRIES)]
+        for text in sorted(heavy):
+            have = len(self.items.get(f"H|{text}", []))
+            todo += [(f"H|{text}", text, i) for i in range(have, self.tries[text])]
         if not todo:
             return
         print(f"  OCR: reading {len(todo)} rendered crops (cached in {self.cache}) …", flush=True)
@@ -399,7 +420,7 @@ def ocr_reading(lib: OcrLibrary, key: str, value: Number | None, garbled: bool, 
     text = cell_text(key, value)
     if value is None:
         return Reading("", 1.0, (("", 1.0),))  # an empty crop: the recogniser's is_blank
-    heavy = lib.items.get(f"H|{text}", [])
+    heavy = lib.heavy(text)
     if garbled:
         wrong = [r for r in heavy if read_value(key, r) != value]
         if wrong:
@@ -573,7 +594,7 @@ def with_ocr(docs: Sequence[Doc], k: int, args: argparse.Namespace, seed: int, l
     rng = random.Random(seed)
     for doc in docs:
         doc.garbled = choose_garbled(doc, k, args.rate, rng)
-    texts = {cell_text(k_, v) for d in docs for k_, v in d.truth.items() if v is not None}
+    texts = Counter(cell_text(k_, v) for d in docs for k_, v in d.truth.items() if v is not None)
     lib.ensure(texts, texts)
     return [{key: ocr_reading(lib, key, v, key in doc.garbled, rng, args.ocr_heavy_share)
              for key, v in doc.truth.items()} for doc in docs]
