@@ -6,6 +6,7 @@ import pytest
 from govreport.ingest.loader import load_document
 from govreport.ir import TextSource
 from govreport.pipeline import build_report
+from govreport.postprocess.repair import CALIBRATED_THRESHOLD
 from govreport.report import ValueStatus
 from govreport.schema.mapper import map_document
 from govreport.schema.templates import load_template
@@ -41,7 +42,8 @@ def test_an_unsure_number_under_a_seal_in_a_blank_column_is_unreadable_with_its_
 
 
 def test_a_confident_reading_or_a_column_with_numbers_keeps_its_number():
-    confident = build_report(_scanned_sample(True, "1", 0.97), repair=False)
+    # at the repair's confidence threshold a reading is confident, its column notwithstanding
+    confident = build_report(_scanned_sample(True, "1", CALIBRATED_THRESHOLD), repair=False)
     assert confident.fields[UNDER_SEAL].value == 1 and confident.fields[UNDER_SEAL].status is ValueStatus.READ
     printed = build_report(_scanned_sample(False, "4", 0.6), repair=False)
     assert printed.fields[UNDER_SEAL].value == 4 and printed.fields[UNDER_SEAL].status is ValueStatus.READ
