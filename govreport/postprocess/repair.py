@@ -148,8 +148,12 @@ class RepairOptions:
     # own doubt makes a truth it missed likelier than a misprint. Real OCR (bench_repair, 2026-12-05), 0 -> 0.3:
     # consistent documents flagged 5 -> 2 of 207 (seed 12, k = 1), 10 -> 4 (k = 2), 3 -> 2 of 204 (seed 13, k = 1);
     # seed 11 k = 1 gives up 2 of 59 right flags; documents flagged exactly as before but seed 11 k = 1 (-1) and
-    # seed 13 k = 2 (+2).
-    flag_unfixable_min_prob: float = 0.3
+    # seed 13 k = 2 (+2). 0.3 -> 0.7 (2026-12-06, heavy renderings in proportion, threshold 0.99; real OCR k = 1, 2):
+    # false + missed flags 9 + 30 -> 5 + 34 (seed 11), 18 + 52 -> 9 + 57 (seed 12), 12 + 54 -> 2 + 60 (seed 13);
+    # consistent documents flagged (k = 1 and 2 together) 3 -> 1, 13 -> 6, 8 -> 1 (`A` read at 0.695 for a 0, a `4`
+    # whose candidates hold no 0, was blamed on the document in four of them). 0.9 ties on errors, with fewer
+    # documents flagged exactly; the simulated rows miss one flag more per k.
+    flag_unfixable_min_prob: float = 0.7
     # A settled cell printed wrong breaks all its relations at once (``_printed_errors``): log-prob cost of that
     # explanation, against ``release_penalty`` for each relation it lets go; 0 turns it off. 7 and 8 flag exactly as
     # many self-inconsistent documents on seed 12 (bench_repair --seed 12 --n 300 --ocr --ocr-n 250) as 9 and 10, and
