@@ -12,8 +12,9 @@ import pytest
 
 from benchmarks.corpus.labels import random_label
 from govreport.ir import TextAlternative
+from govreport.postprocess import candidates as candidates_module
 from govreport.postprocess import repair as repair_module
-from govreport.postprocess.candidates import Candidate, CellEvidence, cell_candidates
+from govreport.postprocess.candidates import READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
 from govreport.postprocess.repair import (
     LOST_READING,
     CalibrationCase,
@@ -820,7 +821,7 @@ def test_a_printed_error_that_would_bend_the_values_implied_for_lost_numbers_is_
     assert result.unresolved  # the reading's trouble is left to a person
 
 
-def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count_below_zero():
+def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count_below_zero(monkeypatch):
     # two zeros read 5 in different rows and columns break a row and a column that meet in a cell printed 0: one
     # misprint there would explain both breaks by the same 5, but only with -5 for its true value
     truth, invariants = _requests_2021(7)
@@ -828,13 +829,36 @@ def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count
         "requests.other_other.business"
     assert truth[a] == truth[b] == truth[meet] == 0
     cells = _read(truth, {a: ev(a, "5", 0.6), b: ev(b, "5", 0.6)})
+    with monkeypatch.context() as m:
+        m.setattr(candidates_module, "W_ZERO", 0.0)  # no 0 among a 5's candidates
+        result = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
+        assert result.printed_errors == [] and result.flags == []
+        assert {"requests.results_sum.business", "requests.row_sum.other_other"} <= set(result.unresolved)
+        # solved again as lost numbers, the two readings take the 0s their rows and columns imply
+        result = repair_cells(cells, invariants)
+        assert [(result.cells[k].value, result.cells[k].origin) for k in (a, b)] == [(0, LOST_READING)] * 2
+        assert result.printed_errors == result.flags == result.unresolved == []
+    # with the 0 every unsure reading keeps as a candidate, the first solve mends both
     result = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
-    assert result.printed_errors == [] and result.flags == []
-    assert {"requests.results_sum.business", "requests.row_sum.other_other"} <= set(result.unresolved)
-    # solved again as lost numbers, the two readings take the 0s their rows and columns imply
-    result = repair_cells(cells, invariants)
-    assert [(result.cells[k].value, result.cells[k].origin) for k in (a, b)] == [(0, LOST_READING)] * 2
+    assert [(result.cells[k].value, result.cells[k].origin) for k in (a, b)] == [(0, READ_FOR_ZERO)] * 2
     assert result.printed_errors == result.flags == result.unresolved == []
+
+
+def test_a_zero_read_as_a_digit_no_confusion_gives_back_is_restored_by_its_relations(monkeypatch):
+    # real OCR of a heavy rendering read a 0 as `A`, decoded 4 at 0.695; 4's look-alikes hold no 0 (bench_repair
+    # seed 12: four such cells), but 0 is most cells of a report: every unsure reading keeps it as a candidate
+    truth, invariants = _requests_2021(3)
+    key = _in_complete_relations(truth, invariants)
+    read = ev(key, "4", 0.695)
+    cands = cell_candidates(read)
+    assert cands[0].value == 4 and (0, READ_FOR_ZERO) in {(c.value, c.origin) for c in cands}
+    assert 0 not in {c.value for c in cell_candidates(ev(key, "4", 0.999))}  # too sure a reading: nothing left for 0
+    cells = _read(truth, {key: read})
+    c = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0)).cells[key]
+    assert (c.value, c.status, c.origin, c.reading) == (0, ValueStatus.REPAIRED, READ_FOR_ZERO, 4)
+    monkeypatch.setattr(candidates_module, "W_ZERO", 0.0)
+    without = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
+    assert without.cells[key].value == 4 and without.unresolved
 
 
 def _in_complete_relations(truth, invariants, values=(0,)) -> str:
