@@ -854,8 +854,11 @@ def test_a_zero_read_as_a_digit_no_confusion_gives_back_is_restored_by_its_relat
     assert cands[0].value == 4 and (0, READ_FOR_ZERO) in {(c.value, c.origin) for c in cands}
     assert 0 not in {c.value for c in cell_candidates(ev(key, "4", 0.999))}  # too sure a reading: nothing left for 0
     cells = _read(truth, {key: read})
-    c = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0)).cells[key]
+    result = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
+    c = result.cells[key]
     assert (c.value, c.status, c.origin, c.reading) == (0, ValueStatus.REPAIRED, READ_FOR_ZERO, 4)
+    item = next(i for i in review_items(result, cells) if i.key == key)
+    assert item.status is ReviewKind.REPAIRED and "taken for the 0" in item.reason and item.raw_text == "4"
     monkeypatch.setattr(candidates_module, "W_ZERO", 0.0)
     without = repair_cells(cells, invariants, RepairOptions(lost_reading_max=0))
     assert without.cells[key].value == 4 and without.unresolved

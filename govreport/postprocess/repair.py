@@ -76,6 +76,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from govreport.postprocess.candidates import (
     DIGIT_CONFUSIONS,
     MARKER_AS_ZERO,
+    READ_FOR_ZERO,
     Candidate,
     CellEvidence,
     Number,
@@ -1881,6 +1882,15 @@ class ReviewItem:
     # then totals before parts, then larger values
 
 
+# why a cell was repaired, by the origin of its new value (others: the origin and its probability)
+_REPAIR_REASONS = {
+    "implied": "implied by the sums",
+    LOST_READING: "the reading, unsure, broke its relations, which agree on this value instead",
+    MARKER_AS_ZERO: "a lone blank marker where the report prints its zeros, p={p:.2f}",
+    READ_FOR_ZERO: "an unsure reading its look-alikes do not explain, taken for the 0 its relations need, p={p:.2f}",
+}
+
+
 def _importance(key: str, value: Number | None) -> float:
     total = key.endswith(".total") or ".results_total." in key
     size = min(1.0, math.log10(1.0 + abs(float(value or 0))) / 6.0)
@@ -1913,11 +1923,7 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
                 f"read {shown}: no number; the sums imply {implied.value:g}, uncorroborated (kept apart as derived)"
                 if implied is not None else f"read {shown}: no number, and the sums do not pin one down")
         elif c.status is ValueStatus.REPAIRED:
-            how = ("implied by the sums" if c.origin == "implied"
-                   else "the reading, unsure, broke its relations, which agree on this value instead"
-                   if c.origin == LOST_READING
-                   else f"a lone blank marker where the report prints its zeros, p={c.prob:.2f}"
-                   if c.origin == MARKER_AS_ZERO else f"{c.origin}, p={c.prob:.2f}")
+            how = _REPAIR_REASONS.get(c.origin, "{origin}, p={p:.2f}").format(origin=c.origin, p=c.prob)
             kind, reason = ReviewKind.REPAIRED, f"read {shown}, repaired to {c.value:g} ({how})"
         elif key in result.printed_errors:
             want = result.meant.get(key)
