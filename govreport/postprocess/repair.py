@@ -60,6 +60,7 @@ The confidence threshold is calibrated on the benchmark corpus with ``calibrate_
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sys
@@ -790,33 +791,47 @@ class _FreeSearch:
         return [(i, c) for i, c in node.rows[r].items() if not self.p.free[i] and node.state[i] == 0]
 
     def _bound(self, node: _Node) -> float:
-        """What the determined rows that do not hold must still cost (see ``_Search``'s bound)."""
-        p, tol = self.p, self.tol
-        broken = [r for r in range(self.q) if node.status[r] == "active" and abs(node.res[r]) > tol
-                  and not any(p.free[i] for i in node.rows[r])]
+        """What the determined rows that do not hold must still cost (see ``_Search``'s bound). The hot spot of the
+        search: written out with locals."""
+        free, tol, changes, state, res = self.p.free, self.tol, self.changes, node.state, node.res
+        broken: list[tuple[float, list[tuple[int, float]]]] = []
+        for r, status in enumerate(node.status):
+            if status != "active" or abs(res[r]) <= tol:
+                continue
+            cells: list[tuple[int, float]] = []
+            for i, c in node.rows[r].items():
+                if free[i]:
+                    break
+                if state[i] == 0:
+                    cells.append((i, c))
+            else:
+                broken.append((res[r], cells))
         deg: dict[int, int] = {}
-        for r in broken:
-            for i, _ in self._cells(node, r):
+        for _, cells in broken:
+            for i, _ in cells:
                 deg[i] = deg.get(i, 0) + 1
+        penalty = self.penalty
         total = 0.0
-        for r in broken:
-            one = self.penalty
+        for rr, cells in broken:
+            one = penalty
             s1 = s2 = math.inf
-            for i, c in self._cells(node, r):
-                if not self.changes[i]:
+            for i, c in cells:
+                ch = changes[i]
+                if not ch:
                     continue
-                sh = self.changes[i][0][0] / deg[i]
+                di = deg[i]
+                sh = ch[0][0] / di
                 if sh < s1:
                     s1, s2 = sh, s1
                 elif sh < s2:
                     s2 = sh
-                for cc, d, _ in self.changes[i]:
-                    if cc / deg[i] >= one:
+                for cc, d, _ in ch:
+                    if cc / di >= one:
                         break
-                    if abs(node.res[r] + c * d) <= tol:
-                        one = cc / deg[i]
+                    if abs(rr + c * d) <= tol:
+                        one = cc / di
                         break
-            total += min(one, s1 + s2, self.penalty)
+            total += min(one, s1 + s2, penalty)
         return total
 
     def _visit(self, node: _Node, cost: float) -> None:
@@ -1079,6 +1094,7 @@ class _Solver:
         small = not any(p.free) and p.size <= options.max_enumeration
         self.enum = _Enumerator(p) if small else None
         self.solves = 0
+        self._answers: dict[tuple[_Forbid | None, float], _Solution | None] = {}
         # _Search sets an unreadable cell from one relation at a time: exact for one such cell per component, not
         # where two of them must be solved for together (_FreeSearch: slower per node, exact for any number)
         self.method = "enumeration" if small else "search" if sum(p.free) <= 1 else "free-search"
@@ -1089,7 +1105,14 @@ class _Solver:
 
     def best(self, forbid: _Forbid | None = None, cutoff: float = -math.inf) -> _Solution | None:
         """The optimum (with ``forbid`` excluded); None where there is none. The search may also answer None where
-        nothing reaches ``cutoff`` (it prunes below it); enumeration and the integer programme answer exactly."""
+        nothing reaches ``cutoff`` (it prunes below it); enumeration and the integer programme answer exactly. An
+        answer is kept: a component is asked again by the repairs of one report that share it (``_SolveCache``)."""
+        asked = (forbid, cutoff)
+        if asked not in self._answers:
+            self._answers[asked] = self._best(forbid, cutoff)
+        return self._answers[asked]
+
+    def _best(self, forbid: _Forbid | None, cutoff: float) -> _Solution | None:
         self.solves += 1
         if self.enum is not None:
             return self.enum.best(forbid)
@@ -1110,14 +1133,47 @@ _Solved = tuple[_Problem, _Solver, _Solution]
 _Group = tuple[list[str], list[Invariant]]
 
 
+class _SolveCache:
+    """Component optima shared by the repairs of one report: ``repair_cells`` repairs it again with markers or
+    doubted readings taken for lost numbers, and most components come back unchanged. Keyed by the problem's
+    content (cells, candidates and their probabilities, relations, fixed cells' sum), so a component whose inputs
+    changed is solved afresh; one ``RepairOptions`` per cache."""
+
+    def __init__(self) -> None:
+        self._entries: dict[bytes, tuple[_Solved | None, list[str], int]] = {}
+
+    @staticmethod
+    def key(p: _Problem) -> bytes:
+        h = hashlib.blake2b(digest_size=20)
+        h.update("\x1f".join(p.keys).encode())
+        h.update(b"\x1e" + "\x1f".join(p.rel_ids).encode() + b"\x1e")
+        h.update(bytes(p.free))
+        for v, lp in zip(p.values, p.logp, strict=True):
+            h.update(len(v).to_bytes(4, "little"))
+            h.update(v.tobytes())
+            h.update(lp.tobytes())
+        h.update(p.coef.tobytes())
+        h.update(p.const.tobytes())
+        return h.digest()
+
+    def get(self, key: bytes) -> tuple[_Solved | None, list[str], int] | None:
+        return self._entries.get(key)
+
+    def put(self, key: bytes, entry: tuple[_Solved | None, list[str], int]) -> None:
+        self._entries[key] = entry
+
+
 class _Plans:
     """The components of a set of enforced relations, and their optima; each component is solved once (cached by
     its cells and relations), so that explanations differing in a few relations share the rest of the work."""
 
     def __init__(self, cells: Mapping[str, Sequence[Candidate]], free: set[str], variable: set[str],
-                 reading: Mapping[str, Number | None], opts: RepairOptions) -> None:
+                 reading: Mapping[str, Number | None], opts: RepairOptions, shared: _SolveCache | None = None
+                 ) -> None:
         self.cells, self.free, self.variable, self.reading, self.opts = cells, free, variable, reading, opts
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
+        self._shared = shared if shared is not None else _SolveCache()
+        self._solves_before: dict[int, int] = {}  # per solver taken from the shared cache: its solves until then
         self.slow = False  # a component went to the integer programme (or could not be solved)
         self._components: dict[tuple[str, ...], tuple[list[_Group], set[str]]] = {}
 
@@ -1179,8 +1235,21 @@ class _Plans:
         return solved, warnings
 
     def _solve(self, keys: list[str], rels: list[Invariant]) -> tuple[_Solved | None, list[str], int]:
+        problem = _build(keys, rels, self.cells, self.free, self.reading, self.opts)
+        key = _SolveCache.key(problem)
+        entry = self._shared.get(key)
+        if entry is None:
+            entry = self._solve_problem(problem, keys, rels)
+            self._shared.put(key, entry)
+            return entry
+        solved, warnings, _ = entry
+        if solved is not None:
+            self._solves_before.setdefault(id(solved[1]), solved[1].solves)
+        return solved, list(warnings), 0
+
+    def _solve_problem(self, problem: _Problem, keys: list[str], rels: list[Invariant]
+                       ) -> tuple[_Solved | None, list[str], int]:
         opts, cells = self.opts, self.cells
-        problem = _build(keys, rels, cells, self.free, self.reading, opts)
         solver = _Solver(problem, opts)
         where = f"repair of {', '.join(keys[:3])}…"
         fewer_note = f"each cell's {opts.fallback_candidates} likeliest candidates"
@@ -1207,7 +1276,10 @@ class _Plans:
         return (problem, solver, best), warnings, spent
 
     def solves(self) -> int:
-        return sum(spent + (solved[1].solves if solved else 0) for solved, _, spent in self._cache.values())
+        """Enumerations, searches and integer programmes run for this repair (not those of an earlier repair
+        whose answers it shared)."""
+        return sum(spent + (solved[1].solves - self._solves_before.get(id(solved[1]), 0) if solved else 0)
+                   for solved, _, spent in self._cache.values())
 
     def score(self, rels: Sequence[Invariant]) -> tuple[float, dict[str, Number | None]] | None:
         """The log-probability, against every cell kept as read, of the optimum with ``rels`` enforced (a relation
@@ -1335,7 +1407,7 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
 
 
 def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], invariants: Sequence[Invariant],
-           options: RepairOptions | None = None) -> RepairResult:
+           options: RepairOptions | None = None, *, _shared: _SolveCache | None = None) -> RepairResult:
     """Choose every cell's value jointly under the relations (see the module docstring).
 
     ``cells``: candidates per field key, the reading first (``cell_candidates``); an empty list is an unreadable
@@ -1367,7 +1439,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
                 if all(k in cells and k not in blank and k not in absent for k in inv.fields)]
 
     warnings: list[str] = []
-    plans = _Plans(cells, free, variable, reading, opts)
+    plans = _Plans(cells, free, variable, reading, opts, _shared)
     solve_rels, printed_errors = enforced, []
     if opts.printed_error_penalty > 0:
         settled_keys = {k for k in cells if k in fixed_keys or len(cells[k]) == 1} - blank - absent
@@ -1781,20 +1853,21 @@ def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Inva
     # a mark barely seen is ink without a number (a 30 read 一 at 0.07, taken for 0, went on to 8 and took a
     # misreading beside it along)
     faint = {k for k in markers if evidence[k].confidence < opts.lone_marker_floor}
-    result = _repair_markers(evidence, invariants, opts, markers, faint)
+    shared = _SolveCache()  # the repairs below share the components they have in common
+    result = _repair_markers(evidence, invariants, opts, markers, faint, shared)
     rels = {r.id: r for r in result.relations}
     # a marker taken for 0 whose relations then stay broken was no 0 (a 54 read as a dash): a lost number as well
     lost = {k for k in markers - faint if result.cells[k].status is not ValueStatus.CONFLICT
             and any(rels[r].unresolved for r in result.cells[k].relations)}
     if lost:
-        result = _repair_markers(evidence, invariants, opts, markers, faint | lost)
+        result = _repair_markers(evidence, invariants, opts, markers, faint | lost, shared)
     if opts.lost_reading_max > 0:
-        result = _lost_readings(evidence, invariants, opts, markers, faint | lost, result)
+        result = _lost_readings(evidence, invariants, opts, markers, faint | lost, result, shared)
     return result
 
 
 def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
-                   markers: set[str], lost: set[str], result: RepairResult) -> RepairResult:
+                   markers: set[str], lost: set[str], result: RepairResult, shared: _SolveCache) -> RepairResult:
     """Unsure readings kept in relations left unresolved, solved again as lost numbers; kept where the relations
     then imply (with corroboration) a value other than the reading."""
     rels = {r.id: r for r in result.relations}
@@ -1811,7 +1884,7 @@ def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[In
     if not doubted:
         return result
     for _ in range(3):
-        trial = _repair_markers(evidence, invariants, opts, markers, lost | doubted)
+        trial = _repair_markers(evidence, invariants, opts, markers, lost | doubted, shared)
         holding = {r.id for r in trial.relations if r.status is RelationStatus.HOLDS}
         kept = {k for k in doubted if trial.cells[k].status is ValueStatus.REPAIRED
                 and trial.cells[k].value != result.cells[k].value
@@ -1833,7 +1906,7 @@ def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[In
 
 
 def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
-                    markers: set[str], lost: set[str]) -> RepairResult:
+                    markers: set[str], lost: set[str], shared: _SolveCache) -> RepairResult:
     """``repair`` with the ``markers`` offered as unsure zeros, those of them in ``lost`` as ink without a number."""
     evidence = {k: (replace(ev, raw_text="", confidence=0.0, alternatives=()) if k in lost
                     else replace(ev, raw_text="0", confidence=opts.lone_marker_confidence, alternatives=())
@@ -1844,7 +1917,7 @@ def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[I
     for key in markers - lost:
         first, *rest = cands[key]
         cands[key] = [replace(first, origin=MARKER_AS_ZERO), *rest]
-    result = repair(cands, confident, invariants, opts)
+    result = repair(cands, confident, invariants, opts, _shared=shared)
     for key in markers:  # what was read is a blank marker: any number reported is repair's, not the reading
         c = result.cells[key]
         read = c.status in (ValueStatus.READ, ValueStatus.REPAIRED)
