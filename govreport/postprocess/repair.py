@@ -834,11 +834,12 @@ class _FreeSearch:
             total += min(one, s1 + s2, penalty)
         return total
 
-    def _visit(self, node: _Node, cost: float) -> None:
+    def _visit(self, node: _Node, cost: float, bound: float | None = None) -> None:
+        """``bound``: the node's, where the caller has it (``_branch`` computes it to order the children)."""
         self.nodes += 1
         if self.nodes > self.node_limit:
             raise _NodeLimit
-        if cost + self._bound(node) >= self.best_cost - 1e-9:
+        if (cost + self._bound(node) if bound is None else bound) >= self.best_cost - 1e-9:
             return
         p, tol = self.p, self.tol
         target, ways, kind = -1, math.inf, ""
@@ -892,7 +893,7 @@ class _FreeSearch:
             if bound >= self.best_cost - 1e-9:
                 break
             self._enter(node, undecided, pos, d, k)
-            self._visit(node, cost + step)
+            self._visit(node, cost + step, bound)
             self._leave(node, undecided, pos, d)
 
     @staticmethod
@@ -970,13 +971,18 @@ class _Node:
     rows: list[dict[int, float]]
     res: list[float]
     pivots: dict[int, int]
+    cols: dict[int, list[tuple[int, float]]] | None = None  # cell -> (row, coefficient), made at the first move
 
     def move(self, i: int, d: float) -> None:
         self.value[i] += d
-        for r, row in enumerate(self.rows):
-            c = row.get(i)
-            if c is not None:
-                self.res[r] += c * d
+        if self.cols is None:
+            self.cols = {}
+            for r, row in enumerate(self.rows):
+                for j, c in row.items():
+                    self.cols.setdefault(j, []).append((r, c))
+        res = self.res
+        for r, c in self.cols.get(i, ()):
+            res[r] += c * d
 
     def hold(self, r: int, free: Sequence[bool]) -> _Node | None:
         """A copy in which row ``r`` holds: solved for one of its free cells, which is eliminated from every other
@@ -1134,13 +1140,23 @@ _Group = tuple[list[str], list[Invariant]]
 
 
 class _SolveCache:
-    """Component optima shared by the repairs of one report: ``repair_cells`` repairs it again with markers or
-    doubted readings taken for lost numbers, and most components come back unchanged. Keyed by the problem's
-    content (cells, candidates and their probabilities, relations, fixed cells' sum), so a component whose inputs
-    changed is solved afresh; one ``RepairOptions`` per cache."""
+    """Work shared by the repairs of one report: ``repair_cells`` repairs it again with markers or doubted readings
+    taken for lost numbers, and most cells and components come back unchanged. Component optima are keyed by the
+    problem's content (cells, candidates and their probabilities, relations, fixed cells' sum), so a component whose
+    inputs changed is solved afresh; a cell's candidates by its evidence (the same object). One ``RepairOptions``
+    per cache."""
 
     def __init__(self) -> None:
         self._entries: dict[bytes, tuple[_Solved | None, list[str], int]] = {}
+        self._candidates: dict[str, tuple[CellEvidence, int, list[Candidate]]] = {}
+
+    def candidates(self, key: str, ev: CellEvidence, limit: int) -> list[Candidate]:
+        """``cell_candidates(ev, limit)``, made once per evidence."""
+        kept = self._candidates.get(key)
+        if kept is None or kept[0] is not ev or kept[1] != limit:
+            kept = (ev, limit, cell_candidates(ev, limit))
+            self._candidates[key] = kept
+        return list(kept[2])
 
     @staticmethod
     def key(p: _Problem) -> bytes:
@@ -1912,7 +1928,7 @@ def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[I
                     else replace(ev, raw_text="0", confidence=opts.lone_marker_confidence, alternatives=())
                     if k in markers else ev) for k, ev in evidence.items()}
     confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
-    cands = {k: cell_candidates(ev, opts.confident_candidates if k in confident else opts.max_candidates)
+    cands = {k: shared.candidates(k, ev, opts.confident_candidates if k in confident else opts.max_candidates)
              for k, ev in evidence.items()}
     for key in markers - lost:
         first, *rest = cands[key]
