@@ -1190,6 +1190,7 @@ class _Plans:
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
         self._shared = shared if shared is not None else _SolveCache()
         self._solves_before: dict[int, int] = {}  # per solver taken from the shared cache: its solves until then
+        self._settled: dict[str, bool] = {}  # per relation: no unreadable cell, and holds as read
         self.slow = False  # a component went to the integer programme (or could not be solved)
         self._components: dict[tuple[str, ...], tuple[list[_Group], set[str]]] = {}
 
@@ -1201,16 +1202,23 @@ class _Plans:
             self._components[sig] = self._find_components(rels)
         return self._components[sig]
 
+    def settled(self, inv: Invariant) -> bool:
+        """No unreadable cell in ``inv``, and it holds as read (the same for every explanation: kept)."""
+        known = self._settled.get(inv.id)
+        if known is None:
+            known = self._settled[inv.id] = not any(k in self.free for k in inv.fields) \
+                and _holds(inv, self.reading, self.opts.tolerance)
+        return known
+
     def _find_components(self, rels: Sequence[Invariant]) -> tuple[list[_Group], set[str]]:
-        tol = self.opts.tolerance
         # Only cells in a relation that does not hold as read may change: a change elsewhere would have to be paid
         # for by compensating changes along a chain of relations that hold, never the most probable explanation.
         open_keys: set[str] = set()
         for inv in rels:
-            if any(k in self.free for k in inv.fields) or not _holds(inv, self.reading, tol):
+            if not self.settled(inv):
                 open_keys.update(inv.fields)
         movable = (self.variable & open_keys) | self.free
-        movable -= _never_changed(movable, self.free, rels, self.reading, tol)
+        movable -= _never_changed(movable, self.free, rels, self.settled)
         parent: dict[str, str] = {}
 
         def find(k: str) -> str:
@@ -1236,7 +1244,7 @@ class _Plans:
         groups: list[_Group] = []
         for root, keys in keys_of.items():
             grels = rels_of.get(root, [])
-            if any(k in self.free for k in keys) or not all(_holds(inv, self.reading, tol) for inv in grels):
+            if any(k in self.free for k in keys) or not all(self.settled(inv) for inv in grels):
                 groups.append((sorted(keys), grels))  # else everything holds as read: nothing to repair
         return groups, movable
 
@@ -1715,17 +1723,19 @@ def _groups(keys: set[str], rels_of: Mapping[str, list[str]]) -> list[set[str]]:
 
 
 def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invariant],
-                   reading: Mapping[str, Number | None], tol: float) -> set[str]:
+                   settled: Callable[[Invariant], bool]) -> set[str]:
     """Cells that no optimum changes (exact dominance): reverting a change of cell v to its reading saves its cost
     (> 0), and the release penalty of every relation that holds as read in which v is the only cell that may move;
     it can cost at most one penalty per other relation of v. Where the first kind are at least as many, reverting is
-    strictly better, so v stays as read. Fixing one cell can settle another: repeated until nothing changes."""
+    strictly better, so v stays as read. Fixing one cell can settle another: repeated until nothing changes.
+    ``settled``: whether a relation has no unreadable cell and holds as read."""
     rels_of: dict[str, list[Invariant]] = {}
-    holds = {inv.id: not any(k in free for k in inv.fields) and _holds(inv, reading, tol) for inv in enforced}
+    holds = {inv.id: settled(inv) for inv in enforced}
     for inv in enforced:
-        for k in inv.fields:
+        for k in dict.fromkeys(inv.fields):
             rels_of.setdefault(k, []).append(inv)
     still = set(movable)
+    in_still = {inv.id: len(still.intersection(inv.fields)) for inv in enforced}  # cells of it that may move
     fixed: set[str] = set()
     changed = True
     while changed:
@@ -1733,12 +1743,14 @@ def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invaria
         for v in sorted(still - free):
             alone = other = 0
             for inv in rels_of.get(v, []):
-                if holds[inv.id] and not any(k != v and k in still for k in inv.fields):
+                if holds[inv.id] and in_still[inv.id] == 1:  # v the only one
                     alone += 1
                 else:
                     other += 1
             if alone >= other:
                 still.discard(v)
+                for inv in rels_of.get(v, []):
+                    in_still[inv.id] -= 1
                 fixed.add(v)
                 changed = True
     return fixed
