@@ -547,40 +547,45 @@ class _Search:
         if not math.isfinite(self.cutoff) and not any(p.free):
             best = (list(choice), list(value))
 
-        def broken_deg(i: int) -> int:
-            return sum(1 for r, _ in self.rels[i] if not released[r] and abs(res[r]) > self.tol)
+        tol, free, changes, members = self.tol, p.free, self.changes, self.members
+        relations_of = [len(rs) for rs in self.rels]
 
-        def lb(r: int, dynamic: bool) -> float:
+        def lb(r: int, degree: Sequence[int] | Mapping[int, int]) -> float:
             """What relation ``r`` must still cost: each undecided cell's cost is shared among its relations (all of
-            them, or only those broken now when ``dynamic``), so that the shares add up to a bound (an LP dual of
+            them, or only those broken now: ``degree``), so that the shares add up to a bound (an LP dual of
             covering every broken relation by a change); a relation takes the cheapest share of a change that settles
             it alone, or of two changes, or the penalty."""
-            if released[r] or abs(res[r]) <= self.tol:
+            rr = res[r]
+            if released[r] or abs(rr) <= tol:
                 return 0.0
             one = self.penalty
             s1 = s2 = math.inf
-            for i, c in self.members[r]:
+            for i, c in members[r]:
                 if state[i] != 0:
                     continue
-                if p.free[i]:
+                if free[i]:
                     return 0.0
-                if not self.changes[i]:
+                ch = changes[i]
+                if not ch:
                     continue
-                deg = broken_deg(i) if dynamic else len(self.rels[i])
-                sh = self.changes[i][0][0] / deg
+                deg = degree[i]
+                sh = ch[0][0] / deg
                 if sh < s1:
                     s1, s2 = sh, s1
                 elif sh < s2:
                     s2 = sh
-                for cc, d, _ in self.changes[i]:
+                for cc, d, _ in ch:
                     if cc / deg >= one:
                         break
-                    if abs(res[r] + c * d) <= self.tol:
+                    if abs(rr + c * d) <= tol:
                         one = cc / deg
                         break
             return min(one, s1 + s2, self.penalty)
 
-        lbs = [lb(r, False) for r in range(q)]
+        def static_lb(r: int) -> float:
+            return lb(r, relations_of)
+
+        lbs = [static_lb(r) for r in range(q)]
 
         def visit(cost: float, static: float) -> None:
             nonlocal best_cost, best
@@ -588,17 +593,20 @@ class _Search:
             if self.nodes > self.node_limit:
                 raise _NodeLimit
             target, ways = -1, math.inf
-            for r in range(q):
-                if released[r] or abs(res[r]) <= self.tol:
-                    continue
-                n = sum(len(self.changes[i]) if not p.free[i] else 1 for i, _ in self.members[r] if state[i] == 0)
+            broken = [r for r in range(q) if not released[r] and abs(res[r]) > tol]
+            for r in broken:
+                n = sum(len(changes[i]) if not free[i] else 1 for i, _ in members[r] if state[i] == 0)
                 if n < ways:
                     target, ways = r, n
             if target < 0:
                 if cost < best_cost - 1e-9:
                     best_cost, best = cost, (list(choice), list(value))
                 return
-            if cost + sum(lb(r, True) for r in range(q)) >= best_cost - 1e-9:
+            degree: dict[int, int] = {}  # per cell, the relations broken now
+            for r in broken:
+                for i, _ in members[r]:
+                    degree[i] = degree.get(i, 0) + 1
+            if cost + sum(lb(r, degree) for r in broken) >= best_cost - 1e-9:
                 return
             branches: list[tuple[float, int, int, float]] = []  # (cost of the step, position, change index, delta)
             undecided = [(i, c) for i, c in self.members[target] if state[i] == 0]
@@ -616,7 +624,7 @@ class _Search:
             for step, pos, j, d in branches:
                 if cost + step >= best_cost - 1e-9:
                     break
-                new_static = self._try(undecided, pos, d, static, lbs, lb, state, res, None)
+                new_static = self._try(undecided, pos, d, static, lbs, static_lb, state, res, None)
                 if cost + step + new_static < best_cost - 1e-9:
                     children.append((cost + step + new_static, step, new_static, pos, j, d))
             children.sort(key=lambda ch: ch[0])
@@ -627,7 +635,7 @@ class _Search:
                 if j >= 0:
                     choice[i] = self.changes[i][j][2]
                 value[i] += d
-                self._try(undecided, pos, d, static, lbs, lb, state, res, lambda s=step, ns=new_static:
+                self._try(undecided, pos, d, static, lbs, static_lb, state, res, lambda s=step, ns=new_static:
                           visit(cost + s, ns))
                 value[i] -= d
                 choice[i] = 0
@@ -645,7 +653,7 @@ class _Search:
         return self._solution(*best)
 
     def _try(self, undecided: list[tuple[int, float]], pos: int, d: float, static: float, lbs: list[float],
-             lb: Callable[[int, bool], float], state: list[int], res: list[float],
+             lb: Callable[[int], float], state: list[int], res: list[float],
              then: Callable[[], None] | None) -> float:
         """Change the ``pos``-th undecided cell by ``d`` (the ones before it kept), update the static bounds, run
         ``then`` if given, undo; return the static bound with the change made."""
@@ -661,7 +669,7 @@ class _Search:
         saved = [(r, lbs[r]) for r in affected]
         new_static = static
         for r, old in saved:
-            lbs[r] = lb(r, False)
+            lbs[r] = lb(r)
             new_static += lbs[r] - old
         if then is not None:
             then()
