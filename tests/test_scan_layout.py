@@ -605,20 +605,20 @@ def test_a_blank_marker_read_as_1_or_7_is_told_from_the_digits(font, dpi):
     doc0016 lost 9 blank cells so) leans and, unlike a 7, has no bar along its top; a dash read as 1 lies flat. A 1
     with a seal's stroke beside it in its box (seed-12 doc0004) leans as a whole too, but lies flatter than a slash:
     it stays a 1."""
-    import fitz
+    import pymupdf
 
     from govreport.ingest.scanned import _blank_mark
 
     px = dpi / 72.0
 
     def ink(ch: str) -> np.ndarray:
-        doc = fitz.open()
+        doc = pymupdf.open()
         page = doc.new_page(width=40, height=30)
         if ch == "—":
             page.draw_line((13, 16), (25, 16), width=0.7)
         else:
             page.insert_text((12, 20), ch, fontname=font, fontsize=10.5)
-        pix = page.get_pixmap(dpi=dpi, colorspace=fitz.csGRAY)
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
         grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w)
         return binarize(cv2.GaussianBlur(grey, (3, 3), 0))
 
@@ -638,15 +638,15 @@ def test_faint_digit_is_found_and_noisy_paper_is_not():
     """A 0 printed 24 grey levels below the paper at its darkest, blurred, on noisy paper under uneven light (a
     faint thinned copy at 200 DPI, as the held-out doc0037's table 四, whose zeros the page's binariser left as
     blank cells): the faint look finds the digit's box; blank cells with the same noise and light hold nothing."""
-    import fitz
+    import pymupdf
 
     from govreport.layout.faint import faint_ink_box
 
     px = DPI / 72.0
-    doc = fitz.open()
+    doc = pymupdf.open()
     page = doc.new_page(width=40, height=14)
     page.insert_text((16, 10.5), "0", fontname="china-s", fontsize=9)
-    pix = page.get_pixmap(dpi=int(DPI), colorspace=fitz.csGRAY)
+    pix = page.get_pixmap(dpi=int(DPI), colorspace=pymupdf.csGRAY)
     glyph = 1.0 - np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32) / 255.0
     ink = cv2.GaussianBlur(glyph, (0, 0), 1.0)
     ink /= ink.max()
@@ -691,17 +691,17 @@ def test_a_thinned_zero_read_as_6_or_9_is_told_from_the_digits(dpi):
     """A serif 0 on a thinned copy keeps only its two thick sides (the held-out seed-14 copies: the recogniser
     reads such a pair as 6 or 9, thirty cells a corpus). A 6, 8 or 9 thinned as much also falls apart, but not into
     two upright strokes of one height: they stay what they read as. Unthinned, no digit is taken for an open 0."""
-    import fitz
+    import pymupdf
 
     from govreport.ingest.scanned import _sides_of_a_zero
 
     px = dpi / 72.0
 
     def ink(ch: str, thin: bool) -> np.ndarray:
-        doc = fitz.open()
+        doc = pymupdf.open()
         page = doc.new_page(width=40, height=30)
         page.insert_text((12, 20), ch, fontname="tiro", fontsize=10.5)
-        pix = page.get_pixmap(dpi=dpi, colorspace=fitz.csGRAY)
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
         grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w)
         if thin:  # the corpus generator's photocopy thinning: paper eats a pixel of every stroke
             grey = cv2.dilate(grey, np.ones((2, 2), np.uint8))
@@ -728,15 +728,15 @@ def test_paper_specks_apart_from_a_digit_leave_its_line_box():
     """Seed-13 doc0039: beside a faint 0 the copy's paper noise left two specks a few points off; the line's box took
     them in and the recogniser read "20". Specks apart from the text are left out of the box; a small blob close
     beside a character (a piece of a faint stroke) and a line that is nothing but small blobs stay as they are."""
-    import fitz
+    import pymupdf
 
     from govreport.ingest.scanned import _without_specks
 
     px = 200 / 72.0
-    doc = fitz.open()
+    doc = pymupdf.open()
     page = doc.new_page(width=40, height=16)
     page.insert_text((16, 11), "0", fontname="tiro", fontsize=10.5)
-    pix = page.get_pixmap(dpi=200, colorspace=fitz.csGRAY)
+    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
     ink = binarize(np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w))
     xs = np.flatnonzero(ink.any(axis=0))
     noisy = ink.copy()
@@ -756,20 +756,20 @@ def test_a_thinned_150_dpi_zero_in_heavy_noise_is_found_and_a_faint_dash_is_blan
     grey levels, its darkest 45 levels below the paper (seed-14 doc0000's table 三, read as confident blanks): the
     light look finds it in about half the cells, the wide one in all. Noisy blank cells and a faint dash (a printed
     blank) hold nothing."""
-    import fitz
+    import pymupdf
 
     from govreport.layout.faint import faint_ink_box
 
     px = 200 / 72.0
 
     def glyph(dash: bool) -> np.ndarray:
-        doc = fitz.open()
+        doc = pymupdf.open()
         page = doc.new_page(width=40, height=16)
         if dash:
             page.draw_line((14, 8), (26, 8), width=0.6)
         else:
             page.insert_text((16, 11.5), "0", fontname="tiro", fontsize=10.5)
-        pix = page.get_pixmap(dpi=150, colorspace=fitz.csGRAY)
+        pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
         g = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w)
         g = cv2.addWeighted(g, 0.15, cv2.dilate(g, np.ones((2, 2), np.uint8)), 0.85, 0)
         g = cv2.resize(g, None, fx=200 / 150, fy=200 / 150, interpolation=cv2.INTER_LINEAR)  # rendered at 200 DPI
@@ -866,13 +866,13 @@ def test_a_reading_of_faint_print_is_never_confident():
 def _cell_of_lines(lines: list[tuple[str, float, int, bool]]) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """A 200 DPI grey cell (paper 225) holding one text line for each (text, size, grey, bold), one under another,
     and the lines' boxes: where the line's ink lies darker than the paper."""
-    import fitz
+    import pymupdf
 
-    doc = fitz.open()
+    doc = pymupdf.open()
     page = doc.new_page(width=160, height=16 * len(lines) + 8)
     for i, (text, size, _, bold) in enumerate(lines):
         page.insert_text((50, 16 * (i + 1)), text, fontname="hebo" if bold else "helv", fontsize=size)
-    pix = page.get_pixmap(dpi=200, colorspace=fitz.csGRAY)
+    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
     ink = 1.0 - np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32) / 255.0
     img = np.full(ink.shape, 225.0, np.float32)
     boxes = []
