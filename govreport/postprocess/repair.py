@@ -105,6 +105,7 @@ from govreport.schema.templates import Invariant
 CALIBRATED_THRESHOLD = 0.99
 
 LOST_READING = "lost-reading"  # origin of an unsure reading solved again as a lost number (``_lost_readings``)
+IMPLIED = "implied"  # origin of a value the relations gave a cell with no reading (an unreadable cell)
 
 
 @dataclass(frozen=True)
@@ -1535,7 +1536,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         if key in free or key in absent:
             if key in chosen and key not in unresolved_free:
                 out[key] = make(chosen[key][0], ValueStatus.REPAIRED, math.exp(opts.unreadable_log_prior),
-                                "implied", _alt(alt_values.get(key)))
+                                IMPLIED, _alt(alt_values.get(key)))
             else:
                 out[key] = make(None, ValueStatus.UNREADABLE, 0.0, "unreadable", _alt(alt_values.get(key)))
             continue
@@ -1562,7 +1563,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     for inv in enforced:
         for k in inv.fields:
             enforced_of.setdefault(k, []).append(inv)
-    implied = {k for k, c in out.items() if c.origin == "implied" and c.value not in (None, 0)}
+    implied = {k for k, c in out.items() if c.origin == IMPLIED and c.value not in (None, 0)}
     anchored = _anchored(out, enforced_of, values, opts.tolerance)
     firm = {k for k in anchored if k in fixed_keys or len(cells.get(k, ())) <= 1
             or out[k].status is ValueStatus.REPAIRED}
@@ -1604,7 +1605,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     vouched: set[str] = set()
     if opts.flag_vouched:  # unsure cells, read or repaired to a candidate, that another relation vouches for
         eligible = {k for k, c in out.items() if c.status is ValueStatus.READ
-                    or (c.status is ValueStatus.REPAIRED and c.origin != "implied")}
+                    or (c.status is ValueStatus.REPAIRED and c.origin != IMPLIED)}
         vouched = _vouched(eligible, certain, enforced_of, values, opts.tolerance)
     printed = set(printed_errors)
     for inv, chk in zip(invariants, checks, strict=True):
@@ -1675,7 +1676,7 @@ def _anchored(out: Mapping[str, CellRepair], enforced_of: Mapping[str, list[Inva
     """Cells whose value stands without an implied value: read as is, or repaired to a candidate that settles a
     relation whose other cells are anchored (repeated until nothing is added)."""
     anchored = {k for k, c in out.items() if c.status is ValueStatus.READ}
-    repaired = {k for k, c in out.items() if c.status is ValueStatus.REPAIRED and c.origin != "implied"}
+    repaired = {k for k, c in out.items() if c.status is ValueStatus.REPAIRED and c.origin != IMPLIED}
     return _grown(anchored, repaired, enforced_of, values, tol)
 
 
@@ -1780,7 +1781,7 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
     if any(other.id != inv.id and (other.id in broken or _has_unreadable(other, out))
            for k in unsure for other in enforced_of.get(k, ())):
         return False  # a relation of its own that breaks, or that a lost number leaves open, cannot clear it
-    if any(k not in out or out[k].status is ValueStatus.CONFLICT or out[k].origin == "implied" for k in unsure):
+    if any(k not in out or out[k].status is ValueStatus.CONFLICT or out[k].origin == IMPLIED for k in unsure):
         return False  # repair could not choose, or the value is the relations' own: nothing printed to stand on
     if any(out[k].prob < opts.flag_unfixable_min_prob for k in unsure):
         return False  # a reading the recogniser itself doubts: the truth it missed is more likely than a misprint
@@ -1835,7 +1836,7 @@ def _alt(value: Number | None, cands: Sequence[Candidate] = ()) -> Candidate | N
     for c in cands:
         if c.value == value:
             return c
-    return Candidate(value, 0.0, "implied")
+    return Candidate(value, 0.0, IMPLIED)
 
 
 def _runner_up(cands: Sequence[Candidate]) -> Candidate | None:
@@ -2012,7 +2013,7 @@ class ReviewItem:
 
 # why a cell was repaired, by the origin of its new value (others: the origin and its probability)
 _REPAIR_REASONS = {
-    "implied": "implied by the sums",
+    IMPLIED: "implied by the sums",
     LOST_READING: "the reading, unsure, broke its relations, which agree on this value instead",
     MARKER_AS_ZERO: "a lone blank marker where the report prints its zeros, p={p:.2f}",
     READ_FOR_ZERO: "an unsure reading its look-alikes do not explain, taken for the 0 its relations need, p={p:.2f}",
