@@ -808,19 +808,13 @@ class _FreeSearch:
     def _bound(self, node: _Node) -> float:
         """What the determined rows that do not hold must still cost (see ``_Search``'s bound). The hot spot of the
         search: written out with locals."""
-        free, tol, changes, state, res = self.p.free, self.tol, self.changes, node.state, node.res
+        tol, changes, state, res = self.tol, self.changes, node.state, node.res
+        nfree = node.free_counts(self.p.free)
         broken: list[tuple[float, list[tuple[int, float]]]] = []
         for r, status in enumerate(node.status):
-            if status != "active" or abs(res[r]) <= tol:
+            if status != "active" or nfree[r] or abs(res[r]) <= tol:
                 continue
-            cells: list[tuple[int, float]] = []
-            for i, c in node.rows[r].items():
-                if free[i]:
-                    break
-                if state[i] == 0:
-                    cells.append((i, c))
-            else:
-                broken.append((res[r], cells))
+            broken.append((res[r], [(i, c) for i, c in node.rows[r].items() if state[i] == 0]))
         deg: dict[int, int] = {}
         for _, cells in broken:
             for i, _ in cells:
@@ -857,12 +851,12 @@ class _FreeSearch:
         if (cost + self._bound(node) if bound is None else bound) >= self.best_cost - 1e-9:
             return
         p, tol = self.p, self.tol
+        nfree = node.free_counts(p.free)
         target, ways, kind = -1, math.inf, ""
         for r in range(self.q):
             if node.status[r] != "active":
                 continue
-            nfree = sum(1 for i in node.rows[r] if p.free[i])
-            if nfree == 0 and abs(node.res[r]) > tol:
+            if nfree[r] == 0 and abs(node.res[r]) > tol:
                 n = sum(len(self.changes[i]) for i, _ in self._cells(node, r))
                 if n < ways:
                     target, ways, kind = r, n, "broken"
@@ -871,9 +865,8 @@ class _FreeSearch:
             for r in range(self.q):
                 if node.status[r] != "active":
                     continue
-                nfree = sum(1 for i in node.rows[r] if p.free[i])
-                if nfree and (best_key is None or (nfree, len(node.rows[r])) < best_key):
-                    target, kind, best_key = r, "open", (nfree, len(node.rows[r]))
+                if nfree[r] and (best_key is None or (nfree[r], len(node.rows[r])) < best_key):
+                    target, kind, best_key = r, "open", (nfree[r], len(node.rows[r]))
         if target < 0:
             cells = self._leaf(node, cost)
             if cells:
@@ -987,6 +980,12 @@ class _Node:
     res: list[float]
     pivots: dict[int, int]
     cols: dict[int, list[tuple[int, float]]] | None = None  # cell -> (row, coefficient), made at the first move
+    nfree: list[int] | None = None  # free cells per row, made when first asked (rows change only in ``hold``)
+
+    def free_counts(self, free: Sequence[bool]) -> list[int]:
+        if self.nfree is None:
+            self.nfree = [sum(1 for i in row if free[i]) for row in self.rows]
+        return self.nfree
 
     def move(self, i: int, d: float) -> None:
         self.value[i] += d
