@@ -992,3 +992,28 @@ def test_a_break_no_candidate_mends_is_not_blamed_on_the_document_where_the_read
     loose = repair_cells({**cells, key: ev(key, "9", 0.2)}, appeal_invariants(),
                          RepairOptions(flag_unfixable_min_prob=0.0))
     assert loose.flags == ["appeals.sum.review"]
+
+
+def test_repairs_of_one_report_share_component_optima_and_count_only_their_own_solves():
+    # repair_cells repairs a report again (markers taken for 0, lost readings' trials); a component whose cells,
+    # candidates and relations come back unchanged is not solved again, and gives the same answer
+    cells, template = _stored_evidence("ocr12-k1-doc89-2021.json")
+    invariants = load_template(template).invariants_for(False)
+    confident = {k for k, e in cells.items() if e.confidence >= repair_module.CALIBRATED_THRESHOLD}
+    cands = {k: cell_candidates(e) for k, e in cells.items()}
+    shared = repair_module._SolveCache()
+    first = repair(cands, confident, invariants, _shared=shared)
+    assert first.solves > 0 and first.changed
+    again = repair(cands, confident, invariants, _shared=shared)
+    assert again.solves == 0  # every component and conflict check answered from the first repair
+    alone = repair(cands, confident, invariants)
+    for result in (again, alone):
+        assert {k: (c.value, c.status, c.origin) for k, c in result.cells.items()} == \
+            {k: (c.value, c.status, c.origin) for k, c in first.cells.items()}
+        assert (result.flags, result.unresolved) == (first.flags, first.unresolved)
+    assert alone.solves == first.solves
+    # other candidate probabilities make another problem: that component is solved afresh, the rest is shared
+    key = next(k for k in first.changed if len(cands[k]) > 1)  # repaired to a candidate (not implied)
+    cands[key] = [replace(c, prob=c.prob / 2) if j else c for j, c in enumerate(cands[key])]
+    third = repair(cands, confident, invariants, _shared=shared)
+    assert 0 < third.solves < first.solves
