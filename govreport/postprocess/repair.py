@@ -482,6 +482,35 @@ def _milp(p: _Problem, forbid: _Forbid | None, time_limit: float) -> _Solution |
     return _Solution(objective, tuple(choice), tuple(free_value))
 
 
+def _row_bound(residual: float, cells: Sequence[tuple[int, float]],
+               changes: Sequence[Sequence[tuple[float, float, int]]], degree: Sequence[int] | Mapping[int, int],
+               tol: float, penalty: float) -> float:
+    """What a relation that does not hold (``residual``) must still cost, given its undecided candidate ``cells``
+    (cell, coefficient) and their changes (cost, delta, candidate) by cost: each cell's cost is shared among its
+    ``degree`` relations, so that the shares add up to a bound (an LP dual of covering every broken relation by a
+    change); the relation takes the cheapest share of a change that settles it alone, or of two changes, or the
+    penalty. The bound of both searches (their hot spot)."""
+    one = penalty
+    s1 = s2 = math.inf
+    for i, c in cells:
+        ch = changes[i]
+        if not ch:
+            continue
+        deg = degree[i]
+        sh = ch[0][0] / deg
+        if sh < s1:
+            s1, s2 = sh, s1
+        elif sh < s2:
+            s2 = sh
+        for cc, d, _ in ch:
+            if cc / deg >= one:
+                break
+            if abs(residual + c * d) <= tol:
+                one = cc / deg
+                break
+    return min(one, s1 + s2, penalty)
+
+
 class _NodeLimit(Exception):
     """The search outgrew its node budget: the caller falls back to the integer programme."""
 
@@ -558,36 +587,20 @@ class _Search:
         relations_of = [len(rs) for rs in self.rels]
 
         def lb(r: int, degree: Sequence[int] | Mapping[int, int]) -> float:
-            """What relation ``r`` must still cost: each undecided cell's cost is shared among its relations (all of
-            them, or only those broken now: ``degree``), so that the shares add up to a bound (an LP dual of
-            covering every broken relation by a change); a relation takes the cheapest share of a change that settles
-            it alone, or of two changes, or the penalty."""
+            """What relation ``r`` must still cost (``_row_bound``), each undecided cell's cost shared among its
+            relations (all of them, or only those broken now: ``degree``); 0 while an unreadable cell of it is
+            undecided (it may take any value)."""
             rr = res[r]
             if released[r] or abs(rr) <= tol:
                 return 0.0
-            one = self.penalty
-            s1 = s2 = math.inf
+            cells: list[tuple[int, float]] = []
             for i, c in members[r]:
                 if state[i] != 0:
                     continue
                 if free[i]:
                     return 0.0
-                ch = changes[i]
-                if not ch:
-                    continue
-                deg = degree[i]
-                sh = ch[0][0] / deg
-                if sh < s1:
-                    s1, s2 = sh, s1
-                elif sh < s2:
-                    s2 = sh
-                for cc, d, _ in ch:
-                    if cc / deg >= one:
-                        break
-                    if abs(rr + c * d) <= tol:
-                        one = cc / deg
-                        break
-            return min(one, s1 + s2, self.penalty)
+                cells.append((i, c))
+            return _row_bound(rr, cells, changes, degree, tol, self.penalty)
 
         def static_lb(r: int) -> float:
             return lb(r, relations_of)
@@ -806,41 +819,18 @@ class _FreeSearch:
         return [(i, c) for i, c in node.rows[r].items() if not self.p.free[i] and node.state[i] == 0]
 
     def _bound(self, node: _Node) -> float:
-        """What the determined rows that do not hold must still cost (see ``_Search``'s bound). The hot spot of the
-        search: written out with locals."""
-        tol, changes, state, res = self.tol, self.changes, node.state, node.res
+        """What the determined rows that do not hold must still cost (``_row_bound``, as ``_Search``'s bound)."""
+        tol, res = self.tol, node.res
         nfree = node.free_counts(self.p.free)
-        broken: list[tuple[float, list[tuple[int, float]]]] = []
-        for r, status in enumerate(node.status):
-            if status != "active" or nfree[r] or abs(res[r]) <= tol:
-                continue
-            broken.append((res[r], [(i, c) for i, c in node.rows[r].items() if state[i] == 0]))
+        broken = [(res[r], self._cells(node, r)) for r, status in enumerate(node.status)
+                  if status == "active" and not nfree[r] and abs(res[r]) > tol]
         deg: dict[int, int] = {}
         for _, cells in broken:
             for i, _ in cells:
                 deg[i] = deg.get(i, 0) + 1
-        penalty = self.penalty
         total = 0.0
         for rr, cells in broken:
-            one = penalty
-            s1 = s2 = math.inf
-            for i, c in cells:
-                ch = changes[i]
-                if not ch:
-                    continue
-                di = deg[i]
-                sh = ch[0][0] / di
-                if sh < s1:
-                    s1, s2 = sh, s1
-                elif sh < s2:
-                    s2 = sh
-                for cc, d, _ in ch:
-                    if cc / di >= one:
-                        break
-                    if abs(rr + c * d) <= tol:
-                        one = cc / di
-                        break
-            total += min(one, s1 + s2, penalty)
+            total += _row_bound(rr, cells, self.changes, deg, tol, self.penalty)
         return total
 
     def _visit(self, node: _Node, cost: float, bound: float | None = None) -> None:
