@@ -424,7 +424,7 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
         k = rest * share / base_total
         rows += [(v, k * w, how) for v, w, how in confusions(base, kind)[:n]]
 
-    if value is not None and value != 0 and W_ZERO > 0.0:
+    if value is not None and value != 0:  # (W_ZERO = 0 gives no mass: dropped below)
         rows.append((0, W_ZERO * rest, READ_FOR_ZERO))
     for v, mass, how in rows:
         if mass <= 0.0 or (nonneg and v < 0):
