@@ -322,7 +322,7 @@ def test_a_lost_number_is_solved_alone_where_its_unsure_neighbours_solved_with_i
     # unsure readings that are right (5 at 0.38, 4 read "L" at 0.27, 1 at 0.85). Doubted all together, four lost
     # numbers leave near-equal explanations and none is settled; the lost 130 alone is fixed by its row and column
     cells, template = _stored_evidence("ocr12-k1-doc89-2021.json")
-    truth = json.loads((Path(__file__).parent / "data" / "repair" / "ocr12-k1-doc89-2021.json").read_text())["truth"]
+    truth = _stored("ocr12-k1-doc89-2021.json")["truth"]
     invariants = load_template(template).invariants_for(False)
     key = "requests.disclosed.natural_person"
     assert truth[key] == 130 and cells[key].raw_text == "13"
@@ -821,8 +821,12 @@ def test_candidates_whose_reading_is_not_the_likeliest_go_to_the_integer_program
     assert r._Solver(problem, RepairOptions(max_enumeration=1)).method == "milp"
 
 
+def _stored(name: str) -> dict:
+    return json.loads((Path(__file__).parent / "data" / "repair" / name).read_text(encoding="utf-8"))
+
+
 def _stored_evidence(name: str) -> tuple[dict[str, CellEvidence], str]:
-    data = json.loads((Path(__file__).parent / "data" / "repair" / name).read_text(encoding="utf-8"))
+    data = _stored(name)
     cells = {c["key"]: CellEvidence(c["key"], c["raw_text"], c["confidence"],
                                     tuple(TextAlternative(text=t, prob=p) for t, p in c["alternatives"]),
                                     digital=c["digital"], seal=c["seal"])
@@ -969,7 +973,7 @@ def test_a_faint_marker_is_not_offered_as_a_0_that_misreadings_around_it_can_ben
     # as a faint 一 (0.07), and carried_over.total, 0, read as 上 in the same relation. Offered as a 0, the faint
     # marker became 8 and the 上 22, and the relation held.
     cells, template = _stored_evidence("ocr11-k2-doc12-2019.json")
-    truth = json.loads((Path(__file__).parent / "data" / "repair" / "ocr11-k2-doc12-2019.json").read_text())["truth"]
+    truth = _stored("ocr11-k2-doc12-2019.json")["truth"]
     invariants = load_template(template).invariants_for(False)
     result = repair_cells(cells, invariants)
     assert result.cells["requests.new.total"].status is ValueStatus.UNREADABLE
