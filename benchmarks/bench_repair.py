@@ -20,9 +20,10 @@ complete relation; about ``--rate`` of the cells in complete relations), and eve
   (``make_recognizer(OcrOptions())``) as the scan path reads a cell (``ingest/scanned.py``: text mode, then the
   numeric decodings of a short reading), and handed to repair as the pipeline hands it (``pipeline_evidence``: text
   that is no number takes its first numeric decoding).
-  Cells picked for garbling are read from heavily degraded crops until a reading is wrong (a cell that survives six
-  tries stays correctly read); other cells from lightly degraded crops (a wrong light reading is a natural
-  garble). Readings are cached (``--cache``); the first run takes a few minutes on CPU.
+  Cells picked for garbling take one of their text's wrong readings of heavily degraded crops (``heavy_tries``: 6
+  to 480 renderings, by how many cells print the text; a text none of whose renderings reads wrong stays correctly
+  read); other cells are read from lightly degraded crops (a wrong light reading is a natural garble). Readings
+  are cached (``--cache``); the first run takes a few minutes on CPU.
 
 Figures: repair recall (garbled cells restored to the truth, over garbled cells in complete relations), repair
 precision (changes that were right), false changes of cells read right (confident or not), conflict and unreadable
