@@ -1021,3 +1021,53 @@ def test_repairs_of_one_report_share_component_optima_and_count_only_their_own_s
     cands[key] = [replace(c, prob=c.prob / 2) if j else c for j, c in enumerate(cands[key])]
     third = repair(cands, confident, invariants, _shared=shared)
     assert 0 < third.solves < first.solves
+
+
+@pytest.mark.parametrize("name", ["ocr12-k1-doc89-2021.json", "stress-doc0029-2019.json"])
+def test_printed_error_trials_that_cannot_win_are_cut_off_with_the_answer_a_full_solve_gives(name, monkeypatch):
+    # each cell tried as a printed error solves its components again without its relations; a component's search
+    # is cut off below what the trial would need to beat the standing explanation. The answer must be the one
+    # that solving every trial to its optimum gives
+    cells, template = _stored_evidence(name)
+    invariants = load_template(template).invariants_for(False)
+    confident = {k for k, e in cells.items() if e.confidence >= repair_module.CALIBRATED_THRESHOLD}
+    cands = {k: cell_candidates(e) for k, e in cells.items()}
+    shared = repair_module._SolveCache()
+    cut = repair(cands, confident, invariants, _shared=shared)
+    assert shared.ceiling  # some trial was shown unable to win without its optimum
+    with monkeypatch.context() as m:
+        m.setattr(repair_module._Plans, "_may_give", lambda self, keys, rels, problem, floor: True)
+        full = repair(cands, confident, invariants)
+    assert {k: (c.value, c.status) for k, c in cut.cells.items()} == {k: (c.value, c.status)
+                                                                        for k, c in full.cells.items()}
+    assert (cut.flags, cut.unresolved, cut.printed_errors) == (full.flags, full.unresolved, full.printed_errors)
+    # every trial refused was one whose optimum (solved in full, afresh) could not have beaten what it needed
+    asked: list[tuple[object, list, float, object]] = []
+    score = repair_module._Plans.score
+
+    def spy(self, rels, need=-math.inf):
+        got = score(self, rels, need)
+        asked.append((self, list(rels), need, got))
+        return got
+
+    with monkeypatch.context() as m:
+        m.setattr(repair_module._Plans, "score", spy)
+        assert repair(cands, confident, invariants).printed_errors == cut.printed_errors
+    refused = [(plans, rels, need) for plans, rels, need, got in asked if got is None]
+    assert refused
+    for plans, rels, need in refused:
+        full = score(repair_module._Plans(plans.cells, plans.free, plans.variable, plans.reading, plans.opts), rels)
+        assert full is not None and full[0] <= need + 1e-6
+    # and each trial, solved afresh (every component searched with its cutoff), is scored at its optimum where that
+    # beats what is asked; where it does not, it is refused (or scored at its optimum, where a component found it)
+    above = []
+    for plans, rels, _, _ in asked:
+        fresh = [repair_module._Plans(plans.cells, plans.free, plans.variable, plans.reading, plans.opts)
+                 for _ in range(3)]
+        full = score(fresh[0], rels)
+        assert full is not None
+        below = score(fresh[1], rels, full[0] - 1e-3)
+        assert below is not None and below[0] == pytest.approx(full[0]) and below[1] == full[1]
+        above.append(score(fresh[2], rels, full[0] + 1e-3))
+        assert above[-1] is None or (above[-1][0] == pytest.approx(full[0]) and above[-1][1] == full[1])
+    assert None in above

@@ -577,7 +577,7 @@ class _Search:
             return self._forced_change(res, state, choice, value, released)
         # cost = objective at the readings (all relations held) - objective; the cutoff and the readings as they
         # stand (every broken relation released) bound it from the start
-        top = sum(float(p.logp[i][0]) for i in range(m) if not p.free[i]) + p.free_logp * sum(p.free)
+        top = _as_read(p)
         best_cost = min(top - self.cutoff, self.penalty * sum(1 for r in range(q) if abs(res[r]) > self.tol) + 1e-6)
         best: tuple[list[int], list[float]] | None = None
         if not math.isfinite(self.cutoff) and not any(p.free):
@@ -781,7 +781,7 @@ class _FreeSearch:
             self.changes.append(sorted(
                 (float(lp[0] - lp[k]), float(vals[k] - vals[0]), k) for k in range(1, len(lp))
                 if not (forbid is not None and forbid.cell == i and forbid.index == k)))
-        self.top = sum(float(p.logp[i][0]) for i in range(m) if not p.free[i]) + p.free_logp * sum(p.free)
+        self.top = _as_read(p)
         self.best_cost = math.inf if not math.isfinite(cutoff) else self.top - cutoff + 1e-7
         self.best: tuple[list[int], list[float]] | None = None  # (choice, values) of the best solution so far
 
@@ -1122,6 +1122,11 @@ class _Solver:
             self._answers[asked] = self._best(forbid, cutoff)
         return self._answers[asked]
 
+    def settle(self, optimum: _Solution) -> None:
+        """Keep ``optimum``, found with a cutoff, as the answer without one (a search that finds anything above its
+        cutoff finds the optimum)."""
+        self._answers[(None, -math.inf)] = optimum
+
     def _best(self, forbid: _Forbid | None, cutoff: float) -> _Solution | None:
         self.solves += 1
         if self.enum is not None:
@@ -1152,6 +1157,7 @@ class _SolveCache:
 
     def __init__(self) -> None:
         self._entries: dict[bytes, tuple[_Solved | None, list[str], int]] = {}
+        self.ceiling: dict[bytes, float] = {}  # per problem not solved: a bound its optimum was shown not to exceed
         self._candidates: dict[str, tuple[CellEvidence, int, list[Candidate]]] = {}
 
     def candidates(self, key: str, ev: CellEvidence, limit: int) -> list[Candidate]:
@@ -1194,6 +1200,7 @@ class _Plans:
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
         self._shared = shared if shared is not None else _SolveCache()
         self._solves_before: dict[int, int] = {}  # per solver taken from the shared cache: its solves until then
+        self._pruned_solves = 0  # searches that showed a component could not give what an explanation needed
         self._settled: dict[str, bool] = {}  # per relation: no unreadable cell, and holds as read
         self.slow = False  # a component went to the integer programme (or could not be solved)
         self._components: dict[tuple[str, ...], tuple[list[_Group], set[str]]] = {}
@@ -1262,6 +1269,32 @@ class _Plans:
         solved, warnings, _ = self._cache[sig]
         return solved, warnings
 
+    def _may_give(self, keys: list[str], rels: list[Invariant], problem: _Problem, floor: float) -> bool:
+        """Whether the component's optimum may exceed ``floor`` (log-probability against its cells as read): a search
+        with that cutoff, which proves it cannot (kept: ``_SolveCache.ceiling``) or finds the optimum (kept as the
+        component's answer). Where the solver fails, True: ``solve`` then runs with its fallbacks and warnings."""
+        key = _SolveCache.key(problem)
+        if self._shared.get(key) is not None:
+            return True
+        if floor >= self._shared.ceiling.get(key, math.inf):
+            return False
+        solver = _Solver(problem, self.opts)
+        try:
+            found = solver.best(cutoff=floor + _as_read(problem))
+        except RuntimeError:
+            self._pruned_solves += solver.solves
+            return True
+        if found is None:
+            self._pruned_solves += solver.solves
+            self._shared.ceiling[key] = min(floor, self._shared.ceiling.get(key, math.inf))
+            return False
+        solver.settle(found)
+        entry: tuple[_Solved | None, list[str], int] = ((problem, solver, found), [], 0)
+        self._shared.put(key, entry)
+        self._cache[(tuple(keys), tuple(inv.id for inv in rels))] = entry
+        self.slow |= solver.method == "milp"
+        return True
+
     def _solve(self, keys: list[str], rels: list[Invariant]) -> tuple[_Solved | None, list[str], int]:
         problem = _build(keys, rels, self.cells, self.free, self.reading, self.opts)
         key = _SolveCache.key(problem)
@@ -1306,28 +1339,59 @@ class _Plans:
     def solves(self) -> int:
         """Enumerations, searches and integer programmes run for this repair (not those of an earlier repair
         whose answers it shared)."""
-        return sum(spent + (solved[1].solves - self._solves_before.get(id(solved[1]), 0) if solved else 0)
-                   for solved, _, spent in self._cache.values())
+        return self._pruned_solves + sum(
+            spent + (solved[1].solves - self._solves_before.get(id(solved[1]), 0) if solved else 0)
+            for solved, _, spent in self._cache.values())
 
-    def score(self, rels: Sequence[Invariant]) -> tuple[float, dict[str, Number | None]] | None:
+    def score(self, rels: Sequence[Invariant], need: float = -math.inf
+              ) -> tuple[float, dict[str, Number | None]] | None:
         """The log-probability, against every cell kept as read, of the optimum with ``rels`` enforced (a relation
         no cell of which may move counts its penalty where it breaks as read), and its values; None where a
-        component could not be solved."""
+        component could not be solved, or where the total cannot exceed ``need``: components not solved before
+        are searched only above what they would have to give (``_may_give``), each at most its ``_ceiling``."""
         groups, movable = self.components(rels)
-        total = 0.0
+        stuck = sum(1 for inv in rels if not any(k in movable for k in inv.fields)
+                    and not _holds(inv, self.reading, self.opts.tolerance))
+        total = -self.opts.release_penalty * stuck
         values = dict(self.reading)
+        pending: list[_Group] = []
         for keys, grels in groups:
+            if math.isfinite(need) and (tuple(keys), tuple(inv.id for inv in grels)) not in self._cache:
+                pending.append((keys, grels))
+                continue
             solved, _ = self.solve(keys, grels)
             if solved is None:
                 return None
-            problem, _, best = solved
-            as_read = sum(float(lp[0]) for lp, f in zip(problem.logp, problem.free, strict=True) if not f)
-            total += best.objective - as_read - problem.free_logp * sum(problem.free)
-            for i, k in enumerate(keys):
-                values[k] = best.value(problem, i)
-        stuck = sum(1 for inv in rels if not any(k in movable for k in inv.fields)
-                    and not _holds(inv, self.reading, self.opts.tolerance))
-        return total - self.opts.release_penalty * stuck, values
+            total += _taken(solved, keys, values)
+        problems = [_build(keys, grels, self.cells, self.free, self.reading, self.opts) for keys, grels in pending]
+        ceilings = [_ceiling(problem) for problem in problems]
+        for n, ((keys, grels), problem) in enumerate(zip(pending, problems, strict=True)):
+            if not self._may_give(keys, grels, problem, need - total - sum(ceilings[n + 1:])):
+                return None
+            solved, _ = self.solve(keys, grels)
+            if solved is None:
+                return None
+            total += _taken(solved, keys, values)
+        return total, values
+
+
+def _as_read(p: _Problem) -> float:
+    """The objective with every cell at its reading and no relation released (unreadable cells at their prior)."""
+    return sum(float(lp[0]) for lp, f in zip(p.logp, p.free, strict=True) if not f) + p.free_logp * sum(p.free)
+
+
+def _ceiling(p: _Problem) -> float:
+    """The most a component's optimum can exceed ``_as_read``: each cell at its most probable candidate, nothing
+    released (0 where every reading is its cell's most probable candidate, as ``cell_candidates`` makes them)."""
+    return sum(float(np.max(lp) - lp[0]) for lp, f in zip(p.logp, p.free, strict=True) if not f and len(lp))
+
+
+def _taken(solved: _Solved, keys: list[str], values: dict[str, Number | None]) -> float:
+    """Write a component's optimum into ``values``; its log-probability against ``_as_read``."""
+    problem, _, best = solved
+    for i, k in enumerate(keys):
+        values[k] = best.value(problem, i)
+    return best.objective - _as_read(problem)
 
 
 def _misprints(errors: Sequence[str], enforced: Sequence[Invariant], values: Mapping[str, Number | None], tol: float,
@@ -1414,7 +1478,9 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
         best: tuple[float, str, list[Invariant], dict[str, Number | None]] | None = None
         for c in tried:
             trial = [inv for inv in rels if c not in inv.fields]
-            got = plans.score(trial)
+            # what would beat the explanation standing (a hair below: the search's own tolerance)
+            need = (best[0] if best else base + opts.conflict_margin) + opts.printed_error_penalty - 1e-6
+            got = plans.score(trial, need)
             if plans.slow:
                 return enforced, []
             if got is None or not _misprints([*errors, c], enforced, got[1], tol, set(tried) - {c}):
