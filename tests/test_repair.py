@@ -1056,18 +1056,18 @@ def test_printed_error_trials_that_cannot_win_are_cut_off_with_the_answer_a_full
     refused = [(plans, rels, need) for plans, rels, need, got in asked if got is None]
     assert refused
     for plans, rels, need in refused:
-        full = score(repair_module._Plans(plans.cells, plans.free, plans.variable, plans.reading, plans.opts), rels)
-        assert full is not None and full[0] <= need + 1e-6
+        optimum = score(repair_module._Plans(plans.cells, plans.free, plans.variable, plans.reading, plans.opts), rels)
+        assert optimum is not None and optimum[0] <= need + 1e-6
     # and each trial, solved afresh (every component searched with its cutoff), is scored at its optimum where that
     # beats what is asked; where it does not, it is refused (or scored at its optimum, where a component found it)
     above = []
     for plans, rels, _, _ in asked:
         fresh = [repair_module._Plans(plans.cells, plans.free, plans.variable, plans.reading, plans.opts)
                  for _ in range(3)]
-        full = score(fresh[0], rels)
-        assert full is not None
-        below = score(fresh[1], rels, full[0] - 1e-3)
-        assert below is not None and below[0] == pytest.approx(full[0]) and below[1] == full[1]
-        above.append(score(fresh[2], rels, full[0] + 1e-3))
-        assert above[-1] is None or (above[-1][0] == pytest.approx(full[0]) and above[-1][1] == full[1])
+        optimum = score(fresh[0], rels)
+        assert optimum is not None
+        below = score(fresh[1], rels, optimum[0] - 1e-3)
+        assert below is not None and below[0] == pytest.approx(optimum[0]) and below[1] == optimum[1]
+        above.append(score(fresh[2], rels, optimum[0] + 1e-3))
+        assert above[-1] is None or (above[-1][0] == pytest.approx(optimum[0]) and above[-1][1] == optimum[1])
     assert None in above

@@ -1449,8 +1449,12 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
     holds with a cell that may move (the ``printed_error_suspects`` in the most broken relations are tried). A
     relation two misprints share is checked once both are taken; where the last one taken leaves such a relation
     unexplained, explanations are dropped from the last until none does. An explanation that changes the value
-    implied for an unreadable cell is not taken. Where a component needs the integer programme (the baseline's or
-    an explanation's), none is: each explanation would cost seconds (seed-15 doc0012: 6 s became 64 s)."""
+    implied for an unreadable cell is not taken. Each trial's components not solved before are searched only above
+    what the trial needs to beat the explanation standing (``_Plans.score`` with ``need``): a trial that cannot win
+    is refused without its optimum. Where a component needs the integer programme (the baseline's, or a trial's that
+    the cutoff did not refuse), no explanation is taken: each would cost seconds (seed-15 doc0012: 6 s became 64 s).
+    A trial the cutoff refuses no longer counts; seed 12 real OCR k = 2 document 242 so takes an explanation that the
+    old rule dropped (``benchmarks/README.md``, twenty-first session)."""
     scored = plans.score(enforced)
     if scored is None or plans.slow:
         return enforced, []  # each explanation tried would run the integer programme again: not worth its time
