@@ -1200,7 +1200,8 @@ class _Plans:
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
         self._shared = shared if shared is not None else _SolveCache()
         self._solves_before: dict[int, int] = {}  # per solver taken from the shared cache: its solves until then
-        self._pruned_solves = 0  # searches that showed a component could not give what an explanation needed
+        self._cutoff_solves = 0  # searches with a cutoff (``_may_give``); a solver they leave in the shared cache
+        # counts on from there, as one an earlier repair left
         self._settled: dict[str, bool] = {}  # per relation: no unreadable cell, and holds as read
         self.slow = False  # a component went to the integer programme (or could not be solved)
         self._components: dict[tuple[str, ...], tuple[list[_Group], set[str]]] = {}
@@ -1259,11 +1260,13 @@ class _Plans:
                 groups.append((sorted(keys), grels))  # else everything holds as read: nothing to repair
         return groups, movable
 
-    def solve(self, keys: list[str], rels: list[Invariant]) -> tuple[_Solved | None, list[str]]:
-        """The component's optimum (None where readings are kept), and the warnings solving it gave."""
+    def solve(self, keys: list[str], rels: list[Invariant], problem: _Problem | None = None
+              ) -> tuple[_Solved | None, list[str]]:
+        """The component's optimum (None where readings are kept), and the warnings solving it gave; ``problem``:
+        the component's, where the caller built it."""
         sig = (tuple(keys), tuple(inv.id for inv in rels))
         if sig not in self._cache:
-            self._cache[sig] = self._solve(keys, rels)
+            self._cache[sig] = self._solve(keys, rels, problem)
             solved = self._cache[sig][0]
             self.slow |= solved is None or solved[1].method == "milp"
         solved, warnings, _ = self._cache[sig]
@@ -1271,8 +1274,9 @@ class _Plans:
 
     def _may_give(self, keys: list[str], rels: list[Invariant], problem: _Problem, floor: float) -> bool:
         """Whether the component's optimum may exceed ``floor`` (log-probability against its cells as read): a search
-        with that cutoff, which proves it cannot (kept: ``_SolveCache.ceiling``) or finds the optimum (kept as the
-        component's answer). Where the solver fails, True: ``solve`` then runs with its fallbacks and warnings."""
+        with that cutoff, which proves it cannot (kept: ``_SolveCache.ceiling``) or finds the optimum (kept in the
+        shared cache, where ``solve`` takes it). Where the solver fails, True: ``solve`` then runs with its fallbacks
+        and warnings."""
         key = _SolveCache.key(problem)
         if self._shared.get(key) is not None:
             return True
@@ -1282,21 +1286,20 @@ class _Plans:
         try:
             found = solver.best(cutoff=floor + _as_read(problem))
         except RuntimeError:
-            self._pruned_solves += solver.solves
             return True
+        finally:
+            self._cutoff_solves += solver.solves
         if found is None:
-            self._pruned_solves += solver.solves
             self._shared.ceiling[key] = min(floor, self._shared.ceiling.get(key, math.inf))
             return False
         solver.settle(found)
-        entry: tuple[_Solved | None, list[str], int] = ((problem, solver, found), [], 0)
-        self._shared.put(key, entry)
-        self._cache[(tuple(keys), tuple(inv.id for inv in rels))] = entry
-        self.slow |= solver.method == "milp"
+        self._shared.put(key, ((problem, solver, found), [], 0))
         return True
 
-    def _solve(self, keys: list[str], rels: list[Invariant]) -> tuple[_Solved | None, list[str], int]:
-        problem = _build(keys, rels, self.cells, self.free, self.reading, self.opts)
+    def _solve(self, keys: list[str], rels: list[Invariant], problem: _Problem | None
+               ) -> tuple[_Solved | None, list[str], int]:
+        if problem is None:
+            problem = _build(keys, rels, self.cells, self.free, self.reading, self.opts)
         key = _SolveCache.key(problem)
         entry = self._shared.get(key)
         if entry is None:
@@ -1339,7 +1342,7 @@ class _Plans:
     def solves(self) -> int:
         """Enumerations, searches and integer programmes run for this repair (not those of an earlier repair
         whose answers it shared)."""
-        return self._pruned_solves + sum(
+        return self._cutoff_solves + sum(
             spent + (solved[1].solves - self._solves_before.get(id(solved[1]), 0) if solved else 0)
             for solved, _, spent in self._cache.values())
 
@@ -1368,7 +1371,7 @@ class _Plans:
         for n, ((keys, grels), problem) in enumerate(zip(pending, problems, strict=True)):
             if not self._may_give(keys, grels, problem, need - total - sum(ceilings[n + 1:])):
                 return None
-            solved, _ = self.solve(keys, grels)
+            solved, _ = self.solve(keys, grels, problem)
             if solved is None:
                 return None
             total += _taken(solved, keys, values)
