@@ -412,8 +412,9 @@ def read_as_scan_path(rec, crops: Sequence) -> list:  # (LineRecognizer, [np.nda
 
 
 def read_value(key: str, r: Reading) -> Number | None:
-    """The value a reading stands for (its first candidate; None for a blank or an unreadable reading)."""
-    cands = cell_candidates(pipeline_evidence(key, r))
+    """The value a reading stands for (its first candidate; None for a blank or an unreadable reading), as the
+    recogniser's probabilities alone have it: the corpus does not depend on repair's prior for 0."""
+    cands = cell_candidates(pipeline_evidence(key, r), zero_odds=1.0)
     return cands[0].value if cands else None
 
 
@@ -762,6 +763,8 @@ def main() -> None:
                     help="printed-error penalty, 0 for none (default: RepairOptions')")
     ap.add_argument("--lost-reading", type=int, default=None,
                     help="most doubted readings solved again as lost numbers, 0 for none (default: RepairOptions')")
+    ap.add_argument("--zero-odds", type=float, default=None,
+                    help="prior odds of 0 weighting a candidate 0, 1 for none (default: RepairOptions')")
     ap.add_argument("--ocr", action="store_true", help="also real OCR of rendered, degraded crops")
     ap.add_argument("--ocr-n", type=int, default=80, help="documents per k in the OCR corpus")
     ap.add_argument("--ocr-heavy-share", type=float, default=0.1,
@@ -774,7 +777,7 @@ def main() -> None:
 
     overrides = {"confident_threshold": args.threshold, "release_penalty": args.penalty,
                  "conflict_margin": args.margin, "printed_error_penalty": args.printed_error,
-                 "lost_reading_max": args.lost_reading}
+                 "lost_reading_max": args.lost_reading, "zero_odds": args.zero_odds}
     options = RepairOptions(**{k: v for k, v in overrides.items() if v is not None})
     print(f"options: {options}")
     ks = [int(x) for x in args.k.split(",")]

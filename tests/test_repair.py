@@ -140,8 +140,9 @@ def test_a_seals_stroke_beside_a_zero_is_repaired_away_where_the_row_wants_the_z
                and truth[k] == 0)
     sealed = CellEvidence(key, "40", 0.49, seal=True)
     plain = CellEvidence(key, "40", 0.49)
-    share = {c.value: c.prob for c in cell_candidates(sealed)}
-    assert share[0] > 2 * {c.value: c.prob for c in cell_candidates(plain)}.get(0, 0.0) and share[4] > 0.1
+    share = {c.value: c.prob for c in cell_candidates(sealed, zero_odds=1.0)}  # (the prior for 0 aside)
+    assert share[0] > 2 * {c.value: c.prob for c in cell_candidates(plain, zero_odds=1.0)}.get(0, 0.0) \
+        and share[4] > 0.1
     result = repair_cells(_read(truth, {key: sealed}), invariants)
     assert (result.cells[key].value, result.cells[key].status) == (0, ValueStatus.REPAIRED)
     # a reading of several lines under a seal keeps its lines' numbers, not its ends (6 over 2 for 64)
@@ -154,7 +155,9 @@ def test_mark_whose_decodings_name_no_number_is_unreadable_not_a_certain_zero():
     mark = ev("requests.new.total", ",", 0.72, ((",", 0.82), (".", 0.11), ("", 0.07)))
     assert cell_candidates(mark) == []
     with_digit = ev("requests.new.total", ",", 0.72, ((",", 0.8), ("1", 0.13), ("", 0.07)))
-    assert [c.value for c in cell_candidates(with_digit)][:1] == [1]
+    assert [c.value for c in cell_candidates(with_digit, zero_odds=1.0)][:1] == [1]
+    # (with 0's prior odds, its blank decoding makes 0 the likelier of the two)
+    assert [c.value for c in cell_candidates(with_digit)][:2] == [0, 1]
 
 
 def test_mark_in_a_consistent_table_is_not_flagged():
@@ -661,8 +664,8 @@ def test_value_implied_by_one_relation_is_repaired_unless_more_support_is_asked(
 
 def test_value_one_relation_implies_over_an_unsure_reading_is_derived():
     # the relation's other cells are not all firm: a second misreading would pass its error on to the implied value
-    cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), ev("appeals.review.corrected", "1", 0.6), "0", "0",
-                     "4"])
+    cells = appeals([ev("appeals.review.upheld", "印章■", 0.2), ev("appeals.review.corrected", "4", 0.6), "0", "0",
+                     "7"])
     result = repair_cells(cells, appeal_invariants())
     assert result.cells["appeals.review.upheld"].status is ValueStatus.UNREADABLE
     assert result.derived["appeals.review.upheld"].value == 3
@@ -868,6 +871,35 @@ def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count
     assert result.printed_errors == result.flags == result.unresolved == []
 
 
+def test_zero_prior_odds_restore_a_zero_one_relation_needs_and_keep_an_unsure_zero_a_misprint_would_bend():
+    """0 is most of a report's cells: a candidate 0 carries prior odds (``zero_odds``) the recogniser's probabilities
+    lack. Real OCR (bench_repair seed 13, k = 1, documents 163 and 206): a 0 read 9 at 0.942 in an appeals row of
+    zeros read at 0.991 was a conflict; a misprinted total beside an unsure 0 had the 0 bent to hide the misprint."""
+    zero = lambda k: ev(k, "0", 0.991)  # noqa: E731
+    nine = ev("appeals.review.other", "9", 0.942, (("9", 0.9995), ("6", 0.0003), ("", 0.0002)))
+    cells = appeals([zero("appeals.review.upheld"), zero("appeals.review.corrected"), nine,
+                     zero("appeals.review.pending"), zero("appeals.review.total")])
+    plain = repair_cells(cells, appeal_invariants(), RepairOptions(zero_odds=1.0))
+    assert plain.cells["appeals.review.other"].status is ValueStatus.CONFLICT
+    result = repair_cells(cells, appeal_invariants())
+    c = result.cells["appeals.review.other"]
+    assert (c.value, c.status, c.reading) == (0, ValueStatus.REPAIRED, 9) and result.unresolved == []
+    # the document prints 9 over parts adding to 3; the 0 read at 0.8 (6 its runner-up) is no 6 to hide that
+    unsure = ev("appeals.review.corrected", "0", 0.8, (("0", 0.8), ("6", 0.06)))
+    cells = appeals(["2", unsure, "1", "0", "9"])
+    bent = repair_cells(cells, appeal_invariants(), RepairOptions(zero_odds=1.0))
+    assert (bent.cells["appeals.review.corrected"].value, bent.cells["appeals.review.corrected"].status) == \
+        (6, ValueStatus.REPAIRED)
+    result = repair_cells(cells, appeal_invariants())
+    c = result.cells["appeals.review.corrected"]
+    assert (c.value, c.status) == (0, ValueStatus.CONFLICT) and result.unresolved == ["appeals.sum.review"]
+    assert all(result.cells[k].value == int(e.raw_text) for k, e in cells.items() if k != "appeals.review.corrected")
+    with pytest.raises(ValueError, match="zero_odds"):
+        RepairOptions(zero_odds=0.0)
+    with pytest.raises(ValueError, match="zero_odds"):
+        cell_candidates(unsure, zero_odds=-1.0)
+
+
 def test_a_zero_read_as_a_digit_no_confusion_gives_back_is_restored_by_its_relations(monkeypatch):
     # real OCR of a heavy rendering read a 0 as `A`, decoded 4 at 0.695; 4's look-alikes hold no 0 (bench_repair
     # seed 12: four such cells), but 0 is most cells of a report: every unsure reading keeps it as a candidate
@@ -978,8 +1010,12 @@ def test_a_faint_marker_is_not_offered_as_a_0_that_misreadings_around_it_can_ben
     result = repair_cells(cells, invariants)
     assert result.cells["requests.new.total"].status is ValueStatus.UNREADABLE
     assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
-    bent = repair_cells(cells, invariants, RepairOptions(lone_marker_floor=0.0))
+    bent = repair_cells(cells, invariants, RepairOptions(lone_marker_floor=0.0, zero_odds=1.0))
     assert (bent.cells["requests.new.total"].value, bent.cells["requests.carried_over.total"].value) == (8, 22)
+    # with 0's prior odds the marker taken for 0 and the 上 are a conflict for a person instead
+    odds = repair_cells(cells, invariants, RepairOptions(lone_marker_floor=0.0))
+    assert odds.cells["requests.new.total"].status is ValueStatus.CONFLICT
+    assert all(c.value == truth[k] for k, c in odds.cells.items() if c.status is ValueStatus.REPAIRED)
 
 
 def test_a_break_no_candidate_mends_is_not_blamed_on_the_document_where_the_reader_doubts_its_reading():

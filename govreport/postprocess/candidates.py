@@ -159,6 +159,13 @@ MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
 # `科9` swapped) and +0.11/+0.53/0 (k = 2); false flags on seed 12 k = 1 7 -> 3. 0.1 restores more on seed 12 but
 # loses precision (99.40%).
 W_ZERO = 0.02
+# Prior odds of 0 against any other value, by which a cell's candidate 0 is weighted before normalising: the
+# recogniser's probabilities say what the ink looks like, not what a report prints, and 0 is most of a report's
+# cells (55% and 85% of the two labelled real reports', tests/data/labels; 78% of the repair benchmark's). So an
+# unsure 0 changes to a look-alike only where its relations need that clearly, and an unsure look-alike of 0 goes
+# back to 0 more readily. The reading stays the first candidate whatever its value (``READ_LEAD``). Calibrated on
+# real OCR (bench_repair --ocr, seeds 11/12/13, k = 1 and 2; benchmarks/README, twenty-second session).
+ZERO_ODDS = 8.0
 MIN_PROB = 0.002  # candidates less likely than this are dropped (too implausible to explain a sum)
 READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
 READ_FOR_ZERO = "read-for-0"  # origin of the 0 every unsure reading keeps as a candidate (``W_ZERO``)
@@ -343,14 +350,17 @@ def is_lost_reading(text: str, confidence: float, digital: bool = False) -> bool
     return not digital and not text.strip() and confidence < EMPTY_IS_BLANK
 
 
-def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidate]:
+def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float = ZERO_ODDS) -> list[Candidate]:
     """The candidate readings of one cell, best first, probabilities summing to 1.
 
     Empty where nothing numeric can be made of the text (an unreadable cell). The first candidate is the reading
-    (origin ``read``, or the confusion that made the recognised text a number).
+    (origin ``read``, or the confusion that made the recognised text a number). A candidate 0 is weighted by
+    ``zero_odds`` (``ZERO_ODDS``; 1 for the recogniser's probabilities alone).
     """
     if max_candidates < 1:
         raise ValueError(f"max_candidates must be >= 1, not {max_candidates}")
+    if not zero_odds > 0:
+        raise ValueError(f"zero_odds must be positive, not {zero_odds}")
     kind = ev.kind
     value, core, origin, blank = _reading(ev.raw_text, kind)
     if blank and is_lost_reading(ev.raw_text, ev.confidence, ev.digital):
@@ -439,6 +449,8 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12) -> list[Candidat
 
     if not masses:
         return []
+    if 0 in masses:
+        masses[0][0] *= zero_odds
     return _finish(masses, value, max_candidates)
 
 

@@ -79,6 +79,7 @@ from govreport.postprocess.candidates import (
     DIGIT_CONFUSIONS,
     MARKER_AS_ZERO,
     READ_FOR_ZERO,
+    ZERO_ODDS,
     Candidate,
     CellEvidence,
     Number,
@@ -119,6 +120,9 @@ class RepairOptions:
     max_enumeration: int = 2000  # components with at most this many joint assignments are enumerated
     node_limit: int = 2000  # branch-and-bound nodes before a component goes to the integer programme
     max_candidates: int = 16  # per cell, when candidates are built here (repair_cells)
+    # …with a candidate 0 weighted by these prior odds (``candidates.ZERO_ODDS``: 0 is most of a report's cells; 1
+    # for the recogniser's probabilities alone)
+    zero_odds: float = ZERO_ODDS
     confident_candidates: int = 4  # …for a confident cell (fixed anyway: the list is for the record)
     tolerance: float = TOLERANCE
     implied_support: int = 2  # relations that must agree on a non-zero value implied for an unreadable cell
@@ -204,6 +208,8 @@ class RepairOptions:
             raise ValueError("conflict_margin must be >= 0, release_penalty > 0 and unreadable_log_prior < 0")
         if self.implied_support < 1:
             raise ValueError("implied_support must be at least 1")
+        if not self.zero_odds > 0:
+            raise ValueError(f"zero_odds must be positive, not {self.zero_odds}")
         if min(self.max_enumeration, self.max_candidates, self.confident_candidates, self.node_limit,
                self.fallback_candidates) < 1 \
                 or self.time_limit_s <= 0:
@@ -1160,11 +1166,11 @@ class _SolveCache:
         self.ceiling: dict[bytes, float] = {}  # per problem not solved: a bound its optimum was shown not to exceed
         self._candidates: dict[str, tuple[CellEvidence, int, list[Candidate]]] = {}
 
-    def candidates(self, key: str, ev: CellEvidence, limit: int) -> list[Candidate]:
-        """``cell_candidates(ev, limit)``, made once per evidence."""
+    def candidates(self, key: str, ev: CellEvidence, limit: int, zero_odds: float) -> list[Candidate]:
+        """``cell_candidates(ev, limit, zero_odds)``, made once per evidence (``zero_odds`` is the options')."""
         kept = self._candidates.get(key)
         if kept is None or kept[0] is not ev or kept[1] != limit:
-            kept = (ev, limit, cell_candidates(ev, limit))
+            kept = (ev, limit, cell_candidates(ev, limit, zero_odds))
             self._candidates[key] = kept
         return list(kept[2])
 
@@ -2029,7 +2035,8 @@ def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[I
                     else replace(ev, raw_text="0", confidence=opts.lone_marker_confidence, alternatives=())
                     if k in markers else ev) for k, ev in evidence.items()}
     confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
-    cands = {k: shared.candidates(k, ev, opts.confident_candidates if k in confident else opts.max_candidates)
+    cands = {k: shared.candidates(k, ev, opts.confident_candidates if k in confident else opts.max_candidates,
+                                  opts.zero_odds)
              for k, ev in evidence.items()}
     for key in markers - lost:
         first, *rest = cands[key]
