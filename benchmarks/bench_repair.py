@@ -412,9 +412,9 @@ def read_as_scan_path(rec, crops: Sequence) -> list:  # (LineRecognizer, [np.nda
 
 
 def read_value(key: str, r: Reading) -> Number | None:
-    """The value a reading stands for (its first candidate; None for a blank or an unreadable reading), as the
-    recogniser's probabilities alone have it: the corpus does not depend on repair's prior for 0."""
-    cands = cell_candidates(pipeline_evidence(key, r), zero_odds=1.0)
+    """The value a reading stands for (its first candidate, as repair makes it; None for a blank or an unreadable
+    reading). A reading that is no number takes its likeliest decoding, the prior for 0 included."""
+    cands = cell_candidates(pipeline_evidence(key, r))
     return cands[0].value if cands else None
 
 
