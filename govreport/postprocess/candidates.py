@@ -25,10 +25,11 @@ The recognised reading (origin ``read``) gets the cell's confidence as its proba
 probable candidate; the recogniser's alternatives keep their probabilities (on the confidence's scale); what is
 left is shared by the confusions in proportion to their priors. Candidates with the same value are merged (their
 probabilities add). Last, a candidate 0 is weighted by its prior odds (``ZERO_ODDS``): the recogniser says what the
-ink looks like, and 0 is most of what a report prints. A printed blank (empty crop or a blank marker such as ``—``) has one candidate, the blank:
-repair never puts a number into a blank cell (but ``lone_markers`` finds the markers that a report printing its
-zeros more likely printed as 0: a faint 0 reads as ``一``). Text-layer cells have one certain candidate. Counts
-never take a negative or fractional value; a 2019 本年增/减 change keeps the sign it was read with.
+ink looks like, and 0 is most of what a report prints. A printed blank (empty crop or a blank marker such as ``—``)
+has one candidate, the blank: repair never puts a number into a blank cell (but ``lone_markers`` finds the markers
+that a report printing its zeros more likely printed as 0: a faint 0 reads as ``一``). Text-layer cells have one
+certain candidate. Counts never take a negative or fractional value; a 2019 本年增/减 change keeps the sign it was read
+with.
 """
 
 from __future__ import annotations
