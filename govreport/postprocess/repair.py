@@ -120,10 +120,10 @@ class RepairOptions:
     max_enumeration: int = 2000  # components with at most this many joint assignments are enumerated
     node_limit: int = 2000  # branch-and-bound nodes before a component goes to the integer programme
     max_candidates: int = 16  # per cell, when candidates are built here (repair_cells)
-    # …with a candidate 0 weighted by these prior odds (``candidates.ZERO_ODDS``: 0 is most of a report's cells; 1
-    # for the recogniser's probabilities alone)
-    zero_odds: float = ZERO_ODDS
     confident_candidates: int = 4  # …for a confident cell (fixed anyway: the list is for the record)
+    # a candidate 0 built here is weighted by these prior odds (``candidates.ZERO_ODDS``: 0 is most of a report's
+    # cells; 1 for the recogniser's probabilities alone)
+    zero_odds: float = ZERO_ODDS
     tolerance: float = TOLERANCE
     implied_support: int = 2  # relations that must agree on a non-zero value implied for an unreadable cell
     # One relation suffices where its other cells are firm: fixed (confident or certain) or repaired to a candidate
