@@ -442,14 +442,11 @@ def ocr_reading(lib: OcrLibrary, key: str, value: Number | None, garbled: bool, 
 def pipeline_evidence(key: str, r: Reading) -> CellEvidence:
     """What ``govreport.pipeline`` hands repair for a scanned cell read as ``r`` (``_field_value``, ``_repair``):
     text that is no number takes its decoding under the numeric alphabet, the first alternative, at the lower of
-    the two confidences; where that is no number either, the text and the recogniser's confidence stay."""
+    the two confidences, whether or not the decoding is a number (``pipeline._cell_evidence``)."""
     text, conf = r.text, r.confidence
     if r.alternatives and parse_number(text).outcome is ParseOutcome.UNREADABLE:
         best, p = r.alternatives[0]
-        if parse_number(best).outcome is not ParseOutcome.UNREADABLE:
-            text, conf = best, min(conf, p)
-        else:
-            text = best
+        text, conf = best, min(conf, p)
     return CellEvidence(key, text, conf, tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives))
 
 

@@ -150,20 +150,31 @@ def _field_value(mc: MappedCell, template: Template) -> FieldValue:
     )
 
 
+def _cell_evidence(fv: FieldValue, mc: MappedCell, doubted: bool) -> CellEvidence:
+    """What repair knows of one field: its text and confidence as ``_field_value`` left them, the recogniser's
+    alternatives, where it came from. An unreadable OCR cell keeps the recogniser's confidence (not 0): it is evidence
+    of ink in the cell; where its text is the numeric decoding that stood in for text that was no number, no more than
+    that decoding's probability (as a decoding that parses gets). A ``doubted`` cell is ink without a reading."""
+    cell = mc.cell
+    if doubted:
+        confidence, raw_text = 0.0, ""
+    elif fv.status is not ValueStatus.UNREADABLE:
+        confidence, raw_text = fv.confidence, fv.raw_text
+    else:
+        confidence, raw_text = cell.confidence, fv.raw_text
+        if cell.alternatives and parse_number(cell.text).outcome is ParseOutcome.UNREADABLE:
+            confidence = min(confidence, cell.alternatives[0].prob)
+    return CellEvidence(key=mc.key, raw_text=raw_text, confidence=confidence,
+                        alternatives=() if doubted else tuple(cell.alternatives),
+                        digital=cell.source is not TextSource.OCR, seal=cell.seal)
+
+
 def _repair(report: Report, mapped: dict[str, MappedCell], invariants: list[Invariant],
             doubted: frozenset[str] = frozenset()) -> None:
     """Scanned values: joint repair under the sum relations; confident readings are never changed. The cells in
     ``doubted`` are offered as ink without a reading (a lost number, for the relations to imply or leave unreadable):
     readings under a seal that their column contradicts."""
-    evidence = {
-        # an unreadable OCR cell keeps the recogniser's confidence (not 0): it is evidence of ink in the cell
-        k: CellEvidence(key=k, raw_text="" if k in doubted else fv.raw_text,
-                        confidence=(fv.confidence if fv.status is not ValueStatus.UNREADABLE
-                                    else 0.0 if k in doubted else mapped[k].cell.confidence),
-                        alternatives=() if k in doubted else tuple(mapped[k].cell.alternatives),
-                        digital=mapped[k].cell.source is not TextSource.OCR, seal=mapped[k].cell.seal)
-        for k, fv in report.fields.items()
-    }
+    evidence = {k: _cell_evidence(fv, mapped[k], k in doubted) for k, fv in report.fields.items()}
     result = repair_cells(evidence, invariants)
     for k, c in result.cells.items():
         fv = report.fields[k]

@@ -534,3 +534,41 @@ def test_a_value_column_a_stray_line_cut_in_one_row_stays_one_column_when_placed
     assert got["requests.partially_disclosed.natural_person"] == "7"
     assert got["requests.partially_disclosed.business"] == "0"
     assert "table 三: column business placed by position (its header was not read)" in mapping.warnings
+
+
+def test_an_unreadable_cells_decoding_reaches_repair_at_no_more_than_its_own_probability():
+    """Real OCR of a heavy 0 (bench_repair seed 13, k = 1, documents 105 and 127): text mode read `à.` at 0.58, the
+    numeric decoding `5.` (0.34) or `3.` (0.33), no number either. Repair was handed `5.` at 0.58, the confidence of
+    another reading, and the appeals row that needs the 0 was a conflict; at the decoding's 0.34 the 0 comes back."""
+    from govreport.ir import Cell, TextAlternative, TextSource
+    from govreport.pipeline import _cell_evidence, _field_value
+    from govreport.postprocess.candidates import CellEvidence
+    from govreport.postprocess.repair import repair_cells
+    from govreport.report import ValueStatus
+    from govreport.schema.mapper import MappedCell
+    from govreport.schema.templates import load_template
+
+    template = load_template("2021")
+    key = "appeals.suit_direct.upheld"
+
+    def evidence(text: str, conf: float, alts: tuple[tuple[str, float], ...], doubted: bool = False):
+        cell = Cell(row=1, col=1, text=text, page=3, confidence=conf, source=TextSource.OCR,
+                    alternatives=[TextAlternative(text=t, prob=p) for t, p in alts])
+        mc = MappedCell(key, cell, 0)
+        return _field_value(mc, template), _cell_evidence(_field_value(mc, template), mc, doubted)
+
+    fv, ev = evidence("à.", 0.58, (("5.", 0.34), ("3.", 0.33), ("8.", 0.09)))
+    assert fv.status is ValueStatus.UNREADABLE and (ev.raw_text, ev.confidence) == ("5.", 0.34)
+    # a decoding that is a number was capped so already; a lost number's empty reading keeps its confidence
+    fv, ev = evidence("à", 0.58, (("5", 0.34),))
+    assert (fv.status, ev.raw_text, ev.confidence) == (ValueStatus.READ, "5", 0.34)
+    fv, ev = evidence("", 0.5, (("", 0.97), ("1", 0.02)))
+    assert (fv.status, ev.raw_text, ev.confidence) == (ValueStatus.UNREADABLE, "", 0.5)
+    assert evidence("à.", 0.58, (("5.", 0.34),), doubted=True)[1].confidence == 0.0
+
+    invariants = [inv for inv in template.invariants_for(False) if inv.id.startswith("appeals.")]
+    cells = {k: CellEvidence(k, "0", 0.999) for inv in invariants for k in inv.fields}
+    alts = tuple(TextAlternative(text=t, prob=p) for t, p in (("5.", 0.34), ("3.", 0.33), ("8.", 0.09)))
+    for conf, status in ((0.58, ValueStatus.CONFLICT), (0.34, ValueStatus.REPAIRED)):
+        result = repair_cells({**cells, key: CellEvidence(key, "5.", conf, alts)}, invariants)
+        assert result.cells[key].status is status and (result.cells[key].value == 0) is (status is ValueStatus.REPAIRED)
