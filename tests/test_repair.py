@@ -16,6 +16,7 @@ from govreport.postprocess import candidates as candidates_module
 from govreport.postprocess import repair as repair_module
 from govreport.postprocess.candidates import READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
 from govreport.postprocess.repair import (
+    IMPLIED,
     LOST_READING,
     CalibrationCase,
     RepairOptions,
@@ -24,6 +25,7 @@ from govreport.postprocess.repair import (
     repair,
     repair_cells,
     review_items,
+    seen_numbers,
 )
 from govreport.report import RelationStatus, ValueStatus
 from govreport.schema.templates import load_template
@@ -669,6 +671,24 @@ def test_value_one_relation_implies_over_an_unsure_reading_is_derived():
     result = repair_cells(cells, appeal_invariants())
     assert result.cells["appeals.review.upheld"].status is ValueStatus.UNREADABLE
     assert result.derived["appeals.review.upheld"].value == 3
+
+def test_a_value_one_relation_implies_is_repaired_where_the_recognisers_own_decodings_name_it():
+    """Real OCR (bench_repair seed 13, k = 1, documents 105 and 122): a 2 read as nothing at 0.058, its decodings
+    blank 0.31, ``0`` 0.21, ``2`` 0.08. Its one relation has an unsure cell, so the implied 2 was derived only; the
+    reading itself names the 2, which corroborates it as a second relation would. A decoding naming another number
+    (or one below ``SEEN_MIN_PROB``) leaves it derived."""
+    lost = ev("appeals.review.upheld", "", 0.058, (("", 0.31), ("0", 0.21), ("2", 0.08)))
+    assert seen_numbers(lost) == {0, 2}
+    assert seen_numbers(ev("appeals.review.upheld", "", 0.058, (("", 0.9), ("2", 0.04), ("2.", 0.06)))) == set()
+    for reading, value in ((lost, 2), (ev("appeals.review.upheld", "", 0.058, (("", 0.31), ("3", 0.08))), None)):
+        result = repair_cells(appeals([reading, ev("appeals.review.corrected", "4", 0.6), "0", "0", "6"]),
+                              appeal_invariants())
+        c = result.cells["appeals.review.upheld"]
+        if value is None:
+            assert c.status is ValueStatus.UNREADABLE and result.derived["appeals.review.upheld"].value == 2
+        else:
+            assert (c.value, c.status, c.origin) == (2, ValueStatus.REPAIRED, IMPLIED) and result.derived == {}
+
 
 def test_calibration_picks_the_best_threshold_without_false_changes():
     invariants = appeal_invariants()
