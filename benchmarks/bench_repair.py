@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_label
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
-from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates
+from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates, numeric_decoding
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import (
     CALIBRATED_THRESHOLD,
@@ -442,12 +442,9 @@ def ocr_reading(lib: OcrLibrary, key: str, value: Number | None, garbled: bool, 
 def pipeline_evidence(key: str, r: Reading) -> CellEvidence:
     """What ``govreport.pipeline`` hands repair for a scanned cell read as ``r`` (``_field_value``, ``_repair``):
     text that is no number takes its decoding under the numeric alphabet, the first alternative, at the lower of
-    the two confidences, whether or not the decoding is a number (``pipeline._cell_evidence``)."""
-    text, conf = r.text, r.confidence
-    if r.alternatives and parse_number(text).outcome is ParseOutcome.UNREADABLE:
-        best, p = r.alternatives[0]
-        text, conf = best, min(conf, p)
-    return CellEvidence(key, text, conf, tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives))
+    the two confidences, whether or not the decoding is a number (``candidates.numeric_decoding``)."""
+    alternatives = tuple(TextAlternative(text=a, prob=p) for a, p in r.alternatives)
+    return CellEvidence(key, *numeric_decoding(r.text, r.confidence, alternatives), alternatives)
 
 
 def evidence_of(readings: Mapping[str, Reading]) -> dict[str, CellEvidence]:

@@ -21,6 +21,7 @@ from govreport.postprocess.candidates import (
     is_lost_reading,
     number_among_lines,
     number_beside_lettering,
+    numeric_decoding,
 )
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.columns import doubtful_under_seals
@@ -94,13 +95,9 @@ def _column_unit(template: Template, key: str) -> str | None:
 
 
 def _field_value(mc: MappedCell, template: Template) -> FieldValue:
-    raw, cell_conf = mc.cell.text, mc.cell.confidence
+    # OCR read non-number text in a value cell: take its decoding under the numeric alphabet.
+    raw, cell_conf = numeric_decoding(mc.cell.text, mc.cell.confidence, mc.cell.alternatives)
     parsed = parse_number(raw)
-    if parsed.outcome is ParseOutcome.UNREADABLE and mc.cell.alternatives:
-        # OCR read non-number text in a value cell: take its decoding under the numeric alphabet.
-        best = mc.cell.alternatives[0]
-        raw, cell_conf = best.text, min(cell_conf, best.prob)
-        parsed = parse_number(raw)
     note = None
     # A reading of several lines that is no number, where one number stands out: under a seal the ring can cut a
     # printed number into pieces read apart, every line showing the same number ("0" over "O"); a seal's lettering,
@@ -161,9 +158,7 @@ def _cell_evidence(fv: FieldValue, mc: MappedCell, doubted: bool) -> CellEvidenc
     elif fv.status is not ValueStatus.UNREADABLE:
         confidence, raw_text = fv.confidence, fv.raw_text
     else:
-        confidence, raw_text = cell.confidence, fv.raw_text
-        if cell.alternatives and parse_number(cell.text).outcome is ParseOutcome.UNREADABLE:
-            confidence = min(confidence, cell.alternatives[0].prob)
+        raw_text, confidence = fv.raw_text, numeric_decoding(cell.text, cell.confidence, cell.alternatives)[1]
     return CellEvidence(key=mc.key, raw_text=raw_text, confidence=confidence,
                         alternatives=() if doubted else tuple(cell.alternatives),
                         digital=cell.source is not TextSource.OCR, seal=cell.seal)

@@ -353,6 +353,16 @@ def is_lost_reading(text: str, confidence: float, digital: bool = False) -> bool
     return not digital and not text.strip() and confidence < EMPTY_IS_BLANK
 
 
+def numeric_decoding(text: str, confidence: float, alternatives: Sequence[TextAlternative]) -> tuple[str, float]:
+    """The text a value cell stands for, and its confidence: text that is no number gives way to its decoding under
+    the numeric alphabet (the first alternative) at the lower of the two confidences, whether or not the decoding is
+    a number either; other text stays as read."""
+    if alternatives and parse_number(text).outcome is ParseOutcome.UNREADABLE:
+        best = alternatives[0]
+        return best.text, min(confidence, best.prob)
+    return text, confidence
+
+
 def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float = ZERO_ODDS) -> list[Candidate]:
     """The candidate readings of one cell, best first, probabilities summing to 1.
 
