@@ -555,7 +555,8 @@ def test_an_unreadable_cells_decoding_reaches_repair_at_no_more_than_its_own_pro
         cell = Cell(row=1, col=1, text=text, page=3, confidence=conf, source=TextSource.OCR,
                     alternatives=[TextAlternative(text=t, prob=p) for t, p in alts])
         mc = MappedCell(key, cell, 0)
-        return _field_value(mc, template), _cell_evidence(_field_value(mc, template), mc, doubted)
+        fv = _field_value(mc, template)
+        return fv, _cell_evidence(fv, mc, doubted)
 
     fv, ev = evidence("à.", 0.58, (("5.", 0.34), ("3.", 0.33), ("8.", 0.09)))
     assert fv.status is ValueStatus.UNREADABLE and (ev.raw_text, ev.confidence) == ("5.", 0.34)
