@@ -39,6 +39,7 @@ that recurs over 4% or more of the misread cells apart, as ``'上' for 0``, the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import hashlib
 import json
@@ -474,6 +475,7 @@ class Tally:
     reported_fn: int = 0
     broken_docs: int = 0
     broken_docs_exact: int = 0
+    broken_docs_reported_exact: int = 0  # flagged or unresolved: exactly the relations the document breaks
     consistent_docs: int = 0
     consistent_docs_unflagged: int = 0
     ms: list[float] = field(default_factory=list)
@@ -498,7 +500,9 @@ class Tally:
                 f"  flag precision     {pct(self.flag_tp, self.flag_tp + self.flag_fp)}\n"
                 f"  flag recall        {pct(self.flag_tp, self.flag_tp + self.flag_fn)}\n"
                 f"  flagged or unresolved: precision {pct(self.reported_tp, self.reported_tp + self.reported_fp)}, "
-                f"recall {pct(self.reported_tp, self.reported_tp + self.reported_fn)}\n"
+                f"recall {pct(self.reported_tp, self.reported_tp + self.reported_fn)}; self-inconsistent documents "
+                f"with exactly their broken relations flagged or unresolved "
+                f"{pct(self.broken_docs_reported_exact, self.broken_docs)}\n"
                 f"  self-inconsistent documents flagged exactly {pct(self.broken_docs_exact, self.broken_docs)}; "
                 f"consistent documents without a flag {pct(self.consistent_docs_unflagged, self.consistent_docs)}\n"
                 f"  ms per report      median {statistics.median(ms) if ms else 0:.2f}, p95 {p95:.2f}, "
@@ -546,6 +550,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
     if expected:
         tally.broken_docs += 1
         tally.broken_docs_exact += predicted == expected
+        tally.broken_docs_reported_exact += reported == expected
     else:
         tally.consistent_docs += 1
         tally.consistent_docs_unflagged += not predicted
@@ -741,6 +746,25 @@ def confidence_summary(name: str, docs: Sequence[Doc], readings: Sequence[Mappin
           + " ".join(f"q{int(100 * q)}={quant(wrong, 1 - q):.3f}" for q in (0.5, 0.1, 0.05)))
 
 
+_BOOLS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def option_settings(settings: Sequence[str]) -> dict[str, object]:
+    """``FIELD=VALUE`` strings as RepairOptions fields, each value of its field's type."""
+    fields = {f.name: type(getattr(RepairOptions(), f.name)) for f in dataclasses.fields(RepairOptions)}
+    out: dict[str, object] = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        if not sep or name not in fields:
+            raise SystemExit(f"--set {setting!r}: expected FIELD=VALUE with FIELD one of {', '.join(sorted(fields))}")
+        kind = fields[name]
+        try:
+            out[name] = _BOOLS[value.lower()] if kind is bool else kind(value)
+        except (KeyError, ValueError):
+            raise SystemExit(f"--set {setting!r}: {value!r} is no {kind.__name__}") from None
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=300, help="documents per k")
@@ -759,6 +783,8 @@ def main() -> None:
                     help="most doubted readings solved again as lost numbers, 0 for none (default: RepairOptions')")
     ap.add_argument("--zero-odds", type=float, default=None,
                     help="prior odds of 0 weighting a candidate 0, 1 for none (default: RepairOptions')")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="any other RepairOptions field (repeatable), e.g. --set flag_min_reading_prob=0.98")
     ap.add_argument("--ocr", action="store_true", help="also real OCR of rendered, degraded crops")
     ap.add_argument("--ocr-n", type=int, default=80, help="documents per k in the OCR corpus")
     ap.add_argument("--ocr-heavy-share", type=float, default=0.1,
@@ -772,7 +798,7 @@ def main() -> None:
     overrides = {"confident_threshold": args.threshold, "release_penalty": args.penalty,
                  "conflict_margin": args.margin, "printed_error_penalty": args.printed_error,
                  "lost_reading_max": args.lost_reading, "zero_odds": args.zero_odds}
-    options = RepairOptions(**{k: v for k, v in overrides.items() if v is not None})
+    options = RepairOptions(**{k: v for k, v in overrides.items() if v is not None}, **option_settings(args.set))
     print(f"options: {options}")
     ks = [int(x) for x in args.k.split(",")]
     base = make_docs(max(args.n, args.ocr_n if args.ocr else 0), random.Random(args.seed), args.share_broken)
