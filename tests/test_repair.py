@@ -920,6 +920,22 @@ def test_zero_prior_odds_restore_a_zero_one_relation_needs_and_keep_an_unsure_ze
         cell_candidates(unsure, zero_odds=-1.0)
 
 
+def test_a_zero_read_as_punctuation_whose_decodings_hold_no_zero_is_restored_by_its_relation(monkeypatch):
+    # real OCR (bench_repair seed 11, k = 1, doc 92): a 0 read `;` at 0.31, decoded `,` `.` and `1`; its candidates
+    # were 1 and 1's look-alikes, so the relation that needs the 0 was left unresolved
+    speck = ev("appeals.review.corrected", ";", 0.308, ((",", 0.8515), (".", 0.1331), ("1", 0.0061)))
+    cells = appeals(["0", speck, "2", "0", "2"])
+    cands = cell_candidates(speck)
+    assert cands[0].value == 1 and (0, READ_FOR_ZERO) in {(c.value, c.origin) for c in cands}
+    result = repair_cells(cells, appeal_invariants())
+    c = result.cells["appeals.review.corrected"]
+    assert (c.value, c.status, c.origin) == (0, ValueStatus.REPAIRED, READ_FOR_ZERO)
+    assert result.unresolved == result.flags == []
+    monkeypatch.setattr(candidates_module, "W_ZERO", 0.0)
+    without = repair_cells(cells, appeal_invariants())
+    assert without.cells["appeals.review.corrected"].value != 0 and without.unresolved == ["appeals.sum.review"]
+
+
 def test_a_zero_read_as_a_digit_no_confusion_gives_back_is_restored_by_its_relations(monkeypatch):
     # real OCR of a heavy rendering read a 0 as `A`, decoded 4 at 0.695; 4's look-alikes hold no 0 (bench_repair
     # seed 12: four such cells), but 0 is most cells of a report: every unsure reading keeps it as a candidate

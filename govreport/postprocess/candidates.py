@@ -159,7 +159,9 @@ MIN_RESERVE = 0.05  # share of (1 - confidence) always left to the confusions
 # `Jarb` decoded 200). Real OCR (bench_repair, seeds 11/12/13, 2026-12-06), 0 -> 0.02: k = 1 recall +0.38/+1.63/
 # +0.62 points, k = 2 +0.68/+2.14/+0.37; precision -0.20/+0.01/0 (k = 1; seed 11: a 0 read `0` at 0.37 and a 2 read
 # `科9` swapped) and +0.11/+0.53/0 (k = 2); false flags on seed 12 k = 1 7 -> 3. 0.1 restores more on seed 12 but
-# loses precision (99.40%).
+# loses precision (99.40%). A reading that is no number keeps it too, its share of the alternatives' mass (`;` at
+# 0.31 decoded `,` `.` and `1` had only 1 and 1's look-alikes): seed 11 k = 1 restored 999 -> 1005 (wrong changes
+# 5 -> 4, a false flag gone), k = 2 1014 -> 1019; seeds 12 and 13 and the simulated rows unchanged (2026-12-06).
 W_ZERO = 0.02
 # Prior odds of 0 against any other value, by which a cell's candidate 0 is weighted before normalising: the
 # recogniser's probabilities say what the ink looks like, not what a report prints, and 0 is most of a report's
@@ -447,7 +449,8 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float
         k = rest * share / base_total
         rows += [(v, k * w, how) for v, w, how in confusions(base, kind)[:n]]
 
-    if value is not None and value != 0:  # (W_ZERO = 0 gives no mass: dropped below)
+    if value != 0:  # (W_ZERO = 0 gives no mass: dropped below)
+        # also where the reading is no number (`;`, its decodings `,` `.` `1`): a speck or a smear of a 0's ink
         rows.append((0, W_ZERO * rest, READ_FOR_ZERO))
     for v, mass, how in rows:
         if mass <= 0.0 or (nonneg and v < 0):
