@@ -230,13 +230,13 @@ def _letters_to_digits(text: str) -> tuple[str, str] | None:
     return ("".join(out), first) if first else None
 
 
-@lru_cache(maxsize=65536)
 def decoded_value(text: str, kind: ValueKind = "count") -> Number | None:
     """The number one recognised text names as ``cell_candidates`` reads it (letters for look-alike digits, a speck
     beside the number dropped), or None."""
     return _reading(text, kind)[0]
 
 
+@lru_cache(maxsize=65536)
 def _reading(text: str, kind: ValueKind) -> tuple[Number | None, _Core | None, str, bool]:
     """(value, core, origin, blank) of one recognised text; value None where it is not a number."""
     parsed = parse_number(text)
