@@ -1642,14 +1642,8 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     anchored = _anchored(out, enforced_of, values, opts.tolerance)
     firm = {k for k in anchored if k in fixed_keys or len(cells.get(k, ())) <= 1
             or out[k].status is ValueStatus.REPAIRED}
-    support = _corroborated(implied, anchored, firm, enforced_of, values, opts)
-    # ...or where the recogniser's own decodings name the value and a relation of anchored cells implies it
-    for key in sorted(implied - set(support)):
-        if out[key].value in (seen or {}).get(key, ()):
-            rels = [inv.id for inv in enforced_of.get(key, [])
-                    if _settles(inv, key, values, anchored.__contains__, opts.tolerance)]
-            if rels:
-                support[key] = rels
+    named = {k for k in implied if out[k].value in (seen or {}).get(k, ())}
+    support = _corroborated(implied, anchored, firm, enforced_of, values, opts, named)
     implied_alone = {key: DerivedValue(key=key, value=out[key].value, from_relations=support.get(key, []))
                      for key in sorted(implied - set(support))}
     for key in implied_alone:
@@ -1778,7 +1772,8 @@ def _grown(base: set[str], joiners: set[str], enforced_of: Mapping[str, list[Inv
 
 
 def _corroborated(implied: set[str], anchored: set[str], firm: set[str], enforced_of: Mapping[str, list[Invariant]],
-                  values: Mapping[str, Number | None], opts: RepairOptions) -> dict[str, list[str]]:
+                  values: Mapping[str, Number | None], opts: RepairOptions,
+                  named: AbstractSet[str] = frozenset()) -> dict[str, list[str]]:
     """The implied cells whose values the relations corroborate, with the relations that do.
 
     A relation supports an implied cell where it holds and its other cells are anchored or implied cells still in
@@ -1787,7 +1782,8 @@ def _corroborated(implied: set[str], anchored: set[str], firm: set[str], enforce
     unknowns, three): the values are determined and checked at least once more. With ``one_firm_relation``, a
     relation whose other cells are ``firm`` (or implied cells in the running) is enough for a cell, and as many such
     relations as cells for a group: nothing unsure takes part, so only the document's own error could make the
-    value wrong. Cells and groups that fall short drop out, which can take support from others: repeated until it
+    value wrong. A cell of ``named`` (its own decodings name the value) counts any one supporting relation as
+    such. Cells and groups that fall short drop out, which can take support from others: repeated until it
     settles."""
     running = set(implied)
     while True:
@@ -1798,6 +1794,8 @@ def _corroborated(implied: set[str], anchored: set[str], firm: set[str], enforce
         firm_support = {key: [inv.id for inv in enforced_of.get(key, [])
                               if opts.one_firm_relation and _settles(inv, key, values, solid, opts.tolerance)]
                         for key in sorted(running)}
+        for key in running & named:  # the cell's own decodings name the value: one relation of anchored cells
+            firm_support[key] = firm_support[key] or support[key]
         keep = {key for key in running if len(support[key]) >= opts.implied_support or firm_support[key]}
         for group in _groups(keep, support):
             rels = {r for key in group for r in support[key]}
