@@ -958,6 +958,24 @@ def test_a_zero_read_as_a_digit_no_confusion_gives_back_is_restored_by_its_relat
     assert without.cells[key].value == 4 and without.unresolved
 
 
+def test_a_number_read_cleanly_and_surely_keeps_no_zero_that_would_hide_a_misprint(monkeypatch):
+    # real OCR (bench_repair seed 13, k = 2, doc 80): a document prints 4 over parts of 0; the 4 read `4` at 0.862 was
+    # bent to the 0 every unsure reading kept (origin read-for-0), and the document's own error was hidden
+    four = ev("appeals.suit_after_review.total", "4", 0.862, (("4", 0.99),))
+    cells = appeals(["0"] * 5, after=["0", "0", "0", "0", four])
+    assert 0 not in {c.value for c in cell_candidates(four)}
+    # a letter taken for a digit is no clean reading: it keeps the 0
+    letter = replace(four, raw_text="T", alternatives=())
+    assert (0, READ_FOR_ZERO) in {(c.value, c.origin) for c in cell_candidates(letter)}
+    result = repair_cells(cells, appeal_invariants())
+    c = result.cells["appeals.suit_after_review.total"]
+    assert (c.value, c.status) == (4, ValueStatus.READ)
+    assert "appeals.sum.suit_after_review" in result.flags + result.unresolved
+    monkeypatch.setattr(candidates_module, "READ_FOR_ZERO_BELOW", 1.01)  # as before: the misprint hidden
+    before = repair_cells(cells, appeal_invariants())
+    assert before.cells["appeals.suit_after_review.total"].value == 0 and before.flags == before.unresolved == []
+
+
 def _in_complete_relations(truth, invariants, values=(0,)) -> str:
     """A cell printed as one of ``values`` in two or more relations, all complete."""
     for key, value in sorted(truth.items()):

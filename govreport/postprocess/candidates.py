@@ -173,6 +173,12 @@ W_ZERO = 0.02
 ZERO_ODDS = 8.0
 MIN_PROB = 0.002  # candidates less likely than this are dropped (too implausible to explain a sum)
 READ_LEAD = 0.95  # no other candidate gets more than this share of the reading's probability
+# A number read as digits (``5``, ``7.``; not letters taken for digits, ``T`` for 7) at this confidence or more is no
+# speck of a 0's ink: it keeps no ``W_ZERO`` share, its 0 comes from its look-alikes (1/0, 6/0, 8/0, 9/0) and the
+# recogniser's alternatives alone. Real OCR (bench_repair, seeds 11/12/13, k = 1 and 2, 2026-12-07): of the cells
+# repaired to that 0, none read so was right and 3 were wrong (`5` at 0.975, `4` at 0.862, `7.` at 0.856, each
+# hiding a total the document misprinted); wrong changes 39 -> 36 over the six rows, right flags +2 (benchmarks/README).
+READ_FOR_ZERO_BELOW = 0.8
 READ_FOR_ZERO = "read-for-0"  # origin of the 0 every unsure reading keeps as a candidate (``W_ZERO``)
 EMPTY_IS_BLANK = 0.99  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
 MAX_DIGITS = 9  # longer digit runs are not garbled further (no table cell prints one)
@@ -455,8 +461,9 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float
         k = rest * share / base_total
         rows += [(v, k * w, how) for v, w, how in confusions(base, kind)[:n]]
 
-    if value != 0:  # (W_ZERO = 0 gives no mass: dropped below)
+    if value != 0 and (value is None or origin.startswith("confusion:") or conf < READ_FOR_ZERO_BELOW):
         # also where the reading is no number (`;`, its decodings `,` `.` `1`): a speck or a smear of a 0's ink
+        # (W_ZERO = 0 gives no mass: dropped below)
         rows.append((0, W_ZERO * rest, READ_FOR_ZERO))
     for v, mass, how in rows:
         if mass <= 0.0 or (nonneg and v < 0):
