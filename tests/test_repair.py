@@ -870,6 +870,28 @@ def test_a_printed_error_that_would_bend_the_values_implied_for_lost_numbers_is_
     assert result.unresolved  # the reading's trouble is left to a person
 
 
+def test_faint_readings_repaired_to_candidates_that_leave_their_relations_broken_are_solved_as_lost_numbers():
+    # real OCR (bench_repair seed 12, k = 2, doc 242): two 4s of one column read `F` at 0.26 and `te` at 0.20 (decoded
+    # 7 and 10) have no 4 among their candidates; the prior odds of 0 took both for 0, their balance held and the
+    # column's sum stayed broken beside a lost number in their row
+    cells, template = _stored_evidence("ocr12-k2-doc242-2019.json")
+    truth = _stored("ocr12-k2-doc242-2019.json")["truth"]
+    invariants = load_template(template).invariants_for(False)
+    new, total, lost = "requests.new.legal_services", "requests.results_total.legal_services", "requests.new.other_org"
+    assert truth[new] == truth[total] == 4
+    assert 4 not in {c.value for k in (new, total) for c in cell_candidates(cells[k])}
+    before = repair_cells(cells, invariants, RepairOptions(lost_reading_repaired=False))
+    assert [before.cells[k].value for k in (new, total)] == [0, 0]
+    assert before.cells[lost].status is ValueStatus.UNREADABLE
+    assert "requests.results_sum.legal_services" in before.unresolved
+    result = repair_cells(cells, invariants)
+    assert [(result.cells[k].value, result.cells[k].origin) for k in (new, total)] == [(4, LOST_READING)] * 2
+    assert [result.cells[k].reading for k in (new, total)] == [before.cells[k].reading for k in (new, total)]
+    assert result.cells[lost].value == truth[lost] == 0
+    assert "requests.results_sum.legal_services" not in result.unresolved and result.flags == []
+    assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
+
+
 def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count_below_zero(monkeypatch):
     # two zeros read 5 in different rows and columns break a row and a column that meet in a cell printed 0: one
     # misprint there would explain both breaks by the same 5, but only with -5 for its true value
