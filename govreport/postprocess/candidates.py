@@ -177,7 +177,7 @@ READ_LEAD = 0.95  # no other candidate gets more than this share of the reading'
 # speck of a 0's ink: it keeps no ``W_ZERO`` share, its 0 comes from its look-alikes (1/0, 6/0, 8/0, 9/0) and the
 # recogniser's alternatives alone. Real OCR (bench_repair, seeds 11/12/13, k = 1 and 2, 2026-12-07): of the cells
 # repaired to that 0, none read so was right and 3 were wrong (`5` at 0.975, `4` at 0.862, `7.` at 0.856, each
-# hiding a total the document misprinted); wrong changes 39 -> 36 over the six rows, right flags +2 (benchmarks/README).
+# hiding a total the document misprinted); wrong changes 39 -> 36 over the six rows (benchmarks/README).
 READ_FOR_ZERO_BELOW = 0.8
 READ_FOR_ZERO = "read-for-0"  # origin of the 0 every unsure reading keeps as a candidate (``W_ZERO``)
 EMPTY_IS_BLANK = 0.99  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
