@@ -892,6 +892,22 @@ def test_faint_readings_repaired_to_candidates_that_leave_their_relations_broken
     assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
 
 
+def test_a_conflict_its_relations_settle_once_solved_as_a_lost_number_is_repaired():
+    # real OCR (bench_repair seed 13, k = 2, doc 89): a 2 read `4.` at 0.30 was left a conflict in a relation left
+    # unresolved, beside a 1 read as nothing; solved again as a lost number, its relations agree on the 2
+    cells, template = _stored_evidence("ocr13-k2-doc89-2021.json")
+    truth = _stored("ocr13-k2-doc89-2021.json")["truth"]
+    invariants = load_template(template).invariants_for(False)
+    key, lost = "requests.other_other.total", "requests.other_no_supplement.total"
+    before = repair_cells(cells, invariants, RepairOptions(lost_reading_conflicts=False))
+    assert (before.cells[key].status, before.cells[lost].status) == (ValueStatus.CONFLICT, ValueStatus.UNREADABLE)
+    result = repair_cells(cells, invariants)
+    c = result.cells[key]
+    assert (c.value, c.status, c.origin, c.reading) == (truth[key], ValueStatus.REPAIRED, LOST_READING, 4)
+    assert result.cells[lost].value == truth[lost] == 1
+    assert len(result.unresolved) < len(before.unresolved) and result.flags == []
+
+
 def test_two_misreadings_are_not_taken_for_one_misprint_that_would_leave_a_count_below_zero(monkeypatch):
     # two zeros read 5 in different rows and columns break a row and a column that meet in a cell printed 0: one
     # misprint there would explain both breaks by the same 5, but only with -5 for its true value
