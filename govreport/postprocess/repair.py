@@ -2002,12 +2002,11 @@ def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Inva
         result = _repair_markers(evidence, invariants, opts, markers, faint | lost, shared)
     if opts.lost_reading_max > 0:
         result = _lost_readings(evidence, invariants, opts, markers, faint | lost, result, shared)
-        if opts.lost_reading_repaired:
-            result = _lost_readings(evidence, invariants, replace(opts, lost_reading_singly=False), markers,
-                                    faint | lost, result, shared, ValueStatus.REPAIRED)
-        if opts.lost_reading_conflicts:
-            result = _lost_readings(evidence, invariants, replace(opts, lost_reading_singly=False), markers,
-                                    faint | lost, result, shared, ValueStatus.CONFLICT)
+        together = replace(opts, lost_reading_singly=False)
+        for status, on in ((ValueStatus.REPAIRED, opts.lost_reading_repaired),
+                           (ValueStatus.CONFLICT, opts.lost_reading_conflicts)):
+            if on:
+                result = _lost_readings(evidence, invariants, together, markers, faint | lost, result, shared, status)
     return result
 
 
