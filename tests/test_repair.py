@@ -516,11 +516,12 @@ def test_broken_relation_with_an_unsure_cell_another_relation_vouches_for_is_fla
     assert sorted(result.flags) == ["requests.results_sum.legal_services", "requests.row_sum.disclosed"]
     assert result.unresolved == []
     strict = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False,
-                                                           printed_error_penalty=0))
+                                                           flag_beyond_reading=False, printed_error_penalty=0))
     assert strict.flags == ["requests.results_sum.legal_services"]
     assert strict.unresolved == ["requests.row_sum.disclosed"]
     # the misprinted cell explains both broken relations at once, whatever vouches for the unsure one
-    printed = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False))
+    printed = repair_cells(cells, invariants, RepairOptions(flag_vouched=False, flag_unfixable=False,
+                                                            flag_beyond_reading=False))
     assert printed.printed_errors == [other] and sorted(printed.flags) == sorted(result.flags)
 
 
@@ -1126,6 +1127,24 @@ def test_a_break_no_candidate_mends_is_not_blamed_on_the_document_where_the_read
     loose = repair_cells({**cells, key: ev(key, "9", 0.2)}, appeal_invariants(),
                          RepairOptions(flag_unfixable_min_prob=0.0))
     assert loose.flags == ["appeals.sum.review"]
+
+
+def test_a_break_its_confident_cells_make_past_any_reading_is_the_documents_whatever_the_reader_doubts():
+    # real OCR of degraded crops (bench_repair seed 12, k = 1, document 78): parts 2 + 0 + 0 + 1 printed against a
+    # total of 2, and the 0 read as `材` (0.18) and taken for 9. No count there makes the row hold: the parts read
+    # confidently already exceed the total, so the break is the document's, however faint the reading.
+    cells = appeals(["3", "0", "5", "0", "6"])  # 3 + 0 + 5 + 0 printed for 6
+    key = "appeals.review.corrected"
+    for text, conf in (("9", 0.2), ("材", 0.18), ("0", 0.3)):
+        result = repair_cells({**cells, key: ev(key, text, conf, ((text, conf), ("9", 0.1)))}, appeal_invariants())
+        assert result.flags == ["appeals.sum.review"] and result.unresolved == [], text
+        assert result.cells[key].status is not ValueStatus.REPAIRED or result.cells[key].value == 0
+    off = repair_cells({**cells, key: ev(key, "9", 0.2)}, appeal_invariants(), RepairOptions(flag_beyond_reading=False))
+    assert off.flags == [] and off.unresolved == ["appeals.sum.review"]
+    # where the parts read confidently leave room (3 + 1 + 2 for 6 read as 3 + 9 + 2), the faint cell may be the
+    # misread one: left for a person
+    room = repair_cells({**appeals(["3", "1", "2", "0", "6"]), key: ev(key, "9", 0.2)}, appeal_invariants())
+    assert room.flags == [] and room.unresolved == ["appeals.sum.review"]
 
 
 def test_repairs_of_one_report_share_component_optima_and_count_only_their_own_solves():

@@ -88,6 +88,7 @@ from govreport.postprocess.candidates import (
     cell_candidates,
     decoded_value,
     lone_markers,
+    value_kind,
 )
 from govreport.postprocess.checks import TOLERANCE, check_all, implied_value
 from govreport.report import DerivedValue, RelationCheck, RelationStatus, ValueStatus
@@ -170,6 +171,9 @@ class RepairOptions:
     # whose candidates hold no 0, was blamed on the document in four of them). 0.9 ties on errors, with fewer
     # documents flagged exactly; the simulated rows miss one flag more per k.
     flag_unfixable_min_prob: float = 0.7
+    # ...and, whatever its unsure cells read, where its confident cells alone break it past mending: the unsure cells
+    # are counts on one side and would have to sum to less than 0 (``_beyond_any_reading``).
+    flag_beyond_reading: bool = True
     # A settled cell printed wrong breaks all its relations at once (``_printed_errors``): log-prob cost of that
     # explanation, against ``release_penalty`` for each relation it lets go; 0 turns it off. 7 and 8 flag exactly as
     # many self-inconsistent documents on seed 12 (bench_repair --seed 12 --n 300 --ocr --ocr-n 250) as 9 and 10, and
@@ -1715,6 +1719,8 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             settled = not any(out[k].status is ValueStatus.CONFLICT for k in inv.fields if k in out)
         if is_broken and not settled and not open_cell and opts.flag_unfixable:
             settled = _unfixable(inv, out, values, certain | vouched, enforced_of, broken_set, opts)
+        if is_broken and not settled and not open_cell and opts.flag_beyond_reading:
+            settled = _beyond_any_reading(inv, values, certain, opts.tolerance)
         flagged = is_broken and settled and not open_cell
         relations.append(RelationOutcome(
             id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
@@ -1904,6 +1910,21 @@ def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[st
     for k, vals in zip(unsure, choices, strict=True):
         reach = {round(r + sign[k] * v, 6) for r in reach for v in vals}
     return all(abs(r) > opts.tolerance for r in reach)
+
+
+def _beyond_any_reading(inv: Invariant, values: Mapping[str, Number | None], certain: set[str],
+                        tolerance: float) -> bool:
+    """``inv``'s confident cells alone break it past mending: its other cells are all counts on one side, and it
+    would hold only were their sum negative. No reading of them, printed or lost, can make it hold."""
+    unsure = [k for k in inv.fields if k not in certain]
+    if not unsure or any(value_kind(k) != "count" for k in unsure):
+        return False
+    signs = {_sign(inv, k) for k in unsure}
+    if len(signs) != 1 or 0 in signs:
+        return False
+    (sign,) = signs
+    rest = _residual(inv, {k: v for k, v in values.items() if k in certain})  # the unsure cells at 0
+    return -rest * sign < -tolerance  # their sum would have to be -rest / sign
 
 
 def _misread_digits(read: Number, needed: float) -> bool:
