@@ -1165,6 +1165,11 @@ def test_a_break_its_confident_cells_make_past_any_reading_is_the_documents_what
         assert result.cells[key].status is not ValueStatus.REPAIRED or result.cells[key].value == 0
     off = repair_cells({**cells, key: ev(key, "9", 0.2)}, appeal_invariants(), RepairOptions(flag_beyond_reading=False))
     assert off.flags == [] and off.unresolved == ["appeals.sum.review"]
+    # an unreadable cell is a count too (seed 13, k = 1, document 203: a column total misprinted 0 over parts of 18,
+    # one of them read as `…`): the row is the document's break, and the cell stays unreadable for a person
+    smear = repair_cells({**cells, key: ev(key, "…", 0.6)}, appeal_invariants())
+    assert smear.flags == ["appeals.sum.review"] and smear.unresolved == []
+    assert smear.cells[key].status is ValueStatus.UNREADABLE
     # where the parts read confidently leave room (3 + 1 + 2 for 6 read as 3 + 9 + 2), the faint cell may be the
     # misread one: left for a person
     room = repair_cells({**appeals(["3", "1", "2", "0", "6"]), key: ev(key, "9", 0.2)}, appeal_invariants())

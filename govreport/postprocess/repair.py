@@ -1719,15 +1719,16 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             settled = not any(out[k].status is ValueStatus.CONFLICT for k in inv.fields if k in out)
         if is_broken and not settled and not open_cell and opts.flag_unfixable:
             settled = _unfixable(inv, out, values, certain | vouched, enforced_of, broken_set, opts)
-        if is_broken and not settled and not open_cell and opts.flag_beyond_reading:
-            settled = _beyond_any_reading(inv, values, certain, opts.tolerance)
         flagged = is_broken and settled and not open_cell
+        if (is_broken or open_cell) and not flagged and opts.flag_beyond_reading:
+            # (an unreadable cell is a count too: no value of it mends such a break either)
+            flagged = _beyond_any_reading(inv, values, certain, opts.tolerance)
         relations.append(RelationOutcome(
             id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
             confident=confident_rel,
             changed=tuple(k for k in inv.fields if k in out and out[k].status is ValueStatus.REPAIRED),
             flagged=flagged,
-            unresolved=(is_broken and not flagged) or open_cell,
+            unresolved=(is_broken or open_cell) and not flagged,
         ))
         if relations[-1].flagged:
             flags.append(inv.id)
