@@ -1170,6 +1170,15 @@ def test_a_break_its_confident_cells_make_past_any_reading_is_the_documents_what
     smear = repair_cells({**cells, key: ev(key, "…", 0.6)}, appeal_invariants())
     assert smear.flags == ["appeals.sum.review"] and smear.unresolved == []
     assert smear.cells[key].status is ValueStatus.UNREADABLE
+    # the total read a hair below the confident threshold and kept: it counts as read for this (seed 13, k = 1,
+    # document 113: `11` at 0.985 beside a carried-forward count read `2` at 0.36)
+    total = "appeals.review.total"
+    near = {**appeals(["3", "0", "5", "0", "1"]), key: ev(key, "9", 0.2), total: ev(total, "1", 0.985)}
+    kept = repair_cells(near, appeal_invariants())
+    assert kept.cells[total].status is ValueStatus.READ and kept.cells[total].prob >= 0.97
+    assert kept.flags == ["appeals.sum.review"]
+    strict = repair_cells(near, appeal_invariants(), RepairOptions(flag_beyond_reading_min_prob=1.0))
+    assert strict.flags == [] and strict.unresolved == ["appeals.sum.review"]
     # where the parts read confidently leave room (3 + 1 + 2 for 6 read as 3 + 9 + 2), the faint cell may be the
     # misread one: left for a person
     room = repair_cells({**appeals(["3", "1", "2", "0", "6"]), key: ev(key, "9", 0.2)}, appeal_invariants())
