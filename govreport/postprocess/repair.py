@@ -180,7 +180,7 @@ class RepairOptions:
     # ...where cells kept at a reading this probable count with the confident ones. Real OCR (bench_repair --ocr,
     # seeds 11/12/13, k = 1 and 2, 2026-12-07), 1.0 -> 0.97: right flags +2, +1, +1 (seed 12 k = 1, k = 2, seed 13
     # k = 1), seed 12 k = 1 documents flagged exactly 74.42% -> 79.07%, no false flag more; simulated +1 to +4 right
-    # flags per row. 0.9 flagged three consistent documents more (a 9 read `1` at 0.95 among them).
+    # flags per row. 0.9 flagged three consistent documents more.
     flag_beyond_reading_min_prob: float = 0.97
     # A settled cell printed wrong breaks all its relations at once (``_printed_errors``): log-prob cost of that
     # explanation, against ``release_penalty`` for each relation it lets go; 0 turns it off. 7 and 8 flag exactly as
