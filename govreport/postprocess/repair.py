@@ -14,8 +14,11 @@ for all cells at once, the most probable assignment that satisfies the relations
   the document's own inconsistency (the values stay as printed). It is flagged too where no choice among its unsure
   cells' candidates would make it hold (``flag_unfixable``), unless one of those cells breaks another relation as
   well, its reading with digits lost (or one digit taken for a look-alike) would mend it, or its reading is below
-  ``flag_unfixable_min_prob``: then the reader is as likely to blame. Otherwise it is left ``unresolved`` for a
-  person (a misreading repair could not explain, or the document's error).
+  ``flag_unfixable_min_prob``: then the reader is as likely to blame. It is flagged whatever its unsure (or
+  unreadable) cells read where its confident cells alone, with those kept at a reading of at least
+  ``flag_beyond_reading_min_prob``, break it past mending: the others are counts on one side that would have to sum
+  below 0 (``flag_beyond_reading``). Otherwise it is left ``unresolved`` for a person (a misreading repair could not
+  explain, or the document's error).
 * A document errs in a cell (a mistyped total), which breaks all its relations at once; the release penalty prices
   relations one by one. So the optimum is compared with explanations in which a settled cell is printed wrong
   (``_printed_errors``, at ``printed_error_penalty`` for all its relations): where one is more probable by the
