@@ -14,7 +14,7 @@ from benchmarks.corpus.labels import random_label
 from govreport.ir import TextAlternative
 from govreport.postprocess import candidates as candidates_module
 from govreport.postprocess import repair as repair_module
-from govreport.postprocess.candidates import READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
+from govreport.postprocess.candidates import DIGIT_CONFUSIONS, READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
 from govreport.postprocess.repair import (
     IMPLIED,
     LOST_READING,
@@ -570,6 +570,26 @@ def test_misreading_that_cancels_a_printed_error_in_one_relation_is_repaired_and
     alone = repair_cells(cells, invariants, RepairOptions(printed_error_penalty=0))
     assert alone.cells[part].status is ValueStatus.READ and alone.printed_errors == []
     assert "requests.row_sum.disclosed" in alone.flags and f"requests.results_sum.{col}" not in alone.flags
+
+
+def test_a_printed_error_one_look_alike_digit_from_what_its_relations_want_is_shown_as_a_possible_misreading():
+    # real OCR of degraded crops (bench_repair seed 11, k = 2, document 142): a total of 1022 read `1622` at 0.997. A
+    # confident reading is never changed, so the three relations are flagged and the cell named as printed wrong; the
+    # person is told the sums' value is one look-alike digit away, and to check the scan.
+    truth, invariants = _requests_2021(7)
+    total = "requests.results_total.natural_person"
+    meant = str(truth[total])
+    i = next(j for j, ch in enumerate(meant) if DIGIT_CONFUSIONS.get(ch))
+    wrong = meant[:i] + max(DIGIT_CONFUSIONS[meant[i]], key=DIGIT_CONFUSIONS[meant[i]].get) + meant[i + 1:]
+    result = repair_cells(_read(truth, {total: ev(total, wrong, 0.997)}), invariants)
+    assert result.printed_errors == [total] and result.meant == {total: truth[total]}
+    (item,) = [it for it in review_items(result) if it.key == total]
+    assert item.status is ReviewKind.PRINTED_ERROR and f"({wrong[i]} read for {meant[i]}?)" in item.reason
+    # a total printed 17 more than its parts: no look-alike of any one digit, no such note
+    typo = str(truth[total] + 17)
+    other = repair_cells(_read(truth, {total: ev(total, typo, 0.999)}), invariants)
+    (item,) = [it for it in review_items(other) if it.key == total]
+    assert item.status is ReviewKind.PRINTED_ERROR and "look-alike" not in item.reason
 
 
 def test_a_part_misread_beyond_its_candidates_is_not_taken_for_a_printed_error():

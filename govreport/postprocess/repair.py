@@ -2180,6 +2180,17 @@ _REPAIR_REASONS = {
 }
 
 
+def _lookalike_digit(read: Number | None, meant: Number | None) -> tuple[str, str] | None:
+    """(read digit, meant digit) where two whole numbers of as many digits differ in one place only, by a pair of
+    ``DIGIT_CONFUSIONS`` (1622 for 1022: 6 and 0): a confident misreading looks so, as well as a misprint."""
+    if read is None or meant is None or float(read) != int(read) or float(meant) != int(meant) or read < 0 \
+            or meant < 0:
+        return None
+    a, b = str(int(read)), str(int(meant))
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y] if len(a) == len(b) else []
+    return diff[0] if len(diff) == 1 and diff[0][1] in DIGIT_CONFUSIONS.get(diff[0][0], {}) else None
+
+
 def _importance(key: str, value: Number | None) -> float:
     total = key.endswith(".total") or ".results_total." in key
     size = min(1.0, math.log10(1.0 + abs(float(value or 0))) / 6.0)
@@ -2217,9 +2228,12 @@ def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | No
         elif key in result.printed_errors:
             want = result.meant.get(key)
             rels = ", ".join(r for r in c.relations if r in result.flags)
+            pair = _lookalike_digit(c.reading, want)
             kind, reason = ReviewKind.PRINTED_ERROR, (
                 f"read {shown} and kept: the broken relations {rels or 'of it'} point to this cell as printed wrong"
-                + (f" (they would hold with {want:g})" if want is not None else ""))
+                + (f" (they would hold with {want:g})" if want is not None else "")
+                + (f"; the two differ in one look-alike digit ({pair[0]} read for {pair[1]}?): check the scan, it"
+                   " may be a misreading" if pair is not None else ""))
         elif not digital and not c.blank and conf < threshold:
             kind, reason = ReviewKind.LOW_CONFIDENCE, f"read with confidence {conf:.2f}"
         else:
