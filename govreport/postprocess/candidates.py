@@ -436,6 +436,7 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float
             if v is not None and v != value and not (len(digits) > 1 and digits[0] == "0"):
                 others.append((v, LINE_SHARE * (1.0 - conf) / len(ends), "seal-stroke"))
     read_mass = conf if value is not None else 0.0
+    reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
     if value is not None and origin == "read":
         # A clean reading whose other decodings name the same number with a mark beside it (`0.`, `0,` for `0`): the
         # recogniser doubted the mark, not the number, and their share is the reading's, not the confusions'. (A `0`
@@ -446,8 +447,7 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float
         # their own (`7.` beside `7`; `.0` for a 10, decoded `0` besides): 3 cells fewer restored, a consistent
         # document flagged (and 4 wrong changes fewer).
         same = [p for p, (v, _, _, _) in alts if v is not None and v == value]
-        read_mass = min(conf + sum(same[1:]) * scale, 1.0 - max(MIN_RESERVE * (1.0 - conf), 1e-6))
-    reserve = max(MIN_RESERVE * (1.0 - conf), 1e-6)
+        read_mass = min(conf + sum(same[1:]) * scale, 1.0 - reserve)
     room = max(0.0, 1.0 - read_mass - reserve)
     alt_total = sum(m for _, m, _ in others)
     shrink = min(1.0, room / alt_total) if alt_total > 0 else 1.0

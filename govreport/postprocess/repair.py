@@ -1949,12 +1949,22 @@ def _misread_digits(read: Number, needed: float) -> bool:
         return False
     short, long_ = str(int(read)), str(round(needed))
     if len(long_) == len(short):
-        diff = [(a, b) for a, b in zip(short, long_, strict=True) if a != b]
-        return len(diff) == 1 and (len(short) > 1 or diff[0][1] in DIGIT_CONFUSIONS.get(diff[0][0], {}))
+        pair = _one_digit_apart(short, long_)
+        return pair is not None and (len(short) > 1 or _lookalike(pair))
     if len(long_) <= len(short):
         return False
     it = iter(long_)
     return all(ch in it for ch in short)
+
+
+def _one_digit_apart(a: str, b: str) -> tuple[str, str] | None:
+    """The digits (of ``a``, of ``b``) where two digit strings of one length differ, if in one place only."""
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y] if len(a) == len(b) else []
+    return diff[0] if len(diff) == 1 else None
+
+
+def _lookalike(pair: tuple[str, str]) -> bool:
+    return pair[1] in DIGIT_CONFUSIONS.get(pair[0], {})
 
 
 def _has_unreadable(inv: Invariant, out: Mapping[str, CellRepair]) -> bool:
@@ -2186,9 +2196,8 @@ def _lookalike_digit(read: Number | None, meant: Number | None) -> tuple[str, st
     if read is None or meant is None or float(read) != int(read) or float(meant) != int(meant) or read < 0 \
             or meant < 0:
         return None
-    a, b = str(int(read)), str(int(meant))
-    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y] if len(a) == len(b) else []
-    return diff[0] if len(diff) == 1 and diff[0][1] in DIGIT_CONFUSIONS.get(diff[0][0], {}) else None
+    pair = _one_digit_apart(str(int(read)), str(int(meant)))
+    return pair if pair is not None and _lookalike(pair) else None
 
 
 def _importance(key: str, value: Number | None) -> float:
