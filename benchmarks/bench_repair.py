@@ -33,7 +33,7 @@ milliseconds per report for candidates + repair (median, p95; the benchmark's ow
 ``settle_heap``). Recall is split by kind of garbling (simulated) or by reading (real OCR: a reading of one crop
 that recurs over 4% or more of the misread cells apart, as ``'上' for 0``, the rest as "other readings").
 
-``--calibrate``: the confidence threshold sweep of ``govreport.postprocess.repair.calibrate_threshold``.
+``--calibrate``: the confidence threshold sweep of ``govreport.postprocess.calibrate.calibrate_threshold``.
 """
 
 from __future__ import annotations
@@ -58,17 +58,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_label
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
+from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold
 from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates, numeric_decoding
 from govreport.postprocess.numbers import ParseOutcome, parse_number
-from govreport.postprocess.repair import (
-    CALIBRATED_THRESHOLD,
-    CalibrationCase,
-    RepairOptions,
-    RepairResult,
-    ValueStatus,
-    calibrate_threshold,
-    repair_cells,
-)
+from govreport.postprocess.repair import CALIBRATED_THRESHOLD, RepairOptions, RepairResult, ValueStatus, repair_cells
 from govreport.schema.templates import Invariant, load_template
 
 DIGIT_LOOKALIKES: dict[str, str] = {  # what a digit is misread as (the simulated truth of OCR garbling)

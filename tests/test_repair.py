@@ -14,19 +14,11 @@ from benchmarks.corpus.labels import random_label
 from govreport.ir import TextAlternative
 from govreport.postprocess import candidates as candidates_module
 from govreport.postprocess import repair as repair_module
+from govreport.postprocess import solve as solve_module
+from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold
 from govreport.postprocess.candidates import DIGIT_CONFUSIONS, READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
-from govreport.postprocess.repair import (
-    IMPLIED,
-    LOST_READING,
-    CalibrationCase,
-    RepairOptions,
-    ReviewKind,
-    calibrate_threshold,
-    repair,
-    repair_cells,
-    review_items,
-    seen_numbers,
-)
+from govreport.postprocess.repair import IMPLIED, LOST_READING, RepairOptions, repair, repair_cells, seen_numbers
+from govreport.postprocess.review import ReviewKind, review_items
 from govreport.report import RelationStatus, ValueStatus
 from govreport.schema.templates import load_template
 
@@ -609,7 +601,7 @@ def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_ca
     key = "requests.disclosed.natural_person"
     wrong = str(truth[key] + 1)
     cells = _read(truth, {key: ev(key, wrong, 0.5, ((wrong, 0.55), (str(truth[key]), 0.35)))})
-    real_milp = repair_module._milp
+    real_milp = solve_module.solve_milp
     sizes: list[int] = []
 
     def slow_milp(p, forbid, time_limit):
@@ -618,7 +610,7 @@ def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_ca
             raise RuntimeError("HiGHS did not reach an optimum: Time limit reached.")
         return real_milp(p, forbid, time_limit)
 
-    monkeypatch.setattr(repair_module, "_milp", slow_milp)
+    monkeypatch.setattr(solve_module, "solve_milp", slow_milp)
     opts = RepairOptions(node_limit=1, max_enumeration=1)  # straight to the integer programme
     result = repair_cells(cells, invariants, opts)
     assert sizes[0] > 4 and all(n <= 4 for n in sizes[1:])
@@ -784,22 +776,22 @@ def test_missing_cell_leaves_its_relation_unenforced():
 
 
 def test_the_three_exact_solvers_agree_on_random_problems():
-    from govreport.postprocess import repair as r
+    from govreport.postprocess import solve as s
 
     rng = random.Random(5)
     for _ in range(150):
         m, q = rng.randint(1, 5), rng.randint(1, 4)
         problem, forbid = _random_problem(rng, m, q, _one_free_at_times, 2)
         free = problem.free
-        by_search = r._Search(problem, forbid, 10**6).run()
-        by_milp = r._milp(problem, forbid, 5.0)
-        by_free = r._FreeSearch(problem, forbid, 10**6).run()
+        by_search = s.Search(problem, forbid, 10**6).run()
+        by_milp = s.solve_milp(problem, forbid, 5.0)
+        by_free = s.FreeSearch(problem, forbid, 10**6).run()
         assert (by_search is None) == (by_milp is None) == (by_free is None)
         if by_search is not None and by_milp is not None and by_free is not None:
             assert by_search.objective == pytest.approx(by_milp.objective, abs=1e-6)
             assert by_free.objective == pytest.approx(by_milp.objective, abs=1e-6)
         if not any(free):
-            by_enum = r._Enumerator(problem).best(forbid)
+            by_enum = s.Enumerator(problem).best(forbid)
             assert by_enum is not None and by_search is not None
             assert by_enum.objective == pytest.approx(by_search.objective, abs=1e-6)
 
@@ -817,7 +809,7 @@ def _random_problem(rng: random.Random, m: int, q: int, choose_free, min_candida
     forbidden choice."""
     import numpy as np
 
-    from govreport.postprocess import repair as r
+    from govreport.postprocess import solve as s
 
     coef = np.zeros((q, m))
     for row in range(q):
@@ -830,12 +822,12 @@ def _random_problem(rng: random.Random, m: int, q: int, choose_free, min_candida
         probs = np.array(sorted((rng.random() + 0.01 for _ in range(n)), reverse=True))
         values.append(np.array(rng.sample(range(10), n), dtype=float))
         logp.append(np.log(probs / probs.sum()) if n else np.array([]))
-    problem = r._Problem(keys=[str(i) for i in range(m)], values=values, logp=logp, free=free,
-                         rel_ids=[str(j) for j in range(q)], coef=coef,
-                         const=np.array([float(rng.randint(-8, 8)) for _ in range(q)]),
-                         penalty=rng.choice((3.0, 6.0)), tol=0.005, free_logp=-9.2)
+    problem = s.Problem(keys=[str(i) for i in range(m)], values=values, logp=logp, free=free,
+                        rel_ids=[str(j) for j in range(q)], coef=coef,
+                        const=np.array([float(rng.randint(-8, 8)) for _ in range(q)]),
+                        penalty=rng.choice((3.0, 6.0)), tol=0.005, free_logp=-9.2)
     cell = rng.randrange(m)
-    forbid = rng.choice((None, r._Forbid(cell, rng.randint(0, 3) if free[cell] else rng.randrange(len(values[cell])))))
+    forbid = rng.choice((None, s.Forbid(cell, rng.randint(0, 3) if free[cell] else rng.randrange(len(values[cell])))))
     return problem, forbid
 
 
@@ -859,18 +851,18 @@ def test_search_with_several_unreadable_cells_is_exact():
     # the search for components with two or more unreadable cells against the integer programme: the same optimum
     # on every problem it answers (the search it replaces, which sets one unreadable cell at a time, misses the
     # optimum on about 7% of these), and it answers nearly all of them
-    from govreport.postprocess import repair as r
+    from govreport.postprocess import solve as s
 
     rng = random.Random(23)
     answered = 0
     for n in range(300):
         problem, forbid = _random_free_problem(rng, 2 + n % 3)
         try:
-            by_search = r._FreeSearch(problem, forbid, 10**6).run()
-        except r._NodeLimit:
+            by_search = s.FreeSearch(problem, forbid, 10**6).run()
+        except s.NodeLimit:
             continue
         answered += 1
-        by_milp = r._milp(problem, forbid, 5.0)
+        by_milp = s.solve_milp(problem, forbid, 5.0)
         assert (by_search is None) == (by_milp is None)
         if by_search is not None and by_milp is not None:
             assert by_search.objective == pytest.approx(by_milp.objective, abs=1e-6), (n, forbid)
@@ -881,14 +873,14 @@ def test_search_with_several_unreadable_cells_is_exact():
 
 def test_candidates_whose_reading_is_not_the_likeliest_go_to_the_integer_programme():
     # the searches assume a change never costs less than nothing (cell_candidates puts the reading first and likeliest)
-    from govreport.postprocess import repair as r
+    from govreport.postprocess import solve as s
 
     rng = random.Random(3)
     problem, _ = _random_free_problem(rng, 0)
-    assert r._Solver(problem, RepairOptions(max_enumeration=1)).method == "search"
+    assert s.Solver(problem, RepairOptions(max_enumeration=1)).method == "search"
     assert len(problem.logp[0]) > 1 and problem.logp[0][0] > problem.logp[0][-1]
     problem.logp[0] = problem.logp[0][::-1].copy()
-    assert r._Solver(problem, RepairOptions(max_enumeration=1)).method == "milp"
+    assert s.Solver(problem, RepairOptions(max_enumeration=1)).method == "milp"
 
 
 def _stored(name: str) -> dict:
@@ -1246,7 +1238,7 @@ def test_printed_error_trials_that_cannot_win_are_cut_off_with_the_answer_a_full
         m.setattr(repair_module._Plans, "_may_give", lambda self, keys, rels, problem, floor: True)
         full = repair(cands, confident, invariants)
     assert {k: (c.value, c.status) for k, c in cut.cells.items()} == {k: (c.value, c.status)
-                                                                        for k, c in full.cells.items()}
+                                                                      for k, c in full.cells.items()}
     assert (cut.flags, cut.unresolved, cut.printed_errors) == (full.flags, full.unresolved, full.printed_errors)
     # every trial refused was one whose optimum (solved in full, afresh) could not have beaten what it needed
     asked: list[tuple[object, list, float, object]] = []

@@ -553,3 +553,14 @@ def lone_markers(evidence: Mapping[str, CellEvidence], relations: Sequence[Seque
     return {key for key in markers if any(
         key in fields and all(k in evidence and (k in markers or not _printed_blank(evidence[k])) for k in fields)
         for fields in relations)}
+
+
+def one_digit_apart(a: str, b: str) -> tuple[str, str] | None:
+    """The digits (of ``a``, of ``b``) where two digit strings of one length differ, if in one place only."""
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y] if len(a) == len(b) else []
+    return diff[0] if len(diff) == 1 else None
+
+
+def lookalike_digits(pair: tuple[str, str]) -> bool:
+    """The second digit of ``pair`` is a known misreading of the first (``DIGIT_CONFUSIONS``)."""
+    return pair[1] in DIGIT_CONFUSIONS.get(pair[0], {})

@@ -1,4 +1,4 @@
-"""Joint repair of garbled OCR readings with the tables' sum relations, and the review list.
+"""Joint repair of garbled OCR readings with the tables' sum relations.
 
 Every numeric cell has candidate readings with probabilities (``candidates.cell_candidates``). Repair chooses,
 for all cells at once, the most probable assignment that satisfies the relations:
@@ -50,9 +50,9 @@ for all cells at once, the most probable assignment that satisfies the relations
   (``_never_changed``: exact dominance). The rest splits into components (cells linked through shared enforced
   relations); components whose relations all hold as read are not solved. A component is solved exactly: by
   enumeration where the product of its candidate counts is at most ``max_enumeration``, else by a branch and bound
-  over the broken relations (``_Search``; with two or more unreadable cells ``_FreeSearch``, which eliminates them
-  through the relations it holds), and where that outgrows ``node_limit`` nodes as an integer programme with HiGHS
-  (``scipy.optimize.milp``: binary choice per candidate, big-M release per relation). They agree (randomised tests
+  over the broken relations (``solve.Search``; with two or more unreadable cells ``solve.FreeSearch``, which eliminates
+  them through the relations it holds), and where that outgrows ``node_limit`` nodes as an integer programme with
+  HiGHS (``solve.solve_milp``: binary choice per candidate, big-M release per relation). They agree (randomised tests
   against the integer programme). Where HiGHS runs out of ``time_limit_s``, the component is solved again over each
   cell's ``fallback_candidates`` likeliest candidates (a warning says so), and past that too its readings are kept.
 * Conflict: for every cell the optimum changes (and every unreadable cell it fills), the problem is solved again
@@ -60,30 +60,23 @@ for all cells at once, the most probable assignment that satisfies the relations
   and every cell the alternative sets differently are marked ``conflict`` and keep their readings: repair does not
   guess between near-equal explanations.
 
-The confidence threshold is calibrated on the benchmark corpus with ``calibrate_threshold`` (see its docstring and
-``benchmarks/bench_repair.py --calibrate``).
+The confidence threshold is calibrated on the benchmark corpus with ``calibrate.calibrate_threshold`` (see its
+docstring and ``benchmarks/bench_repair.py --calibrate``). What a person should look at afterwards is listed by
+``review.review_items``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import os
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from enum import Enum
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from govreport.postprocess.candidates import (
-    DIGIT_CONFUSIONS,
     MARKER_AS_ZERO,
-    READ_FOR_ZERO,
     ZERO_ODDS,
     Candidate,
     CellEvidence,
@@ -91,9 +84,12 @@ from govreport.postprocess.candidates import (
     cell_candidates,
     decoded_value,
     lone_markers,
+    lookalike_digits,
+    one_digit_apart,
     value_kind,
 )
 from govreport.postprocess.checks import TOLERANCE, check_all, implied_value
+from govreport.postprocess.solve import Forbid, Problem, Solution, Solver, as_read, ceiling
 from govreport.report import DerivedValue, RelationCheck, RelationStatus, ValueStatus
 from govreport.schema.templates import Invariant
 
@@ -312,879 +308,10 @@ class RepairResult:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# the optimisation problem of one component
-
-
-@dataclass
-class _Problem:
-    keys: list[str]  # variable cells
-    values: list[np.ndarray]  # candidate values per cell (empty for a free cell)
-    logp: list[np.ndarray]
-    free: list[bool]  # unreadable cells: a free non-negative integer
-    rel_ids: list[str]
-    coef: np.ndarray  # (relations, cells): +1 left-hand side, -1 right-hand side
-    const: np.ndarray  # (relations,): fixed cells' left minus right
-    penalty: float
-    tol: float
-    free_logp: float
-
-    @property
-    def size(self) -> int:
-        return math.prod(len(v) for v in self.values)
-
-
-@dataclass(frozen=True)
-class _Solution:
-    objective: float
-    choice: tuple[int, ...]  # candidate index per cell (-1 for a free cell)
-    free_value: tuple[int, ...]  # value per cell (0 where not free)
-
-    def value(self, p: _Problem, i: int) -> Number:
-        return self.free_value[i] if p.free[i] else _num(p.values[i][self.choice[i]])
-
-    def same(self, p: _Problem, i: int, other: _Solution) -> bool:
-        return self.value(p, i) == other.value(p, i)
-
-
-@dataclass(frozen=True)
-class _Forbid:
-    cell: int
-    index: int  # candidate index, or the value for a free cell
-
-
-def _num(v: float) -> Number:
-    f = float(v)
-    return int(f) if f.is_integer() else f
-
-
-class _Enumerator:
-    """Every joint assignment of a component, scored at once (exact)."""
-
-    def __init__(self, p: _Problem) -> None:
-        shape = [len(v) for v in p.values]
-        grid = np.indices(shape).reshape(len(shape), -1)  # (cells, assignments)
-        vals = np.stack([p.values[i][grid[i]] for i in range(len(shape))])
-        logp = np.sum([p.logp[i][grid[i]] for i in range(len(shape))], axis=0)
-        residual = p.const[:, None] + p.coef @ vals
-        broken = (np.abs(residual) > p.tol).sum(axis=0)
-        self.grid = grid
-        self.scores = logp - p.penalty * broken
-
-    def best(self, forbid: _Forbid | None = None) -> _Solution | None:
-        scores = self.scores
-        if forbid is not None:
-            scores = np.where(self.grid[forbid.cell] == forbid.index, -np.inf, scores)
-        j = int(np.argmax(scores))
-        if not np.isfinite(scores[j]):
-            return None
-        choice = tuple(int(c) for c in self.grid[:, j])
-        return _Solution(float(scores[j]), choice, (0,) * len(choice))
-
-
-_STDOUT_LOCK = threading.Lock()
-
-
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence file descriptor 1 while HiGHS runs: scipy's HiGHS (1.12) prints a debugging line from its MIP heuristics
-    to stdout whatever its options say, which would corrupt a report written to stdout. Other threads' writes to
-    stdout in that window are lost too; govreport's pipeline does not print from threads."""
-    with _STDOUT_LOCK:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 1)
-            yield
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(devnull)
-
-
-def _milp(p: _Problem, forbid: _Forbid | None, time_limit: float) -> _Solution | None:
-    """The optimum as an integer programme (HiGHS). None where infeasible; raises RuntimeError on a solver failure."""
-    n_cells, n_rel = len(p.keys), len(p.rel_ids)
-    offsets: list[int] = []
-    n = 0
-    for i in range(n_cells):
-        offsets.append(n)
-        n += 1 if p.free[i] else len(p.values[i])
-    z0 = n
-    n += n_rel
-    w = n if forbid is not None and p.free[forbid.cell] else -1
-    n += 1 if w >= 0 else 0
-
-    maxabs = [0.0 if p.free[i] else float(np.max(np.abs(p.values[i]))) for i in range(n_cells)]
-    # bound on a free cell: the relations' right-hand sides are at most ``base`` in sum, and a vertex of k of them
-    # solved for k free cells (coefficients +-1) is at most that times Hadamard's bound sqrt(k)^(k-1) (Cramer's rule)
-    k = max(1, sum(p.free))
-    upper = (float(np.sum(np.abs(p.const))) + sum(maxabs) + 1.0) * math.ceil(math.sqrt(k) ** (k - 1))
-    c = np.zeros(n)
-    lb, ub = np.zeros(n), np.ones(n)
-    for i in range(n_cells):
-        o = offsets[i]
-        if p.free[i]:
-            c[o] = 1e-7  # the prior of an implied value is a constant (added below); prefer small values on ties
-            ub[o] = upper
-        else:
-            c[o:o + len(p.values[i])] = -p.logp[i]
-    c[z0:z0 + n_rel] = p.penalty
-    rows: list[np.ndarray] = []
-    lo: list[float] = []
-    hi: list[float] = []
-    for i in range(n_cells):
-        if not p.free[i]:
-            row = np.zeros(n)
-            row[offsets[i]:offsets[i] + len(p.values[i])] = 1.0
-            rows.append(row)
-            lo.append(1.0)
-            hi.append(1.0)
-    for r in range(n_rel):
-        expr = np.zeros(n)
-        big = abs(float(p.const[r])) + 1.0
-        for i in np.nonzero(p.coef[r])[0]:
-            o = offsets[i]
-            if p.free[i]:
-                expr[o] = p.coef[r, i]
-                big += upper
-            else:
-                expr[o:o + len(p.values[i])] = p.coef[r, i] * p.values[i]
-                big += maxabs[i]
-        plus, minus = expr.copy(), expr.copy()
-        plus[z0 + r] = -big
-        minus[z0 + r] = big
-        rows += [plus, minus]
-        lo += [-np.inf, -p.tol - float(p.const[r])]
-        hi += [p.tol - float(p.const[r]), np.inf]
-    # Valid cuts that tighten the big-M relaxation (candidate values differ from the reading, so a change moves
-    # every relation of the cell): a relation broken as read is released or some cell of it changes; a cell that
-    # changes to a value that does not by itself settle a relation needs the relation released or another change.
-    for r in range(n_rel):
-        members = [int(i) for i in np.nonzero(p.coef[r])[0]]
-        if any(p.free[i] for i in members):
-            continue
-        residual = float(p.const[r]) + sum(float(p.coef[r, i] * p.values[i][0]) for i in members)
-        if abs(residual) > p.tol:
-            row = np.zeros(n)
-            row[z0 + r] = 1.0
-            for i in members:
-                row[offsets[i] + 1:offsets[i] + len(p.values[i])] = 1.0
-            rows.append(row)
-            lo.append(1.0)
-            hi.append(np.inf)
-        for i in members:
-            deltas = p.coef[r, i] * (p.values[i][1:] - p.values[i][0])
-            unsettled = np.abs(residual + deltas) > p.tol
-            if not unsettled.any():
-                continue
-            row = np.zeros(n)
-            row[offsets[i] + 1:offsets[i] + len(p.values[i])] = unsettled.astype(float)
-            for j in members:
-                if j != i:
-                    row[offsets[j] + 1:offsets[j] + len(p.values[j])] = -1.0
-            row[z0 + r] = -1.0
-            rows.append(row)
-            lo.append(-np.inf)
-            hi.append(0.0)
-    if forbid is not None:
-        o = offsets[forbid.cell]
-        if w >= 0:  # y <= a - 1 + (U - a + 1) w  and  y >= (a + 1) w
-            a = float(forbid.index)
-            first, second = np.zeros(n), np.zeros(n)
-            first[o], first[w] = 1.0, -(upper - a + 1.0)
-            second[o], second[w] = 1.0, -(a + 1.0)
-            rows += [first, second]
-            lo += [-np.inf, 0.0]
-            hi += [a - 1.0, np.inf]
-        else:
-            ub[o + forbid.index] = 0.0
-    with _quiet_stdout():
-        res = milp(c, constraints=LinearConstraint(np.array(rows), np.array(lo), np.array(hi)),
-                   integrality=np.ones(n), bounds=Bounds(lb, ub),
-                   options={"mip_rel_gap": 1e-9, "time_limit": time_limit})
-    if res.status == 2:  # infeasible
-        return None
-    if res.status != 0 or res.x is None:
-        raise RuntimeError(f"HiGHS did not reach an optimum: {res.message}")
-    x = res.x
-    choice: list[int] = []
-    free_value: list[int] = []
-    for i in range(n_cells):
-        o = offsets[i]
-        if p.free[i]:
-            choice.append(-1)
-            free_value.append(round(float(x[o])))
-        else:
-            choice.append(int(np.argmax(x[o:o + len(p.values[i])])))
-            free_value.append(0)
-    objective = -float(res.fun) + p.free_logp * sum(p.free) + 1e-7 * sum(free_value)
-    return _Solution(objective, tuple(choice), tuple(free_value))
-
-
-def _row_bound(residual: float, cells: Sequence[tuple[int, float]],
-               changes: Sequence[Sequence[tuple[float, float, int]]], degree: Sequence[int] | Mapping[int, int],
-               tol: float, penalty: float) -> float:
-    """What a relation that does not hold (``residual``) must still cost, given its undecided candidate ``cells``
-    (cell, coefficient) and their changes (cost, delta, candidate) by cost: each cell's cost is shared among its
-    ``degree`` relations, so that the shares add up to a bound (an LP dual of covering every broken relation by a
-    change); the relation takes the cheapest share of a change that settles it alone, or of two changes, or the
-    penalty. The bound of both searches (their hot spot)."""
-    one = penalty
-    s1 = s2 = math.inf
-    for i, c in cells:
-        ch = changes[i]
-        if not ch:
-            continue
-        deg = degree[i]
-        sh = ch[0][0] / deg
-        if sh < s1:
-            s1, s2 = sh, s1
-        elif sh < s2:
-            s2 = sh
-        for cc, d, _ in ch:
-            if cc / deg >= one:
-                break
-            if abs(residual + c * d) <= tol:
-                one = cc / deg
-                break
-    return min(one, s1 + s2, penalty)
-
-
-class _NodeLimit(Exception):
-    """The search outgrew its node budget: the caller falls back to the integer programme."""
-
-
-class _Search:
-    """Exact branch and bound over the relations that do not hold.
-
-    A node is a set of decisions: cells changed to a candidate, cells kept at their reading, relations released.
-    Undecided cells sit at their readings. At a node, take a broken relation that is not released (the one with the
-    fewest ways out) and branch: release it (the penalty), or change one of its undecided cells to one of its
-    candidates, the cells before it in the relation being kept as read. These branches partition the solutions, so
-    the search is exact; its depth is the number of changes and releases, which is small. Bound: the cost so far
-    plus, per broken relation not released, the least share (cost / number of relations of the cell) an undecided
-    cell of it would pay to change, or the penalty. Unreadable (free) cells sit at 0 until a relation sets them to
-    the value it implies; they come last in every relation and cost nothing beyond their constant prior. Exact with
-    at most one unreadable cell per component (``_Solver`` sends components with more to ``_FreeSearch``).
-    """
-
-    def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int, cutoff: float = -math.inf) -> None:
-        self.p = p
-        self.cutoff = cutoff  # objective below which solutions are of no interest
-        m, q = len(p.keys), len(p.rel_ids)
-        self.rels: list[list[tuple[int, float]]] = [[] for _ in range(m)]  # cell -> (relation, coefficient)
-        members: list[list[tuple[int, float]]] = [[] for _ in range(q)]
-        for r in range(q):
-            for i in np.nonzero(p.coef[r])[0]:
-                self.rels[int(i)].append((r, float(p.coef[r, i])))
-                members[r].append((int(i), float(p.coef[r, i])))
-        self.members = [sorted(mem, key=lambda ic: (p.free[ic[0]], ic[0])) for mem in members]  # free cells last
-        self.forbid = forbid
-        self.base = [0.0] * m
-        for i in range(m):
-            if not p.free[i]:
-                self.base[i] = float(p.values[i][0])
-            elif forbid is not None and forbid.cell == i and forbid.index == 0:
-                self.base[i] = 1.0  # an unreadable cell may not stay at the forbidden 0
-        # per cell: (cost, delta, candidate index) of its changes, by cost
-        self.changes: list[list[tuple[float, float, int]]] = []
-        for i in range(m):
-            if p.free[i]:
-                self.changes.append([])
-                continue
-            lp, vals = p.logp[i], p.values[i]
-            opts = [(float(lp[0] - lp[k]), float(vals[k] - vals[0]), k) for k in range(1, len(lp))
-                    if not (forbid is not None and forbid.cell == i and forbid.index == k)]
-            self.changes.append(sorted(opts))
-        self.keep_forbidden = forbid is not None and not p.free[forbid.cell] and forbid.index == 0
-        self.share = [0.0 if p.free[i] else (self.changes[i][0][0] if self.changes[i] else math.inf)
-                      / max(1, len(self.rels[i])) for i in range(m)]
-        self.node_limit = node_limit
-        self.nodes = 0
-        self.tol = p.tol
-        self.penalty = p.penalty
-
-    def run(self) -> _Solution | None:
-        p = self.p
-        m, q = len(p.keys), len(p.rel_ids)
-        res = [float(p.const[r]) + sum(c * self.base[i] for i, c in self.members[r]) for r in range(q)]
-        state = [0] * m  # 0 undecided, 1 kept, 2 changed
-        choice = [0] * m
-        value = list(self.base)
-        released = [False] * q
-        if self.keep_forbidden:  # the reading itself is forbidden: the cell must change
-            return self._forced_change(res, state, choice, value, released)
-        # cost = objective at the readings (all relations held) - objective; the cutoff and the readings as they
-        # stand (every broken relation released) bound it from the start
-        top = _as_read(p)
-        best_cost = min(top - self.cutoff, self.penalty * sum(1 for r in range(q) if abs(res[r]) > self.tol) + 1e-6)
-        best: tuple[list[int], list[float]] | None = None
-        if not math.isfinite(self.cutoff) and not any(p.free):
-            best = (list(choice), list(value))
-
-        tol, free, changes, members = self.tol, p.free, self.changes, self.members
-        relations_of = [len(rs) for rs in self.rels]
-
-        def lb(r: int, degree: Sequence[int] | Mapping[int, int]) -> float:
-            """What relation ``r`` must still cost (``_row_bound``), each undecided cell's cost shared among its
-            relations (all of them, or only those broken now: ``degree``); 0 while an unreadable cell of it is
-            undecided (it may take any value)."""
-            rr = res[r]
-            if released[r] or abs(rr) <= tol:
-                return 0.0
-            cells: list[tuple[int, float]] = []
-            for i, c in members[r]:
-                if state[i] != 0:
-                    continue
-                if free[i]:
-                    return 0.0
-                cells.append((i, c))
-            return _row_bound(rr, cells, changes, degree, tol, self.penalty)
-
-        def static_lb(r: int) -> float:
-            return lb(r, relations_of)
-
-        lbs = [static_lb(r) for r in range(q)]
-
-        def visit(cost: float, static: float) -> None:
-            nonlocal best_cost, best
-            self.nodes += 1
-            if self.nodes > self.node_limit:
-                raise _NodeLimit
-            target, ways = -1, math.inf
-            broken = [r for r in range(q) if not released[r] and abs(res[r]) > tol]
-            for r in broken:
-                n = sum(len(changes[i]) if not free[i] else 1 for i, _ in members[r] if state[i] == 0)
-                if n < ways:
-                    target, ways = r, n
-            if target < 0:
-                if cost < best_cost - 1e-9:
-                    best_cost, best = cost, (list(choice), list(value))
-                return
-            degree: dict[int, int] = {}  # per cell, the relations broken now
-            for r in broken:
-                for i, _ in members[r]:
-                    degree[i] = degree.get(i, 0) + 1
-            if cost + sum(lb(r, degree) for r in broken) >= best_cost - 1e-9:
-                return
-            branches: list[tuple[float, int, int, float]] = []  # (cost of the step, position, change index, delta)
-            undecided = [(i, c) for i, c in self.members[target] if state[i] == 0]
-            for pos, (i, c) in enumerate(undecided):
-                if p.free[i]:
-                    v = value[i] - res[target] / c  # the value that settles the relation
-                    bad = self.forbid is not None and self.forbid.cell == i and v == float(self.forbid.index)
-                    if v >= 0 and float(v).is_integer() and not bad:
-                        branches.append((0.0, pos, -1, v - value[i]))
-                    continue
-                for j, (cc, d, _) in enumerate(self.changes[i]):
-                    branches.append((cc, pos, j, d))
-            branches.sort(key=lambda b: b[0])
-            children: list[tuple[float, float, float, int, int, float]] = []  # (bound, step, static, pos, j, d)
-            for step, pos, j, d in branches:
-                if cost + step >= best_cost - 1e-9:
-                    break
-                new_static = self._try(undecided, pos, d, static, lbs, static_lb, state, res, None)
-                if cost + step + new_static < best_cost - 1e-9:
-                    children.append((cost + step + new_static, step, new_static, pos, j, d))
-            children.sort(key=lambda ch: ch[0])
-            for lower_bound, step, new_static, pos, j, d in children:
-                if lower_bound >= best_cost - 1e-9:
-                    break
-                i = undecided[pos][0]
-                if j >= 0:
-                    choice[i] = self.changes[i][j][2]
-                value[i] += d
-                self._try(undecided, pos, d, static, lbs, static_lb, state, res, lambda s=step, ns=new_static:
-                          visit(cost + s, ns))
-                value[i] -= d
-                choice[i] = 0
-            released[target] = True
-            old = lbs[target]
-            lbs[target] = 0.0
-            if cost + self.penalty + static - old < best_cost - 1e-9:
-                visit(cost + self.penalty, static - old)
-            lbs[target] = old
-            released[target] = False
-
-        visit(0.0, sum(lbs))
-        if best is None:
-            return None
-        return self._solution(*best)
-
-    def _try(self, undecided: list[tuple[int, float]], pos: int, d: float, static: float, lbs: list[float],
-             lb: Callable[[int], float], state: list[int], res: list[float],
-             then: Callable[[], None] | None) -> float:
-        """Change the ``pos``-th undecided cell by ``d`` (the ones before it kept), update the static bounds, run
-        ``then`` if given, undo; return the static bound with the change made."""
-        i = undecided[pos][0]
-        kept = [i0 for i0, _ in undecided[:pos]]
-        affected = {r for r, _ in self.rels[i]}
-        for i0 in kept:
-            state[i0] = 1
-            affected.update(r for r, _ in self.rels[i0])
-        state[i] = 2
-        for r, c in self.rels[i]:
-            res[r] += c * d
-        saved = [(r, lbs[r]) for r in affected]
-        new_static = static
-        for r, old in saved:
-            lbs[r] = lb(r)
-            new_static += lbs[r] - old
-        if then is not None:
-            then()
-        for r, old in saved:
-            lbs[r] = old
-        for r, c in self.rels[i]:
-            res[r] -= c * d
-        state[i] = 0
-        for i0 in kept:
-            state[i0] = 0
-        return new_static
-
-    def _forced_change(self, res: list[float], state: list[int], choice: list[int], value: list[float],
-                       released: list[bool]) -> _Solution | None:
-        """The optimum when a cell's reading is forbidden: the best over its changes of the search that follows."""
-        i = self.forbid.cell if self.forbid is not None else -1
-        best: _Solution | None = None
-        for _cost, d, k in self.changes[i]:
-            sub = _Search(self.p, None, self.node_limit, self.cutoff)
-            sub.base = list(self.base)
-            sub.base[i] += d
-            sub.changes[i] = []
-            sub.share[i] = math.inf
-            sub.nodes = self.nodes
-            sol = sub.run()
-            self.nodes = sub.nodes
-            if sol is None:
-                continue
-            sol = _Solution(sol.objective, tuple(k if j == i else c for j, c in enumerate(sol.choice)),
-                            sol.free_value)
-            sol = self._rescore(sol)
-            if best is None or sol.objective > best.objective:
-                best = sol
-        return best
-
-    def _rescore(self, sol: _Solution) -> _Solution:
-        p = self.p
-        values = [float(sol.free_value[i]) if p.free[i] else float(p.values[i][sol.choice[i]])
-                  for i in range(len(p.keys))]
-        logp = sum(float(p.logp[i][sol.choice[i]]) for i in range(len(p.keys)) if not p.free[i])
-        return _Solution(logp - self.penalty * self._broken(values) + p.free_logp * sum(p.free), sol.choice,
-                         sol.free_value)
-
-    def _solution(self, choice: list[int], value: list[float]) -> _Solution:
-        p = self.p
-        m = len(p.keys)
-        sol = _Solution(0.0, tuple(-1 if p.free[i] else int(choice[i]) for i in range(m)),
-                        tuple(round(value[i]) if p.free[i] else 0 for i in range(m)))
-        return self._rescore(sol)
-
-    def _broken(self, values: list[float]) -> int:
-        return sum(1 for mem, const in zip(self.members, self.p.const, strict=True)
-                   if abs(float(const) + sum(c * values[i] for i, c in mem)) > self.tol)
-
-
-class _FreeSearch:
-    """Exact branch and bound for components with unreadable (free) cells, any number of them.
-
-    The free cells are unknowns, eliminated through the relations that hold (Gauss-Jordan on the relations' rows,
-    candidate cells included). A relation with free cells in it (``open``) is branched on by holding it, which
-    solves it for one of its free cells and substitutes that into every other row, or releasing it. A row with no
-    free cell left (``determined``: a relation, or a combination of held relations, over candidate cells only) that
-    does not hold is branched on as in ``_Search``: release it (its relation), or change one of its undecided cells
-    to one of its candidates, the cells before it being kept. Where every row holds or is released, the free cells
-    take the smallest values that make each a non-negative integer (``_integer_point``); where there are none, some
-    undecided cell of the rows that decide them must change, and the search branches on those. Each branching
-    partitions the solutions, so the search is exact (candidate changes cost >= 0). Bound: the cost so far plus, per
-    determined row that does not hold, the least share of a change that settles it, or the penalty (as ``_Search``);
-    children are visited best bound first.
-    """
-
-    BOX = 4096  # integer points a leaf may try before the search gives up (the caller falls back)
-
-    def __init__(self, p: _Problem, forbid: _Forbid | None, node_limit: int, cutoff: float = -math.inf) -> None:
-        self.p = p
-        self.forbid = forbid
-        self.node_limit = node_limit
-        self.nodes = 0
-        self.tol = p.tol
-        self.penalty = p.penalty
-        m, q = len(p.keys), len(p.rel_ids)
-        self.m, self.q = m, q
-        self.changes: list[list[tuple[float, float, int]]] = []  # per cell: (cost, delta, candidate index), by cost
-        for i in range(m):
-            if p.free[i]:
-                self.changes.append([])
-                continue
-            lp, vals = p.logp[i], p.values[i]
-            self.changes.append(sorted(
-                (float(lp[0] - lp[k]), float(vals[k] - vals[0]), k) for k in range(1, len(lp))
-                if not (forbid is not None and forbid.cell == i and forbid.index == k)))
-        self.top = _as_read(p)
-        self.best_cost = math.inf if not math.isfinite(cutoff) else self.top - cutoff + 1e-7
-        self.best: tuple[list[int], list[float]] | None = None  # (choice, values) of the best solution so far
-
-    def _forbidden_free(self, j: int, v: float) -> bool:
-        f = self.forbid
-        return f is not None and f.cell == j and self.p.free[j] and abs(v - f.index) < 1e-6
-
-    def run(self) -> _Solution | None:
-        p = self.p
-        m, q = self.m, self.q
-        value = [0.0 if p.free[i] else float(p.values[i][0]) for i in range(m)]
-        rows = [{int(i): float(p.coef[r, i]) for i in np.nonzero(p.coef[r])[0]} for r in range(q)]
-        res = [float(p.const[r]) + sum(c * value[i] for i, c in rows[r].items()) for r in range(q)]
-        forced = self.forbid is not None and not p.free[self.forbid.cell] and self.forbid.index == 0
-        if not forced:  # the readings as they stand, free cells at 0 (1 where 0 is forbidden): a first solution
-            start = [1.0 if self._forbidden_free(j, 0.0) else 0.0 for j in range(m)]
-            broken = sum(1 for r in range(q)
-                         if abs(res[r] + sum(c * start[j] for j, c in rows[r].items() if p.free[j])) > self.tol)
-            if self.penalty * broken < self.best_cost:
-                self.best_cost = self.penalty * broken
-                self.best = ([0] * m, [start[i] if p.free[i] else value[i] for i in range(m)])
-        node = _Node(value, [0] * m, [0] * m, ["active"] * q, rows, res, {})
-        if forced:  # the reading itself is forbidden: the cell must change (best bound first)
-            self._branch(node, 0.0, [(self.forbid.cell if self.forbid is not None else -1, 1.0)])
-        else:
-            self._visit(node, 0.0)
-        if self.best is None:
-            return None
-        choice, values = self.best
-        return _rescore(p, _Solution(0.0, tuple(-1 if p.free[i] else int(choice[i]) for i in range(m)),
-                                     tuple(round(values[i]) if p.free[i] else 0 for i in range(m))))
-
-    def _cells(self, node: _Node, r: int) -> list[tuple[int, float]]:
-        """The undecided candidate cells of row ``r`` with their coefficients."""
-        return [(i, c) for i, c in node.rows[r].items() if not self.p.free[i] and node.state[i] == 0]
-
-    def _bound(self, node: _Node) -> float:
-        """What the determined rows that do not hold must still cost (``_row_bound``, as ``_Search``'s bound)."""
-        tol, res = self.tol, node.res
-        nfree = node.free_counts(self.p.free)
-        broken = [(res[r], self._cells(node, r)) for r, status in enumerate(node.status)
-                  if status == "active" and not nfree[r] and abs(res[r]) > tol]
-        deg: dict[int, int] = {}
-        for _, cells in broken:
-            for i, _ in cells:
-                deg[i] = deg.get(i, 0) + 1
-        total = 0.0
-        for rr, cells in broken:
-            total += _row_bound(rr, cells, self.changes, deg, tol, self.penalty)
-        return total
-
-    def _visit(self, node: _Node, cost: float, bound: float | None = None) -> None:
-        """``bound``: the node's, where the caller has it (``_branch`` computes it to order the children)."""
-        self.nodes += 1
-        if self.nodes > self.node_limit:
-            raise _NodeLimit
-        if (cost + self._bound(node) if bound is None else bound) >= self.best_cost - 1e-9:
-            return
-        p, tol = self.p, self.tol
-        nfree = node.free_counts(p.free)
-        target, ways, kind = -1, math.inf, ""
-        for r in range(self.q):
-            if node.status[r] != "active":
-                continue
-            if nfree[r] == 0 and abs(node.res[r]) > tol:
-                n = sum(len(self.changes[i]) for i, _ in self._cells(node, r))
-                if n < ways:
-                    target, ways, kind = r, n, "broken"
-        if target < 0:
-            best_key: tuple[int, int] | None = None
-            for r in range(self.q):
-                if node.status[r] != "active":
-                    continue
-                if nfree[r] and (best_key is None or (nfree[r], len(node.rows[r])) < best_key):
-                    target, kind, best_key = r, "open", (nfree[r], len(node.rows[r]))
-        if target < 0:
-            cells = self._leaf(node, cost)
-            if cells:
-                self._branch(node, cost, cells)
-            return
-        if kind == "open":
-            held = node.hold(target, p.free)
-            if held is not None and not self._infeasible_constant(held):
-                self._visit(held, cost)
-        else:
-            self._branch(node, cost, self._cells(node, target))
-        if cost + self.penalty < self.best_cost - 1e-9:
-            node.status[target] = "released"
-            self._visit(node, cost + self.penalty)
-            node.status[target] = "active"
-
-    def _branch(self, node: _Node, cost: float, undecided: list[tuple[int, float]]) -> None:
-        """Children: one of ``undecided`` changes to one of its candidates, the cells before it kept; best bound
-        first."""
-        children: list[tuple[float, float, int, float, int]] = []  # (bound, step, position, delta, candidate)
-        for pos, (i, _) in enumerate(undecided):
-            for step, d, k in self.changes[i]:
-                if cost + step >= self.best_cost - 1e-9:
-                    break
-                self._enter(node, undecided, pos, d, k)
-                bound = cost + step + self._bound(node)
-                self._leave(node, undecided, pos, d)
-                if bound < self.best_cost - 1e-9:
-                    children.append((bound, step, pos, d, k))
-        children.sort(key=lambda ch: ch[:3])
-        for bound, step, pos, d, k in children:
-            if bound >= self.best_cost - 1e-9:
-                break
-            self._enter(node, undecided, pos, d, k)
-            self._visit(node, cost + step, bound)
-            self._leave(node, undecided, pos, d)
-
-    @staticmethod
-    def _enter(node: _Node, undecided: list[tuple[int, float]], pos: int, d: float, k: int) -> None:
-        for i0, _ in undecided[:pos]:
-            node.state[i0] = 1
-        i = undecided[pos][0]
-        node.state[i], node.choice[i] = 2, k
-        node.move(i, d)
-
-    @staticmethod
-    def _leave(node: _Node, undecided: list[tuple[int, float]], pos: int, d: float) -> None:
-        i = undecided[pos][0]
-        node.move(i, -d)
-        node.state[i], node.choice[i] = 0, 0
-        for i0, _ in undecided[:pos]:
-            node.state[i0] = 0
-
-    def _pivot_row(self, node: _Node, j: int) -> tuple[float, dict[int, float], list[int]]:
-        """Free cell ``j`` (solved by a held relation) as constant + coefficients over the free cells still open,
-        and the candidate cells it depends on."""
-        r = node.pivots[j]
-        row = node.rows[r]
-        a = row[j]
-        lin = {f: -g / a for f, g in row.items() if f != j and self.p.free[f]}
-        return -node.res[r] / a, lin, [i for i in row if not self.p.free[i]]
-
-    def _infeasible_constant(self, node: _Node) -> bool:
-        """A free cell solved to a negative, fractional or forbidden value by rows whose candidate cells are all
-        decided: no completion of this node fixes it."""
-        for j in node.pivots:
-            const, lin, cells = self._pivot_row(node, j)
-            if not lin and all(node.state[i] != 0 for i in cells) and not self._valid(j, const):
-                return True
-        return False
-
-    def _valid(self, j: int, v: float) -> bool:
-        return v >= -1e-6 and abs(v - round(v)) <= 1e-6 and not self._forbidden_free(j, round(v))
-
-    def _leaf(self, node: _Node, cost: float) -> list[tuple[int, float]]:
-        """Every row holds or is released: give the free cells values, record the solution, and return nothing;
-        where no values will do, return the undecided cells one of which must change."""
-        p = self.p
-        rows = {j: self._pivot_row(node, j) for j in sorted(node.pivots)}
-        for j, (const, lin, cells) in rows.items():
-            if not lin and not self._valid(j, const):  # this free cell's row: one of its cells must change
-                return [(i, 1.0) for i in cells if node.state[i] == 0]
-        opened = sorted({f for _, lin, _ in rows.values() for f in lin})
-        point = _integer_point([(j, const, lin) for j, (const, lin, _) in rows.items() if lin], opened,
-                               self._forbidden_free, self.BOX)
-        if point is None:  # the rows with open free cells in them: one of their cells must change
-            return sorted({(i, 1.0) for j, (_, lin, cells) in rows.items() if lin for i in cells
-                           if node.state[i] == 0})
-        values = list(node.value)
-        for j in range(self.m):
-            if p.free[j] and j not in node.pivots:
-                values[j] = point.get(j, 1.0 if self._forbidden_free(j, 0.0) else 0.0)
-        for j, (const, lin, _) in rows.items():
-            values[j] = float(round(const + sum(g * point[f] for f, g in lin.items())))
-        self.best_cost = cost
-        self.best = (list(node.choice), values)
-        return []
-
-
-@dataclass
-class _Node:
-    """The state of ``_FreeSearch``: cell values and decisions (0 undecided, 1 kept, 2 changed), row status
-    (active, released, pivot), the rows (cell -> coefficient; free cells eliminated where solved), their residuals
-    over the candidate cells (free cells not counted), and the row that solves each solved free cell."""
-
-    value: list[float]
-    state: list[int]
-    choice: list[int]
-    status: list[str]
-    rows: list[dict[int, float]]
-    res: list[float]
-    pivots: dict[int, int]
-    cols: dict[int, list[tuple[int, float]]] | None = None  # cell -> (row, coefficient), made at the first move
-    nfree: list[int] | None = None  # free cells per row, made when first asked (rows change only in ``hold``)
-
-    def free_counts(self, free: Sequence[bool]) -> list[int]:
-        if self.nfree is None:
-            self.nfree = [sum(1 for i in row if free[i]) for row in self.rows]
-        return self.nfree
-
-    def move(self, i: int, d: float) -> None:
-        self.value[i] += d
-        if self.cols is None:
-            self.cols = {}
-            for r, row in enumerate(self.rows):
-                for j, c in row.items():
-                    self.cols.setdefault(j, []).append((r, c))
-        res = self.res
-        for r, c in self.cols.get(i, ()):
-            res[r] += c * d
-
-    def hold(self, r: int, free: Sequence[bool]) -> _Node | None:
-        """A copy in which row ``r`` holds: solved for one of its free cells, which is eliminated from every other
-        row that is not released."""
-        row = self.rows[r]
-        cands = [f for f in row if free[f]]
-        j = max(cands, key=lambda f: (abs(abs(row[f]) - 1.0) < 1e-12, -f))  # a unit coefficient keeps integers
-        a = row[j]
-        rows = list(self.rows)
-        res = list(self.res)
-        for r2, row2 in enumerate(self.rows):
-            g = row2.get(j)
-            if r2 == r or g is None or self.status[r2] == "released":
-                continue
-            k = g / a
-            new = dict(row2)
-            for i, c in row.items():
-                v = new.get(i, 0.0) - k * c
-                if abs(v) < 1e-12:
-                    new.pop(i, None)
-                else:
-                    new[i] = v
-            new.pop(j, None)
-            rows[r2] = new
-            res[r2] -= k * self.res[r]
-        status = list(self.status)
-        status[r] = "pivot"
-        return _Node(list(self.value), list(self.state), list(self.choice), status, rows, res,
-                     {**self.pivots, j: r})
-
-
-def _integer_point(rows: list[tuple[int, float, dict[int, float]]], opened: list[int],
-                   forbidden: Callable[[int, float], bool], limit: int) -> dict[int, float] | None:
-    """Non-negative integers for the free cells ``opened`` such that every expressed cell (``rows``: cell, constant,
-    coefficients over ``opened``) is a non-negative integer and no cell takes its forbidden value, with the smallest
-    sum: points are tried by increasing sum within the bounds the rows give. None where there is none (the bounds
-    are finite and every point in them fails, or a row with integer coefficients has a fractional constant);
-    ``_NodeLimit`` where ``limit`` points were tried without an answer."""
-    if not opened:
-        return {}
-    lo = {f: 0 for f in opened}
-    hi: dict[int, float] = {f: math.inf for f in opened}
-    for _, const, lin in rows:
-        if all(abs(g - round(g)) < 1e-9 for g in lin.values()) and abs(const - round(const)) > 1e-6:
-            return None  # never an integer
-        for f, g in lin.items():
-            if all(h <= 0 for o, h in lin.items() if o != f):  # const + g t + (something <= 0) >= 0
-                if g < 0:
-                    hi[f] = min(hi[f], math.floor(const / -g + 1e-9))
-                else:
-                    lo[f] = max(lo[f], math.ceil(-const / g - 1e-9))
-    if any(hi[f] < lo[f] for f in opened):
-        return None
-    top = sum(hi[f] - lo[f] for f in opened)  # the largest sum of the shifted point (inf where unbounded)
-    n = len(opened)
-    tried = 0
-
-    def points(k: int, total: int) -> Iterator[list[int]]:
-        """Shifts of cells k.. summing to ``total``, within their bounds."""
-        f = opened[k]
-        if k == n - 1:
-            if total <= hi[f] - lo[f]:
-                yield [total]
-            return
-        for u in range(min(total, hi[f] - lo[f]) + 1 if math.isfinite(hi[f]) else total + 1):
-            for rest in points(k + 1, total - u):
-                yield [u, *rest]
-
-    level = 0
-    while level <= top:
-        for shift in points(0, level):
-            tried += 1
-            if tried > limit:
-                if _relaxation_infeasible(rows, opened, lo, hi):
-                    return None
-                raise _NodeLimit
-            point = {f: float(lo[f] + u) for f, u in zip(opened, shift, strict=True)}
-            if any(forbidden(f, v) for f, v in point.items()):
-                continue
-            good = True
-            for e, const, lin in rows:
-                v = const + sum(g * point[f] for f, g in lin.items())
-                if v < -1e-6 or abs(v - round(v)) > 1e-6 or forbidden(e, round(v)):
-                    good = False
-                    break
-            if good:
-                return point
-        level += 1
-    return None
-
-
-def _relaxation_infeasible(rows: list[tuple[int, float, dict[int, float]]], opened: list[int],
-                           lo: Mapping[int, int], hi: Mapping[int, float]) -> bool:
-    """No real point within the bounds makes every row non-negative (a linear programme)."""
-    a = np.array([[-lin.get(f, 0.0) for f in opened] for _, _, lin in rows])
-    b = np.array([const for _, const, _ in rows])
-    res = linprog(np.zeros(len(opened)), A_ub=a, b_ub=b,
-                  bounds=[(lo[f], hi[f] if math.isfinite(hi[f]) else None) for f in opened], method="highs")
-    return res.status == 2
-
-
-def _rescore(p: _Problem, sol: _Solution) -> _Solution:
-    """``sol`` with its objective computed from its values (every broken relation released)."""
-    m = len(p.keys)
-    values = np.array([float(sol.free_value[i]) if p.free[i] else float(p.values[i][sol.choice[i]]) for i in range(m)])
-    logp = sum(float(p.logp[i][sol.choice[i]]) for i in range(m) if not p.free[i])
-    broken = int(np.sum(np.abs(p.const + p.coef @ values) > p.tol))
-    return _Solution(logp - p.penalty * broken + p.free_logp * sum(p.free), sol.choice, sol.free_value)
-
-
-class _Solver:
-    def __init__(self, p: _Problem, options: RepairOptions) -> None:
-        self.p = p
-        self.options = options
-        small = not any(p.free) and p.size <= options.max_enumeration
-        self.enum = _Enumerator(p) if small else None
-        self.solves = 0
-        self._answers: dict[tuple[_Forbid | None, float], _Solution | None] = {}
-        # _Search sets an unreadable cell from one relation at a time: exact for one such cell per component, not
-        # where two of them must be solved for together (_FreeSearch: slower per node, exact for any number)
-        self.method = "enumeration" if small else "search" if sum(p.free) <= 1 else "free-search"
-        # both searches take the reading for the most probable candidate (a change never costs less than nothing),
-        # as cell_candidates makes it; candidates given otherwise go to the integer programme
-        if not small and any(len(lp) and float(np.max(lp)) > float(lp[0]) + 1e-12 for lp in p.logp):
-            self.method = "milp"
-
-    def best(self, forbid: _Forbid | None = None, cutoff: float = -math.inf) -> _Solution | None:
-        """The optimum (with ``forbid`` excluded); None where there is none. The search may also answer None where
-        nothing reaches ``cutoff`` (it prunes below it); enumeration and the integer programme answer exactly. An
-        answer is kept: a component is asked again by the repairs of one report that share it (``_SolveCache``)."""
-        asked = (forbid, cutoff)
-        if asked not in self._answers:
-            self._answers[asked] = self._best(forbid, cutoff)
-        return self._answers[asked]
-
-    def settle(self, optimum: _Solution) -> None:
-        """Keep ``optimum``, found with a cutoff, as the answer without one (a search that finds anything above its
-        cutoff finds the optimum)."""
-        self._answers[(None, -math.inf)] = optimum
-
-    def _best(self, forbid: _Forbid | None, cutoff: float) -> _Solution | None:
-        self.solves += 1
-        if self.enum is not None:
-            return self.enum.best(forbid)
-        if self.method in ("search", "free-search"):
-            kind = _Search if self.method == "search" else _FreeSearch
-            try:
-                return kind(self.p, forbid, self.options.node_limit, cutoff).run()
-            except _NodeLimit:
-                self.method = "milp"
-        return _milp(self.p, forbid, self.options.time_limit_s)
-
-
-# ----------------------------------------------------------------------------------------------------------
 # repair
 
 
-_Solved = tuple[_Problem, _Solver, _Solution]
+_Solved = tuple[Problem, Solver, Solution]
 _Group = tuple[list[str], list[Invariant]]
 
 
@@ -1209,7 +336,7 @@ class _SolveCache:
         return list(kept[2])
 
     @staticmethod
-    def key(p: _Problem) -> bytes:
+    def key(p: Problem) -> bytes:
         h = hashlib.blake2b(digest_size=20)
         h.update("\x1f".join(p.keys).encode())
         h.update(b"\x1e" + "\x1f".join(p.rel_ids).encode() + b"\x1e")
@@ -1300,7 +427,7 @@ class _Plans:
                 groups.append((sorted(keys), grels))  # else everything holds as read: nothing to repair
         return groups, movable
 
-    def solve(self, keys: list[str], rels: list[Invariant], problem: _Problem | None = None
+    def solve(self, keys: list[str], rels: list[Invariant], problem: Problem | None = None
               ) -> tuple[_Solved | None, list[str]]:
         """The component's optimum (None where readings are kept), and the warnings solving it gave; ``problem``:
         the component's, where the caller built it."""
@@ -1312,7 +439,7 @@ class _Plans:
         solved, warnings, _ = self._cache[sig]
         return solved, warnings
 
-    def _may_give(self, keys: list[str], rels: list[Invariant], problem: _Problem, floor: float) -> bool:
+    def _may_give(self, keys: list[str], rels: list[Invariant], problem: Problem, floor: float) -> bool:
         """Whether the component's optimum may exceed ``floor`` (log-probability against its cells as read): a search
         with that cutoff, which proves it cannot (kept: ``_SolveCache.ceiling``) or finds the optimum (kept in the
         shared cache, where ``solve`` takes it). Where the solver fails, True: ``solve`` then runs with its fallbacks
@@ -1322,9 +449,9 @@ class _Plans:
             return True
         if floor >= self._shared.ceiling.get(key, math.inf):
             return False
-        solver = _Solver(problem, self.opts)
+        solver = Solver(problem, self.opts)
         try:
-            found = solver.best(cutoff=floor + _as_read(problem))
+            found = solver.best(cutoff=floor + as_read(problem))
         except RuntimeError:
             return True
         finally:
@@ -1336,7 +463,7 @@ class _Plans:
         self._shared.put(key, ((problem, solver, found), [], 0))
         return True
 
-    def _solve(self, keys: list[str], rels: list[Invariant], problem: _Problem | None
+    def _solve(self, keys: list[str], rels: list[Invariant], problem: Problem | None
                ) -> tuple[_Solved | None, list[str], int]:
         if problem is None:
             problem = _build(keys, rels, self.cells, self.free, self.reading, self.opts)
@@ -1351,10 +478,10 @@ class _Plans:
             self._solves_before.setdefault(id(solved[1]), solved[1].solves)
         return solved, list(warnings), 0
 
-    def _solve_problem(self, problem: _Problem, keys: list[str], rels: list[Invariant]
+    def _solve_problem(self, problem: Problem, keys: list[str], rels: list[Invariant]
                        ) -> tuple[_Solved | None, list[str], int]:
         opts, cells = self.opts, self.cells
-        solver = _Solver(problem, opts)
+        solver = Solver(problem, opts)
         where = f"repair of {', '.join(keys[:3])}…"
         fewer_note = f"each cell's {opts.fallback_candidates} likeliest candidates"
         warnings: list[str] = []
@@ -1369,7 +496,7 @@ class _Plans:
                 return None, [f"{where}: {exc}; readings kept"], spent
             # the same problem over each cell's likeliest candidates (a prefix of its list: the indices stand)
             problem = _build(keys, rels, {**cells, **fewer}, self.free, self.reading, opts)
-            solver = _Solver(problem, opts)
+            solver = Solver(problem, opts)
             try:
                 best = solver.best()
             except RuntimeError as again:
@@ -1391,7 +518,7 @@ class _Plans:
         """The log-probability, against every cell kept as read, of the optimum with ``rels`` enforced (a relation
         no cell of which may move counts its penalty where it breaks as read), and its values; None where a
         component could not be solved, or where the total cannot exceed ``need``: components not solved before
-        are searched only above what they would have to give (``_may_give``), each at most its ``_ceiling``."""
+        are searched only above what they would have to give (``_may_give``), each at most its ``ceiling``."""
         groups, movable = self.components(rels)
         stuck = sum(1 for inv in rels if not any(k in movable for k in inv.fields)
                     and not _holds(inv, self.reading, self.opts.tolerance))
@@ -1407,7 +534,7 @@ class _Plans:
                 return None
             total += _taken(solved, keys, values)
         problems = [_build(keys, grels, self.cells, self.free, self.reading, self.opts) for keys, grels in pending]
-        ceilings = [_ceiling(problem) for problem in problems]
+        ceilings = [ceiling(problem) for problem in problems]
         for n, ((keys, grels), problem) in enumerate(zip(pending, problems, strict=True)):
             if not self._may_give(keys, grels, problem, need - total - sum(ceilings[n + 1:])):
                 return None
@@ -1418,23 +545,12 @@ class _Plans:
         return total, values
 
 
-def _as_read(p: _Problem) -> float:
-    """The objective with every cell at its reading and no relation released (unreadable cells at their prior)."""
-    return sum(float(lp[0]) for lp, f in zip(p.logp, p.free, strict=True) if not f) + p.free_logp * sum(p.free)
-
-
-def _ceiling(p: _Problem) -> float:
-    """The most a component's optimum can exceed ``_as_read``: each cell at its most probable candidate, nothing
-    released (0 where every reading is its cell's most probable candidate, as ``cell_candidates`` makes them)."""
-    return sum(float(np.max(lp) - lp[0]) for lp, f in zip(p.logp, p.free, strict=True) if not f and len(lp))
-
-
 def _taken(solved: _Solved, keys: list[str], values: dict[str, Number | None]) -> float:
-    """Write a component's optimum into ``values``; its log-probability against ``_as_read``."""
+    """Write a component's optimum into ``values``; its log-probability against ``as_read``."""
     problem, _, best = solved
     for i, k in enumerate(keys):
         values[k] = best.value(problem, i)
-    return best.objective - _as_read(problem)
+    return best.objective - as_read(problem)
 
 
 def _misprints(errors: Sequence[str], enforced: Sequence[Invariant], values: Mapping[str, Number | None], tol: float,
@@ -1610,7 +726,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
                 continue
             index = best.free_value[i] if problem.free[i] else best.choice[i]
             try:
-                alt = solver.best(_Forbid(i, index), cutoff=best.objective - opts.conflict_margin)
+                alt = solver.best(Forbid(i, index), cutoff=best.objective - opts.conflict_margin)
             except RuntimeError as exc:
                 warnings.append(f"{k}: conflict check failed ({exc}); treated as a conflict")
                 conflict.add(k)
@@ -1949,22 +1065,12 @@ def _misread_digits(read: Number, needed: float) -> bool:
         return False
     short, long_ = str(int(read)), str(round(needed))
     if len(long_) == len(short):
-        pair = _one_digit_apart(short, long_)
-        return pair is not None and (len(short) > 1 or _lookalike(pair))
+        pair = one_digit_apart(short, long_)
+        return pair is not None and (len(short) > 1 or lookalike_digits(pair))
     if len(long_) <= len(short):
         return False
     it = iter(long_)
     return all(ch in it for ch in short)
-
-
-def _one_digit_apart(a: str, b: str) -> tuple[str, str] | None:
-    """The digits (of ``a``, of ``b``) where two digit strings of one length differ, if in one place only."""
-    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y] if len(a) == len(b) else []
-    return diff[0] if len(diff) == 1 else None
-
-
-def _lookalike(pair: tuple[str, str]) -> bool:
-    return pair[1] in DIGIT_CONFUSIONS.get(pair[0], {})
 
 
 def _has_unreadable(inv: Invariant, out: Mapping[str, CellRepair]) -> bool:
@@ -2006,7 +1112,7 @@ def _status(inv: Invariant, reading: Mapping[str, Number | None], cells: Mapping
 
 
 def _build(keys: list[str], rels: list[Invariant], cells: Mapping[str, Sequence[Candidate]], free: set[str],
-           reading: Mapping[str, Number | None], opts: RepairOptions) -> _Problem:
+           reading: Mapping[str, Number | None], opts: RepairOptions) -> Problem:
     index = {k: i for i, k in enumerate(keys)}
     coef = np.zeros((len(rels), len(keys)))
     const = np.zeros(len(rels))
@@ -2022,9 +1128,9 @@ def _build(keys: list[str], rels: list[Invariant], cells: Mapping[str, Sequence[
         cands = [] if k in free else cells[k]
         values.append(np.array([float(c.value or 0) for c in cands]))
         logp.append(np.log(np.maximum(np.array([c.prob for c in cands]), 1e-300)))
-    return _Problem(keys=keys, values=values, logp=logp, free=[k in free for k in keys],
-                    rel_ids=[inv.id for inv in rels], coef=coef, const=const, penalty=opts.release_penalty,
-                    tol=opts.tolerance, free_logp=opts.unreadable_log_prior)
+    return Problem(keys=keys, values=values, logp=logp, free=[k in free for k in keys],
+                   rel_ids=[inv.id for inv in rels], coef=coef, const=const, penalty=opts.release_penalty,
+                   tol=opts.tolerance, free_logp=opts.unreadable_log_prior)
 
 
 def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant],
@@ -2148,217 +1254,3 @@ def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[I
         read = c.status in (ValueStatus.READ, ValueStatus.REPAIRED)
         result.cells[key] = replace(c, reading=None, status=ValueStatus.REPAIRED if read else c.status)
     return result
-
-
-# ----------------------------------------------------------------------------------------------------------
-# review
-
-
-class ReviewKind(str, Enum):
-    CONFLICT = "conflict"  # two readings about equally good: a person must choose
-    UNREADABLE = "unreadable"  # no number could be read or implied
-    BROKEN_RELATION = "broken-relation"  # the document breaks one of its sums (or it is left open by a conflict)
-    PRINTED_ERROR = "printed-error"  # a confidently read cell that the sums point to as printed wrong (kept as read)
-    REPAIRED = "repaired"  # a garbled reading replaced using the sums
-    LOW_CONFIDENCE = "low-confidence"  # read as is, below the confidence threshold
-
-
-_CLASS_RANK = {ReviewKind.CONFLICT: 4.0, ReviewKind.UNREADABLE: 4.0, ReviewKind.BROKEN_RELATION: 3.0,
-               ReviewKind.PRINTED_ERROR: 3.0,
-               ReviewKind.REPAIRED: 2.0, ReviewKind.LOW_CONFIDENCE: 1.0}
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """One thing a person should look at; ``review_items`` returns them most important first."""
-
-    key: str  # field key, or relation id for a broken relation
-    status: ReviewKind
-    value: Number | None  # the value reported (for a relation: None)
-    raw_text: str  # what was read ("" for a relation)
-    reason: str
-    priority: float  # higher first: class (conflict/unreadable > broken relation > repaired > low confidence),
-    # then totals before parts, then larger values
-
-
-# why a cell was repaired, by the origin of its new value (others: the origin and its probability)
-_REPAIR_REASONS = {
-    IMPLIED: "implied by the sums",
-    LOST_READING: "the reading, unsure, broke its relations, which agree on this value instead",
-    MARKER_AS_ZERO: "a lone blank marker where the report prints its zeros, p={p:.2f}",
-    READ_FOR_ZERO: "an unsure reading its look-alikes do not explain, taken for the 0 its relations need, p={p:.2f}",
-}
-
-
-def _lookalike_digit(read: Number | None, meant: Number | None) -> tuple[str, str] | None:
-    """(read digit, meant digit) where two whole numbers of as many digits differ in one place only, by a pair of
-    ``DIGIT_CONFUSIONS`` (1622 for 1022: 6 and 0): a confident misreading looks so, as well as a misprint."""
-    if read is None or meant is None or float(read) != int(read) or float(meant) != int(meant) or read < 0 \
-            or meant < 0:
-        return None
-    pair = _one_digit_apart(str(int(read)), str(int(meant)))
-    return pair if pair is not None and _lookalike(pair) else None
-
-
-def _importance(key: str, value: Number | None) -> float:
-    total = key.endswith(".total") or ".results_total." in key
-    size = min(1.0, math.log10(1.0 + abs(float(value or 0))) / 6.0)
-    return (0.5 if total else 0.0) + 0.49 * size
-
-
-def review_items(result: RepairResult, evidence: Mapping[str, CellEvidence] | None = None,
-                 threshold: float = CALIBRATED_THRESHOLD) -> list[ReviewItem]:
-    """What a person should look at, most important first.
-
-    Conflicts and unreadable cells first, then broken relations (flagged or left unresolved) and the confident cells
-    they point to as printed wrong (``RepairResult.printed_errors``, kept as read), then repaired cells,
-    then cells read as is below ``threshold`` (text-layer cells never). Within a class totals come before parts
-    and larger values before smaller ones.
-    """
-    ev = evidence or {}
-    items: list[ReviewItem] = []
-    for key, c in result.cells.items():
-        e = ev.get(key)
-        raw = e.raw_text if e is not None else ""
-        conf = e.confidence if e is not None else 1.0
-        digital = e.digital if e is not None else c.confident and len(c.candidates) <= 1
-        shown = f"{c.reading:g}" if c.reading is not None else repr(raw)
-        if c.status is ValueStatus.CONFLICT:
-            alt = f" or {c.runner_up.value:g}" if c.runner_up is not None and c.runner_up.value is not None else ""
-            kind, reason = ReviewKind.CONFLICT, f"read {shown}{alt}: the sums fit either about equally well"
-        elif c.status is ValueStatus.UNREADABLE:
-            implied = result.derived.get(key)
-            kind, reason = ReviewKind.UNREADABLE, (
-                f"read {shown}: no number; the sums imply {implied.value:g}, uncorroborated (kept apart as derived)"
-                if implied is not None else f"read {shown}: no number, and the sums do not pin one down")
-        elif c.status is ValueStatus.REPAIRED:
-            how = _REPAIR_REASONS.get(c.origin, "{origin}, p={p:.2f}").format(origin=c.origin, p=c.prob)
-            kind, reason = ReviewKind.REPAIRED, f"read {shown}, repaired to {c.value:g} ({how})"
-        elif key in result.printed_errors:
-            want = result.meant.get(key)
-            rels = ", ".join(r for r in c.relations if r in result.flags)
-            pair = _lookalike_digit(c.reading, want)
-            kind, reason = ReviewKind.PRINTED_ERROR, (
-                f"read {shown} and kept: the broken relations {rels or 'of it'} point to this cell as printed wrong"
-                + (f" (they would hold with {want:g})" if want is not None else "")
-                + (f"; the two differ in one look-alike digit ({pair[0]} read for {pair[1]}?): check the scan, it"
-                   " may be a misreading" if pair is not None else ""))
-        elif not digital and not c.blank and conf < threshold:
-            kind, reason = ReviewKind.LOW_CONFIDENCE, f"read with confidence {conf:.2f}"
-        else:
-            continue
-        items.append(ReviewItem(key=key, status=kind, value=c.value, raw_text=raw, reason=reason,
-                                priority=round(_CLASS_RANK[kind] + _importance(key, c.value), 4)))
-    checks = {chk.id: chk for chk in result.checks}
-    for rel in result.relations:
-        if not (rel.flagged or rel.unresolved):
-            continue
-        chk = checks.get(rel.id)
-        sums = f" ({chk.lhs:g} vs {chk.rhs:g})" if chk is not None and chk.lhs is not None and chk.rhs is not None \
-            else ""
-        reason = ("the document breaks this relation as printed" if rel.flagged
-                  else "broken or open with an unsure cell in it: the document or the reading is wrong") + sums
-        top = max((chk.lhs or 0.0, chk.rhs or 0.0)) if chk is not None else 0.0
-        items.append(ReviewItem(key=rel.id, status=ReviewKind.BROKEN_RELATION, value=None, raw_text="",
-                                reason=reason, priority=round(_CLASS_RANK[ReviewKind.BROKEN_RELATION]
-                                                              + 0.5 + 0.49 * min(1.0, math.log10(1 + top) / 6), 4)))
-    items.sort(key=lambda it: (-it.priority, it.key))
-    return items
-
-
-# ----------------------------------------------------------------------------------------------------------
-# calibration of the confidence threshold
-
-
-@dataclass(frozen=True)
-class CalibrationCase:
-    """One document of the calibration corpus: the evidence as read and the true printed values."""
-
-    evidence: Mapping[str, CellEvidence]
-    truth: Mapping[str, Number | None]
-    invariants: Sequence[Invariant]
-
-
-@dataclass(frozen=True)
-class ThresholdScore:
-    threshold: float
-    garbled: int  # cells whose reading differs from the truth
-    restored: int  # garbled cells repaired to the truth
-    changes: int  # cells repair changed
-    right_changes: int  # changes to the truth
-    false_changes: int  # cells read right and changed
-    conflicts: int
-    false_flags: int  # relations flagged as the document's error that the true values satisfy
-    missed_flags: int = 0  # relations the true values break that are not flagged
-
-    @property
-    def recall(self) -> float:
-        return self.restored / self.garbled if self.garbled else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.right_changes / self.changes if self.changes else 1.0
-
-    @property
-    def errors(self) -> int:
-        """What ``calibrate_threshold`` minimises."""
-        return self.false_changes + FALSE_FLAG_WEIGHT * self.false_flags + self.missed_flags
-
-
-@dataclass(frozen=True)
-class Calibration:
-    threshold: float
-    scores: list[ThresholdScore]
-    procedure: str
-
-
-FALSE_FLAG_WEIGHT = 2  # a relation flagged that the document keeps counts as two errors in the calibration
-DEFAULT_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.0)
-
-
-def score_threshold(cases: Sequence[CalibrationCase], threshold: float, options: RepairOptions | None = None
-                    ) -> ThresholdScore:
-    """Repair every case with ``threshold`` and count what it restored and what it broke."""
-    base = options or RepairOptions()
-    opts = RepairOptions(**{**base.__dict__, "confident_threshold": threshold})
-    garbled = restored = changes = right = false = conflicts = false_flags = missed_flags = 0
-    for case in cases:
-        result = repair_cells(case.evidence, case.invariants, opts)
-        _, truly_broken, _, _ = check_all(list(case.invariants), case.truth)
-        false_flags += len(set(result.flags) - set(truly_broken))
-        missed_flags += len(set(truly_broken) - set(result.flags))
-        for key, c in result.cells.items():
-            if key not in case.truth:
-                continue
-            truth = case.truth[key]
-            read_right = c.reading == truth and not (c.reading is None and not c.blank)
-            garbled += not read_right
-            conflicts += c.status is ValueStatus.CONFLICT
-            if c.status is ValueStatus.REPAIRED:
-                changes += 1
-                right += c.value == truth
-                false += read_right
-            restored += (not read_right) and c.status is ValueStatus.REPAIRED and c.value == truth
-    return ThresholdScore(threshold, garbled, restored, changes, right, false, conflicts, false_flags, missed_flags)
-
-
-def calibrate_threshold(cases: Sequence[CalibrationCase], thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
-                        options: RepairOptions | None = None) -> Calibration:
-    """Pick the confidence threshold on a corpus of read documents with known true values.
-
-    Procedure: for every threshold t of the grid, repair every document with the cells read at confidence >= t
-    fixed, and count the garbled cells restored (recall), the cells read right but changed (false changes), the
-    relations flagged as the document's own error that the true values satisfy (false flags: a garbled cell read at
-    or above t is taken as printed), and the relations the true values break that are not flagged (missed flags: a
-    cell of them below t leaves them unresolved). The threshold is the one with the fewest errors, false changes +
-    2 x false flags + missed flags (a false accusation costs the user more than a break left for review), then the
-    highest recall; ties go to the lowest threshold (fewest cells open to change). (Until 2026-11-22 missed flags
-    did not count, and a threshold at which nothing is confident, so nothing is flagged, could win.) The corpus:
-    ``benchmarks/bench_repair.py --calibrate`` (correct tables from the corpus generator, k cells per relation
-    garbled, read by the project's recogniser from rendered, degraded crops: real confidences).
-    """
-    if not thresholds:
-        raise ValueError("no thresholds to try")
-    scores = [score_threshold(cases, t, options) for t in thresholds]
-    best = min(scores, key=lambda s: (s.errors, -s.recall, s.threshold))
-    return Calibration(best.threshold, scores, calibrate_threshold.__doc__ or "")
