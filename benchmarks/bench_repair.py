@@ -272,8 +272,11 @@ def render_crop(text: str, rng: random.Random, heavy: bool):  # -> np.ndarray (B
     from govreport.layout.raster import suppress_seal
 
     fonts = [f for f in CJK_FONT_FILES if Path(f).exists()]
+    if not fonts:  # PIL's default bitmap font would give other crops, and other figures, with no word said
+        raise SystemExit("bench_repair --ocr renders crops in CJK fonts, and none is installed: "
+                         "apt-get install fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming")
     size = rng.randint(18, 30)
-    font = ImageFont.truetype(rng.choice(fonts), size) if fonts else ImageFont.load_default()
+    font = ImageFont.truetype(rng.choice(fonts), size)
     shown = text or " "
     box = font.getbbox(shown)
     tw, th = box[2] - box[0], box[3] - box[1]
