@@ -21,11 +21,11 @@ for all cells at once, the most probable assignment that satisfies the relations
   explain, or the document's error).
 * A document errs in a cell (a mistyped total), which breaks all its relations at once; the release penalty prices
   relations one by one. So the optimum is compared with explanations in which a settled cell is printed wrong
-  (``_printed_errors``, at ``printed_error_penalty`` for all its relations): where one is more probable by the
-  conflict margin and the cell's relations then break as one misprint would (``_misprints``), its relations are let go
-  and the rest solved again (a misreading that cancelled the misprint in one relation is repaired), and its broken
-  relations are flagged; the cell is listed in ``printed_errors`` (and for review, with the value its broken
-  relations agree on: ``meant``).
+  (``_printed_errors``, at ``printed_error_penalty`` for all its relations): its meant value becomes an unknown, every
+  relation enforced with it (a misreading that cancelled the misprint in one relation is repaired with it). Where one
+  is more probable by the conflict margin, the cell stays as printed, its broken relations are flagged, and it is
+  listed in ``printed_errors`` (and for review, with the value its broken relations agree on: ``meant``). Where
+  another explanation comes within the margin of the one taken, the cells the two set differently are conflicts.
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
   ``repair_cells`` makes one exception, by the report's style: a cell read as a blank marker where the report prints
@@ -188,6 +188,12 @@ class RepairOptions:
     printed_error_penalty: float = 7.0
     printed_error_max: int = 2  # printed errors assumed per report at most
     printed_error_suspects: int = 12  # cells tried as printed errors per step, those in the most broken relations
+    # An explanation by a printed error that comes within the conflict margin of the one chosen (either way) is as
+    # good an account of the broken relations: the cells the two set differently are conflicts, not guesses
+    # (``_printed_errors``' ties).
+    printed_error_ties: bool = True
+    printed_error_solved: int = 4  # of the explanations tried per step, those solved with the cell's meant value
+    # unknown (the rest are taken where letting the cell's relations go leaves them agreeing on one)
     # A cell read as a blank marker where the report prints its zeros (``candidates.lone_markers``: at least
     # ``lone_marker_zeros`` confident zeros, and at most ``lone_marker_max`` marker readings or ``lone_marker_share``
     # of the zeros' number) is taken for a 0 read at ``lone_marker_confidence`` (its garblings the alternatives),
@@ -294,7 +300,7 @@ class RepairResult:
     warnings: list[str] = field(default_factory=list)
     solves: int = 0  # enumerations and integer programmes run (conflict checks included)
     printed_errors: list[str] = field(default_factory=list)  # settled cells taken for printed wrong: their
-    # relations were let go in the solve (``_printed_errors``)
+    # meant values were solved for with the relations, the printed ones kept (``_printed_errors``)
     meant: dict[str, Number] = field(default_factory=dict)  # per cell of ``printed_errors``: the value its broken
     # relations all point to (the printed value less the one amount they break by), where they agree on one
 
@@ -553,114 +559,130 @@ def _taken(solved: _Solved, keys: list[str], values: dict[str, Number | None]) -
     return best.objective - as_read(problem)
 
 
-def _misprints(errors: Sequence[str], enforced: Sequence[Invariant], values: Mapping[str, Number | None], tol: float,
-               defer: AbstractSet[str] = frozenset()) -> bool:
-    """The cells ``errors``, each printed wrong by some d, explain every relation they are in as ``values`` stand: a
-    relation of one of them alone breaks, and by its d (one that held would be a coincidence, and so would two
-    misreadings elsewhere breaking them by different amounts); a relation of two breaks by the sum of theirs; and
-    each keeps a value of at least 0 (the printed one less d). A relation of one of them that has a cell of ``defer``
-    (another cell that may be printed wrong, not yet taken) is left to be checked with it."""
-    shift: dict[str, float] = {}
-    shared: list[tuple[Invariant, list[str]]] = []
-    later: dict[str, list[float]] = {}  # shifts of relations left to be checked with another cell
-    for inv in enforced:
-        inside = [e for e in errors if e in inv.fields]
-        if not inside:
-            continue
-        signs = [_sign(inv, e) for e in inside]
-        if 0 in signs:
-            return False
-        if len(inside) > 1:
-            shared.append((inv, inside))
-            continue
-        d = _residual(inv, values) / signs[0]
-        if defer & set(inv.fields):
-            later.setdefault(inside[0], []).append(d)
-        elif abs(d) <= tol or abs(shift.setdefault(inside[0], d) - d) > tol:
-            return False
-    for e, ds in later.items():  # a cell all of whose relations wait: the shift most of them agree on
-        if e not in shift:
-            d = max(ds, key=lambda x: sum(abs(y - x) <= tol for y in ds))
-            if abs(d) <= tol:
-                return False
-            shift[e] = d
-    if any(e not in shift for e in errors):
-        return False
-    for inv, inside in shared:
-        expected = sum(_sign(inv, e) * shift[e] for e in inside)
-        if abs(_residual(inv, values) - expected) > tol:
-            return False
-    return all(float(values.get(e) or 0) - shift[e] >= -tol for e in errors)
+def _one_meant(key: str, rels: Sequence[Invariant], values: Mapping[str, Number | None], tol: float
+               ) -> Number | None:
+    """The one value of ``key`` with which every relation of ``rels`` holds as ``values`` stand (a whole number of
+    at least 0), or None where they want different values (or one cannot say)."""
+    if any(values.get(k) is None for inv in rels for k in inv.fields if k != key):
+        return None  # an unreadable cell no relation left gave a value
+    wants = {round(implied_value(inv, values, key), 6) for inv in rels}
+    if len(wants) != 1:
+        return None
+    (m,) = wants
+    if m < -tol or abs(m - round(m)) > tol:
+        return None
+    return round(m)
 
 
-def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
-                    opts: RepairOptions) -> tuple[list[Invariant], list[str]]:
-    """Cells printed wrong: the relations to enforce, and the cells whose relations are let go as printed errors.
+def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str], opts: RepairOptions,
+                    make_plans: Callable[[Sequence[str], Mapping[str, Number]], _Plans]
+                    ) -> tuple[_Plans, list[str], list[dict[str, Number | None]]]:
+    """Cells printed wrong: the plans to solve with (their meant values unknowns), the cells, and the explanations
+    about as good as the one taken (``ties``: their values).
 
     The release penalty prices each broken relation alone, but a document errs in a cell (a total mistyped), which
     breaks every relation the cell is in at once. Where a misreading happens to cancel the printed error in one of
     them (a part read 4 for 1 makes the mistyped total's column hold), the relation-by-relation optimum keeps the
     misreading: it leaves as many relations broken as the truth does. Explaining the broken relations instead by one
-    settled cell (confident or certain) printed wrong, at ``printed_error_penalty``, lets all of that cell's relations
-    go; the others are solved again, and the cell's relations must then break as one misprint would break them
-    (``_misprints``). Where that explanation is more probable by more than the conflict margin, it is taken:
-    greedily, up to ``printed_error_max`` cells, each in two or more relations, one of them broken, every one that
-    holds with a cell that may move (the ``printed_error_suspects`` in the most broken relations are tried). A
-    relation two misprints share is checked once both are taken; where the last one taken leaves such a relation
-    unexplained, explanations are dropped from the last until none does. An explanation that changes the value
-    implied for an unreadable cell is not taken. Each trial's components not solved before are searched only above
-    what the trial needs to beat the explanation standing (``_Plans.score`` with ``need``): a trial that cannot win
-    is refused without its optimum. Where a component needs the integer programme (the baseline's, or a trial's that
-    the cutoff did not refuse), no explanation is taken: each would cost seconds (seed-15 doc0012: 6 s became 64 s).
-    A trial the cutoff refuses no longer counts; seed 12 real OCR k = 2 document 242 so takes an explanation that the
-    old rule dropped (``benchmarks/README.md``, twenty-first session)."""
+    settled cell (confident or certain) printed wrong, at ``printed_error_penalty`` per cell, makes the cell's meant
+    value an unknown with every relation enforced: the misreading elsewhere is repaired along with it, even where it
+    makes the cell's relations disagree on the amount printed wrong (seed 13 real OCR k = 1 documents 113 and 159:
+    the old rule let the cell's relations go and then required them to break by one amount, which refused the
+    misprint and repaired an unsure 0 to hide it). A meant value that is the printed one is no misprint. Where that
+    explanation is more probable by more than the conflict margin, it is taken: greedily, up to
+    ``printed_error_max`` cells, each in two or more relations, one of them broken, every one that holds with a cell
+    that may move (the ``printed_error_suspects`` in the most broken relations are tried). An explanation that
+    changes the value implied for an unreadable cell is not taken; the others hold those at their values (the
+    ``pinned`` of ``make_plans``). Letting the cell's relations go altogether relaxes the trial: its optimum bounds
+    the trial's, and where its values make the cell's relations agree on one meant value, it is the trial's optimum.
+    Only the ``printed_error_solved`` others with the best bounds are solved. Each search is cut off below what the
+    trial needs (``_Plans.score`` with ``need``); where a component needs the integer programme, no explanation is
+    taken: each would cost seconds (seed-15 doc0012: 6 s became 64 s). With ``printed_error_ties``, explanations at
+    the last step that come within the conflict margin of the one kept are returned: repair marks the cells they set
+    otherwise as conflicts."""
     scored = plans.score(enforced)
     if scored is None or plans.slow:
-        return enforced, []  # each explanation tried would run the integer programme again: not worth its time
+        return plans, [], []
     base, values = scored
-    rels = list(enforced)
     errors: list[str] = []
-    taken: list[tuple[list[Invariant], list[str], dict[str, Number | None]]] = [(rels, errors, values)]
-    moving = plans.variable | plans.free
+    current = plans
     tol = opts.tolerance
+    rounds: list[list[tuple[float, str, dict[str, Number | None]]]] = []
+    moving = plans.variable | plans.free
+    rels_of: dict[str, list[Invariant]] = {}
+    for inv in enforced:
+        for k in inv.fields:
+            rels_of.setdefault(k, []).append(inv)
     for _ in range(opts.printed_error_max):
-        broken = {inv.id for inv in rels if not _holds(inv, values, tol)}
-        rels_of: dict[str, list[Invariant]] = {}
-        for inv in rels:
-            for k in inv.fields:
-                rels_of.setdefault(k, []).append(inv)
+        printed = {**values, **{e: plans.reading[e] for e in errors}}
+        broken = {inv.id for inv in enforced if not _holds(inv, printed, tol)}
         suspects = []
-        for c in sorted(settled & set(rels_of)):
+        for c in sorted((settled - set(errors)) & set(rels_of)):
             own = rels_of[c]
             hits = sum(inv.id in broken for inv in own)
-            # each relation of it that holds must have a cell that may move (and break it)
             if len(own) >= 2 and hits and all(inv.id in broken or any(k in moving for k in inv.fields)
                                               for inv in own):
                 suspects.append((-hits, c))
         tried = [c for _, c in sorted(suspects)[:opts.printed_error_suspects]]
-        best: tuple[float, str, list[Invariant], dict[str, Number | None]] | None = None
+        best: tuple[float, str, _Plans, dict[str, Number | None]] | None = None
+        found: list[tuple[float, str, dict[str, Number | None]]] = []
+        rounds.append(found)
+        pinned = {k: v for k, v in values.items() if k in plans.free and v is not None}
+        cost = opts.printed_error_penalty * (len(errors) + 1)
+        need = base + (-1 if opts.printed_error_ties else 1) * opts.conflict_margin + cost - 1e-6
+        # Letting a misprint's relations go altogether is a relaxation: its optimum bounds the trial's, and where its
+        # values already agree on one meant value, it is the trial's optimum. The others are solved, the likeliest
+        # ``printed_error_solved`` of them by that bound.
+        outcomes: list[tuple[float, str, dict[str, Number | None]]] = []
+        bounded: list[tuple[float, str]] = []
         for c in tried:
-            trial = [inv for inv in rels if c not in inv.fields]
-            # what would beat the explanation standing (a hair below: the search's own tolerance)
-            need = (best[0] if best else base + opts.conflict_margin) + opts.printed_error_penalty - 1e-6
-            got = plans.score(trial, need)
+            errs = [*errors, c]
+            loose = plans.score([inv for inv in enforced if not any(e in inv.fields for e in errs)], need)
             if plans.slow:
-                return enforced, []
-            if got is None or not _misprints([*errors, c], enforced, got[1], tol, set(tried) - {c}):
+                return plans, [], []
+            if loose is None:
                 continue
-            if any(got[1].get(k) != values.get(k) for k in plans.free):
-                continue  # a lost number solved for through the relations bends with whichever are let go
-            score = got[0] - opts.printed_error_penalty
+            m = _one_meant(c, rels_of[c], loose[1], tol) if not errors else None
+            if m is not None:
+                outcomes.append((loose[0], c, {**loose[1], c: m}))
+            else:
+                bounded.append((loose[0], c))
+        def kept(c: str, got_values: Mapping[str, Number | None], errors: Sequence[str] = tuple(errors),
+                 values: Mapping[str, Number | None] = values) -> bool:
+            if any(got_values.get(e) == plans.reading[e] for e in [*errors, c]):
+                return False  # (a meant value the one printed: no misprint)
+            # a lost number solved for through the relations bends with whichever are let go
+            return all(got_values.get(k) == values.get(k) for k in plans.free)
+
+        # the best outcome so far: a trial whose bound is not above it by the margin can neither beat nor tie it
+        top = max((raw for raw, c, v in outcomes if kept(c, v)), default=-math.inf)
+        trials: dict[str, _Plans] = {}
+        for bound, c in sorted(bounded, key=lambda b: (-b[0], b[1]))[:opts.printed_error_solved]:
+            if bound <= top - opts.conflict_margin:
+                break
+            trials[c] = make_plans([*errors, c], pinned)
+            got = trials[c].score(enforced, max(need, top - opts.conflict_margin))
+            if trials[c].slow:
+                return plans, [], []
+            if got is not None:
+                outcomes.append((got[0], c, got[1]))
+                if kept(c, got[1]):
+                    top = max(top, got[0])
+        for raw, c, got_values in sorted(outcomes, key=lambda o: o[1]):
+            if not kept(c, got_values):
+                continue
+            score = raw - cost
+            found.append((score, c, got_values))
             if score > base + opts.conflict_margin and (best is None or score > best[0]):
-                best = (score, c, trial, got[1])
+                best = (score, c, trials.get(c) or make_plans([*errors, c], pinned), got_values)
         if best is None:
             break
-        base, c, rels, values = best
+        base, c, current, values = best
         errors = [*errors, c]
-        taken.append((rels, errors, values))
-    while not _misprints(taken[-1][1], enforced, taken[-1][2], tol) and len(taken) > 1:
-        taken.pop()
-    return taken[-1][0], taken[-1][1]
+    step = len(errors)
+    ties = [v for score, c, v in (rounds[step] if opts.printed_error_ties and step < len(rounds) else [])
+            if score > base - opts.conflict_margin]
+    return current, errors, ties
 
 
 def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], invariants: Sequence[Invariant],
@@ -700,11 +722,18 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
 
     warnings: list[str] = []
     plans = _Plans(cells, free, variable, reading, opts, _shared)
-    solve_rels, printed_errors = enforced, []
+    printed_errors: list[str] = []
+    ties: list[dict[str, Number | None]] = []
+    solve_plans = plans
     if opts.printed_error_penalty > 0:
         settled_keys = {k for k in cells if k in fixed_keys or len(cells[k]) == 1} - blank - absent
-        solve_rels, printed_errors = _printed_errors(plans, enforced, settled_keys, opts)
-    groups, _ = plans.components(solve_rels)
+
+        def make_plans(errs: Sequence[str], pinned: Mapping[str, Number]) -> _Plans:
+            return _Plans({**cells, **{e: [] for e in errs}}, (free - set(pinned)) | set(errs),
+                          variable - set(errs), {**reading, **pinned, **{e: None for e in errs}}, opts, plans._shared)
+        solve_plans, printed_errors, ties = _printed_errors(plans, enforced, settled_keys, opts, make_plans)
+    groups, _ = solve_plans.components(enforced)
+    printed_set = set(printed_errors)
 
     chosen: dict[str, tuple[Number | None, int]] = {}  # key -> (value, candidate index or -1 implied)
     conflict: set[str] = set()
@@ -713,16 +742,17 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     alt_values: dict[str, Number] = {}  # the forbidden-choice optimum's value of a changed cell
     conflict_alt: dict[str, Number] = {}  # the value a conflict cell would take in the other explanation
     for keys, rels in groups:
-        solved, solve_warnings = plans.solve(keys, rels)
+        solved, solve_warnings = solve_plans.solve(keys, rels)
         warnings.extend(solve_warnings)
         if solved is None:
             continue
         problem, solver, best = solved
         for i, k in enumerate(keys):
-            chosen[k] = (best.value(problem, i), best.choice[i])
+            if k not in printed_set:  # (its value in the solve: the one meant; it stays as printed)
+                chosen[k] = (best.value(problem, i), best.choice[i])
         # conflicts: is every change clearly better than the best alternative to it?
         for i, k in enumerate(keys):
-            if not problem.free[i] and best.choice[i] == 0:
+            if (not problem.free[i] and best.choice[i] == 0) or k in printed_set:
                 continue
             index = best.free_value[i] if problem.free[i] else best.choice[i]
             try:
@@ -738,11 +768,19 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             alt_values[k] = alt.value(problem, i)
             if gap <= opts.conflict_margin:
                 for j, kj in enumerate(keys):
-                    if j == i or not best.same(problem, j, alt):
+                    if kj not in printed_set and (j == i or not best.same(problem, j, alt)):
                         (unresolved_free if problem.free[j] else conflict).add(kj)
                         bj, aj = best.value(problem, j), alt.value(problem, j)
                         conflict_alt.setdefault(kj, bj if bj != reading[kj] else aj)
-    solves = plans.solves()
+    for k in free - solve_plans.free:  # lost numbers the explanation by printed errors kept at their values
+        chosen[k] = (solve_plans.reading[k], -1)
+    for other in ties:  # an explanation by a printed error about as good: where it sets a cell otherwise, no guess
+        for k, value in other.items():
+            mine = chosen[k][0] if k in chosen else reading[k]
+            if value != mine and k not in printed_set and k not in fixed_keys:
+                (unresolved_free if k in free else conflict).add(k)
+                conflict_alt.setdefault(k, mine if mine != reading[k] else value)
+    solves = plans.solves() + (solve_plans.solves() if solve_plans is not plans else 0)
 
     out: dict[str, CellRepair] = {}
     for key, cands in cells.items():
