@@ -419,9 +419,9 @@ def test_blank_stays_blank_even_when_a_number_would_close_the_sum():
 # a full 2021 table 三
 
 
-def _requests_2021(seed: int) -> tuple[dict[str, int | float | None], list]:
+def _requests_2021(seed: int, **style) -> tuple[dict[str, int | float | None], list]:
     rng = random.Random(seed)
-    label = random_label("2021", rng)
+    label = random_label("2021", rng, **style)
     truth = {k: v for k, v in label["cells"].items() if k.startswith("requests.")}
     invariants = [i for i in load_template("2021").invariants_for(False) if i.id.startswith("requests.")]
     return truth, invariants
@@ -1089,10 +1089,7 @@ def test_a_lone_marker_takes_the_value_its_relations_want_where_it_hid_another_d
 
 
 def test_markers_that_a_report_prints_for_its_blanks_stay_blank():
-    rng = random.Random(3)
-    label = random_label("2021", rng, blank_style="blank_org")
-    truth = {k: v for k, v in label["cells"].items() if k.startswith("requests.")}
-    invariants = [i for i in load_template("2021").invariants_for(False) if i.id.startswith("requests.")]
+    truth, invariants = _requests_2021(3, blank_style="blank_org")
     blanks = [k for k, v in truth.items() if v is None]
     assert len(blanks) > 10
     cells = _read(truth, {k: ev(k, "—", 0.9, (("—", 0.9),)) for k in blanks})
@@ -1277,10 +1274,7 @@ def test_a_misprint_whose_relations_a_misread_part_makes_disagree_is_found_and_t
     # balance make, and a part of the balance, 0, read `1` at 0.14. As read, the balance breaks by 10 and the column by
     # 9: no one misprint explains both, and letting the total's relations go leaves the part as misread. With the
     # total's meant value solved for, and every relation held with it, the part is repaired and both relations flagged.
-    rng = random.Random(3)
-    label = random_label("2021", rng, blank_style="blank_org")
-    truth = {k: v for k, v in label["cells"].items() if k.startswith("requests.")}
-    invariants = [i for i in load_template("2021").invariants_for(False) if i.id.startswith("requests.")]
+    truth, invariants = _requests_2021(3, blank_style="blank_org")
     col = "natural_person"
     total, part = f"requests.results_total.{col}", f"requests.carried_over.{col}"
     rels = sorted(inv.id for inv in invariants if total in inv.fields
@@ -1302,10 +1296,7 @@ def test_a_misprint_about_as_likely_as_the_misreading_chosen_leaves_the_cells_th
     # seed 13, k = 1, document 113: the misprint of a total (with a part of its balance read 1 too many) came within
     # the conflict margin of an unsure 0 repaired to the amount that mends the total's column, the balance left
     # broken. Between two explanations about as likely, no guess: the cells they set differently are conflicts.
-    rng = random.Random(3)
-    label = random_label("2021", rng, blank_style="blank_org")
-    truth = {k: v for k, v in label["cells"].items() if k.startswith("requests.")}
-    invariants = [i for i in load_template("2021").invariants_for(False) if i.id.startswith("requests.")]
+    truth, invariants = _requests_2021(3, blank_style="blank_org")
     col = "natural_person"
     total, part = f"requests.results_total.{col}", f"requests.carried_forward.{col}"
     zero = next(k for k in sorted(truth)
