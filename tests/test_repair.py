@@ -1271,7 +1271,7 @@ def test_printed_error_trials_that_cannot_win_are_cut_off_with_the_answer_a_full
 
 def test_a_misprint_whose_relations_a_misread_part_makes_disagree_is_found_and_the_part_repaired():
     # real OCR (bench_repair seed 13, k = 1, document 159): a column total printed 9 over what its parts and its
-    # balance make, and a part of the balance, 0, read `1` at 0.14. As read, the balance breaks by 10 and the column by
+    # balance make, and a part of the balance, 0, read `1` at 0.14. As read, the balance breaks by 8 and the column by
     # 9: no one misprint explains both, and letting the total's relations go leaves the part as misread. With the
     # total's meant value solved for, and every relation held with it, the part is repaired and both relations flagged.
     truth, invariants = _requests_2021(3, blank_style="blank_org")

@@ -591,7 +591,7 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
     value an unknown with every relation enforced: the misreading elsewhere is repaired along with it, even where it
     makes the cell's relations disagree on the amount printed wrong (seed 13 real OCR k = 1 documents 113 and 159:
     the old rule let the cell's relations go and then required them to break by one amount, which refused the
-    misprint and repaired an unsure 0 to hide it). A meant value that is the printed one is no misprint. Where that
+    misprint and repaired an unsure cell to hide it). A meant value that is the printed one is no misprint. Where that
     explanation is more probable by more than the conflict margin, it is taken: greedily, up to
     ``printed_error_max`` cells, each in two or more relations, one of them broken, every one that holds with a cell
     that may move (the ``printed_error_suspects`` in the most broken relations are tried). An explanation that
