@@ -562,23 +562,37 @@ def _taken(solved: _Solved, keys: list[str], values: dict[str, Number | None]) -
     return best.objective - as_read(problem)
 
 
+def _agreed(key: str, rels: Sequence[Invariant], values: Mapping[str, Number | None], tol: float) -> float | None:
+    """The value of ``key`` with which every relation of ``rels`` holds as ``values`` stand, where they all want one
+    (within ``tol``) of at least 0; None where they want different values, or there is no relation."""
+    wants = [implied_value(inv, values, key) for inv in rels]
+    if not wants or max(wants) - min(wants) > tol or wants[0] < -tol:
+        return None
+    return wants[0]
+
+
 def _one_meant(key: str, rels: Sequence[Invariant], values: Mapping[str, Number | None], tol: float
                ) -> Number | None:
     """The one value of ``key`` with which every relation of ``rels`` holds as ``values`` stand (a whole number of
     at least 0), or None where they want different values (or one cannot say)."""
     if any(values.get(k) is None for inv in rels for k in inv.fields if k != key):
         return None  # an unreadable cell no relation left gave a value
-    wants = {round(implied_value(inv, values, key), 6) for inv in rels}
-    if len(wants) != 1:
-        return None
-    (m,) = wants
-    if m < -tol or abs(m - round(m)) > tol:
+    m = _agreed(key, rels, values, tol)
+    if m is None or abs(m - round(m)) > tol:
         return None
     return round(m)
 
 
-def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str], opts: RepairOptions,
-                    make_plans: Callable[[Sequence[str], Mapping[str, Number]], _Plans]
+def _misprinted(errors: Sequence[str], got: Mapping[str, Number | None], reading: Mapping[str, Number | None],
+                before: Mapping[str, Number | None], free: AbstractSet[str]) -> bool:
+    """The explanation ``got`` of ``errors`` printed wrong stands: each has a meant value other than the one printed,
+    and every lost number (``free``) keeps the value it has ``before`` (one solved for through the relations bends
+    with whichever are let go)."""
+    return all(got.get(e) != reading[e] for e in errors) and all(got.get(k) == before.get(k) for k in free)
+
+
+def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[str, list[Invariant]], settled: set[str],
+                    opts: RepairOptions, make_plans: Callable[[Sequence[str], Mapping[str, Number]], _Plans]
                     ) -> tuple[_Plans, list[str], list[dict[str, Number | None]]]:
     """Cells printed wrong: the plans to solve with (their meant values unknowns), the cells, and the explanations
     about as good as the one taken (``ties``: their values).
@@ -612,10 +626,6 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
     tol = opts.tolerance
     rounds: list[list[tuple[float, str, dict[str, Number | None]]]] = []
     moving = plans.variable | plans.free
-    rels_of: dict[str, list[Invariant]] = {}
-    for inv in enforced:
-        for k in inv.fields:
-            rels_of.setdefault(k, []).append(inv)
     for _ in range(opts.printed_error_max):
         printed = {**values, **{e: plans.reading[e] for e in errors}}
         broken = {inv.id for inv in enforced if not _holds(inv, printed, tol)}
@@ -635,7 +645,7 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
         need = base + (-1 if opts.printed_error_ties else 1) * opts.conflict_margin + cost - 1e-6
         # Letting a misprint's relations go altogether is a relaxation: its optimum bounds the trial's, and where its
         # values already agree on one meant value, it is the trial's optimum. The others are solved, the likeliest
-        # ``printed_error_solved`` of them by that bound.
+        # ``printed_error_solved`` of them by that bound. Outcomes: the explanations that stand (``_misprinted``).
         outcomes: list[tuple[float, str, dict[str, Number | None]]] = []
         bounded: list[tuple[float, str]] = []
         for c in tried:
@@ -646,34 +656,24 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], settled: set[str],
             if loose is None:
                 continue
             m = _one_meant(c, rels_of[c], loose[1], tol) if not errors else None
-            if m is not None:
-                outcomes.append((loose[0], c, {**loose[1], c: m}))
-            else:
+            if m is None:
                 bounded.append((loose[0], c))
-        def kept(c: str, got_values: Mapping[str, Number | None], errors: Sequence[str] = tuple(errors),
-                 values: Mapping[str, Number | None] = values) -> bool:
-            if any(got_values.get(e) == plans.reading[e] for e in [*errors, c]):
-                return False  # (a meant value the one printed: no misprint)
-            # a lost number solved for through the relations bends with whichever are let go
-            return all(got_values.get(k) == values.get(k) for k in plans.free)
-
+            elif _misprinted(errs, got := {**loose[1], c: m}, plans.reading, values, plans.free):
+                outcomes.append((loose[0], c, got))
         # the best outcome so far: a trial whose bound is not above it by the margin can neither beat nor tie it
-        top = max((raw for raw, c, v in outcomes if kept(c, v)), default=-math.inf)
+        top = max((raw for raw, _, _ in outcomes), default=-math.inf)
         trials: dict[str, _Plans] = {}
         for bound, c in sorted(bounded, key=lambda b: (-b[0], b[1]))[:opts.printed_error_solved]:
             if bound <= top - opts.conflict_margin:
                 break
             trials[c] = make_plans([*errors, c], pinned)
-            got = trials[c].score(enforced, max(need, top - opts.conflict_margin))
+            solved = trials[c].score(enforced, max(need, top - opts.conflict_margin))
             if trials[c].slow:
                 return plans, [], []
-            if got is not None:
-                outcomes.append((got[0], c, got[1]))
-                if kept(c, got[1]):
-                    top = max(top, got[0])
+            if solved is not None and _misprinted([*errors, c], solved[1], plans.reading, values, plans.free):
+                outcomes.append((solved[0], c, solved[1]))
+                top = max(top, solved[0])
         for raw, c, got_values in sorted(outcomes, key=lambda o: o[1]):
-            if not kept(c, got_values):
-                continue
             score = raw - cost
             found.append((score, c, got_values))
             if score > base + opts.conflict_margin and (best is None or score > best[0]):
@@ -722,6 +722,10 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             rel_of.setdefault(k, []).append(inv.id)
     enforced = [inv for inv in invariants
                 if all(k in cells and k not in blank and k not in absent for k in inv.fields)]
+    enforced_of: dict[str, list[Invariant]] = {}
+    for inv in enforced:
+        for k in inv.fields:
+            enforced_of.setdefault(k, []).append(inv)
 
     warnings: list[str] = []
     plans = _Plans(cells, free, variable, reading, opts, _shared)
@@ -734,7 +738,8 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
         def make_plans(errs: Sequence[str], pinned: Mapping[str, Number]) -> _Plans:
             return _Plans({**cells, **{e: [] for e in errs}}, (free - set(pinned)) | set(errs),
                           variable - set(errs), {**reading, **pinned, **{e: None for e in errs}}, opts, plans._shared)
-        solve_plans, printed_errors, ties = _printed_errors(plans, enforced, settled_keys, opts, make_plans)
+        solve_plans, printed_errors, ties = _printed_errors(plans, enforced, enforced_of, settled_keys, opts,
+                                                            make_plans)
     groups, _ = solve_plans.components(enforced)
     printed_set = set(printed_errors)
 
@@ -822,10 +827,6 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     # that leans on unsure readings in one relation, or on repairs made to fit it: the cell stays unreadable and the
     # value is kept apart as derived.
     values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
-    enforced_of: dict[str, list[Invariant]] = {}
-    for inv in enforced:
-        for k in inv.fields:
-            enforced_of.setdefault(k, []).append(inv)
     implied = {k for k, c in out.items() if c.origin == IMPLIED and c.value not in (None, 0)}
     anchored = _anchored(out, enforced_of, values, opts.tolerance)
     firm = {k for k in anchored if k in fixed_keys or len(cells.get(k, ())) <= 1
@@ -917,12 +918,11 @@ def _meant(errors: Sequence[str], enforced_of: Mapping[str, Sequence[Invariant]]
     for key in errors:
         if values.get(key) is None:
             continue
-        wants = [implied_value(inv, values, key) for inv in enforced_of.get(key, [])
-                 if _sign(inv, key) and not _holds(inv, values, tol)
-                 and not any(k in errors and k != key for k in inv.fields)]
-        if not wants or max(wants) - min(wants) > tol or wants[0] < -tol:
+        m = _agreed(key, [inv for inv in enforced_of.get(key, []) if _sign(inv, key) and not _holds(inv, values, tol)
+                          and not any(k in errors and k != key for k in inv.fields)], values, tol)
+        if m is None:
             continue
-        meant[key] = round(wants[0]) if abs(wants[0] - round(wants[0])) <= tol else round(wants[0], 2)
+        meant[key] = round(m) if abs(m - round(m)) <= tol else round(m, 2)
     return meant
 
 
