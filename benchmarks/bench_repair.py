@@ -58,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_label
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
-from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold
+from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration
 from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates, numeric_decoding
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.repair import CALIBRATED_THRESHOLD, RepairOptions, RepairResult, ValueStatus, repair_cells
@@ -724,6 +724,16 @@ def calibrate(name: str, cases: Sequence[CalibrationCase], options: RepairOption
     return cal.threshold
 
 
+def candidate_table(name: str, cases: Sequence[CalibrationCase], options: RepairOptions, min_n: int = 20) -> None:
+    """The candidates of the unsure cells by kind and probability band: how many should be the truth (their
+    probabilities summed) and how many are (``calibrate.candidate_calibration``)."""
+    rows = [b for b in candidate_calibration(cases, options) if b.n >= min_n]
+    print(f"candidate calibration on {name} (unsure cells; kinds and bands of {min_n} or more candidates)")
+    print("  kind                 band          n   expected  truth  truth/expected")
+    for b in rows:
+        print(f"  {b.kind:20s} [{b.low:.2f},{b.high:.2f}) {b.n:6d}  {b.expected:9.1f}  {b.hits:5d}  {b.ratio:6.2f}")
+
+
 def confidence_summary(name: str, docs: Sequence[Doc], readings: Sequence[Mapping[str, Reading]]) -> None:
     right, wrong = [], []
     for doc, rd in zip(docs, readings, strict=True):
@@ -787,6 +797,8 @@ def main() -> None:
                     help="real OCR: share of the cells left right that are read from a heavily degraded crop")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "govreport" / "bench_repair_ocr2.json")
     ap.add_argument("--calibrate", action="store_true", help="sweep the confidence threshold")
+    ap.add_argument("--candidates", action="store_true",
+                    help="real OCR: how often candidates of each kind and probability are the truth")
     ap.add_argument("--misses", type=int, default=0, metavar="N",
                     help="list the garbled cells repair did not restore, by cause (N examples per cause)")
     args = ap.parse_args()
@@ -814,6 +826,8 @@ def main() -> None:
             readings = with_ocr(docs, k, args, args.seed * 1000 + k, lib)
             confidence_summary(f"real OCR, k={k}", docs, readings)
             ocr_cases += calibration_cases(docs, readings)
+            if args.candidates:
+                candidate_table(f"real OCR, k={k}", calibration_cases(docs, readings), options)
             evaluate(f"real OCR of degraded crops, k={k} garbled per relation", docs, readings, options,
                      reading_groups(docs, readings), show_misses=args.misses)
     if args.calibrate:

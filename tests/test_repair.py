@@ -15,7 +15,7 @@ from govreport.ir import TextAlternative
 from govreport.postprocess import candidates as candidates_module
 from govreport.postprocess import repair as repair_module
 from govreport.postprocess import solve as solve_module
-from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold
+from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration, origin_kind
 from govreport.postprocess.candidates import DIGIT_CONFUSIONS, READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
 from govreport.postprocess.repair import IMPLIED, LOST_READING, RepairOptions, repair, repair_cells, seen_numbers
 from govreport.postprocess.review import ReviewKind, review_items
@@ -746,6 +746,31 @@ def test_calibration_picks_the_best_threshold_without_false_changes():
     assert cal.threshold == 0.9
     assert by_t[0.9].missed_flags == 0 and by_t[0.99].missed_flags == 1  # the broken sum is flagged at 0.9 only
     assert "missed flags" in cal.procedure
+
+
+def test_candidate_calibration_counts_each_kind_of_candidate_against_the_truth():
+    invariants = appeal_invariants()
+    truth = {k: int(e.raw_text) for k, e in appeals(["2", "1", "0", "0", "3"]).items()}
+    # the total printed 3, read 8 with 3 among the recogniser's alternatives; an unsure 1 read right; the rest
+    # confident (left out)
+    read = appeals(["2", ev("appeals.review.corrected", "1", 0.7, (("1", 0.7), ("7", 0.2))), "0", "0",
+                    ev("appeals.review.total", "8", 0.6, (("8", 0.6), ("3", 0.3)))])
+    bands = candidate_calibration([CalibrationCase(read, truth, invariants)])
+    unsure = [read["appeals.review.corrected"], read["appeals.review.total"]]
+    cands = [c for e in unsure for c in cell_candidates(e)]
+    assert sum(b.n for b in bands) == len(cands)  # every candidate of the unsure cells, nothing of the others
+    assert math.isclose(sum(b.expected for b in bands), sum(c.prob for c in cands))
+    assert sum(b.hits for b in bands) == 2  # each cell's truth is one of its candidates
+    hit = {(b.kind, b.low) for b in bands if b.hits}
+    assert ("read", 0.6) in hit  # the 1, read at 0.7
+    three = next(c for c in cell_candidates(read["appeals.review.total"]) if c.value == 3)
+    assert three.origin == "ocr-alternative" and any(k == "ocr-alternative" and lo <= three.prob for k, lo in hit)
+    # the 8, read at 0.6 and wrong: a miss in the read band that holds it
+    eight = next(b for b in bands if b.kind == "read" and b.low <= cell_candidates(unsure[1])[0].prob < b.high)
+    assert eight.n - eight.hits >= 1
+    assert origin_kind("confusion:3/8") == "confusion" and origin_kind("confusion:blank/0") == "confusion:blank/0"
+    with pytest.raises(ValueError):
+        candidate_calibration([], bands=(0.5, 0.1))
 
 
 def test_options_are_checked():

@@ -1,12 +1,14 @@
-"""Calibration of repair's confidence threshold on a labelled corpus (``calibrate_threshold``): the threshold at
-or above which a reading is fixed, chosen for the fewest errors of repair and flagging together."""
+"""Calibration of repair on a labelled corpus: its confidence threshold (``calibrate_threshold``), the threshold at
+or above which a reading is fixed, chosen for the fewest errors of repair and flagging together; and a check of the
+candidates' probabilities against how often each kind of candidate is the truth (``candidate_calibration``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
-from govreport.postprocess.candidates import CellEvidence, Number
+from govreport.postprocess.candidates import CellEvidence, Number, cell_candidates
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.repair import RepairOptions, repair_cells
 from govreport.report import ValueStatus
@@ -105,3 +107,63 @@ def calibrate_threshold(cases: Sequence[CalibrationCase], thresholds: Sequence[f
     scores = [score_threshold(cases, t, options) for t in thresholds]
     best = min(scores, key=lambda s: (s.errors, -s.recall, s.threshold))
     return Calibration(best.threshold, scores, calibrate_threshold.__doc__ or "")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# how well the candidates' probabilities match how often they are the truth
+
+CANDIDATE_BANDS = (0.0, 0.01, 0.03, 0.1, 0.3, 0.6, 0.9, 1.0)
+
+
+@dataclass(frozen=True)
+class CandidateBand:
+    """The candidates of one kind (``origin_kind``) whose probability lies in [``low``, ``high``): ``expected``
+    (their probabilities summed) of the ``n`` should be the truth if the probabilities are calibrated; ``hits``
+    are."""
+
+    kind: str
+    low: float
+    high: float
+    n: int
+    expected: float
+    hits: int
+
+    @property
+    def ratio(self) -> float:
+        """Hits over expected: above 1 the candidates are likelier than their probabilities say, below 1 less."""
+        return self.hits / self.expected if self.expected > 0 else float("nan")
+
+
+def origin_kind(origin: str) -> str:
+    """A candidate's origin without its particulars: ``confusion:3/8`` is a ``confusion``, but a blank
+    alternative taken for 0 (``confusion:blank/0``) is its own kind."""
+    if origin.startswith("confusion:") and origin != "confusion:blank/0":
+        return "confusion"
+    return origin
+
+
+def candidate_calibration(cases: Sequence[CalibrationCase], options: RepairOptions | None = None,
+                          bands: Sequence[float] = CANDIDATE_BANDS) -> list[CandidateBand]:
+    """For the unsure cells of ``cases`` (scanned, read below the confident threshold, in the truth), their
+    candidates (``cell_candidates`` under ``options``) by kind and probability band, with how many were the truth.
+
+    The candidates' priors (``candidates.W_*``, the digit pairs, ``ZERO_ODDS``) are set by hand and by sweeps of the
+    repair benchmark; this says, kind by kind, whether the probabilities they give match how often such a candidate
+    is the printed value (``benchmarks/bench_repair.py --candidates``)."""
+    if len(bands) < 2 or any(b >= c for b, c in pairwise(bands)):
+        raise ValueError(f"bands must rise, at least two edges: {bands!r}")
+    opts = options or RepairOptions()
+    acc: dict[tuple[str, int], list[float]] = {}  # (kind, band) -> [n, expected, hits]
+    for case in cases:
+        for key, ev in case.evidence.items():
+            if key not in case.truth or ev.digital or ev.confidence >= opts.confident_threshold:
+                continue
+            truth = case.truth[key]
+            for cand in cell_candidates(ev, opts.max_candidates, opts.zero_odds):
+                band = next((i for i in range(len(bands) - 1) if cand.prob < bands[i + 1]), len(bands) - 2)
+                row = acc.setdefault((origin_kind(cand.origin), band), [0, 0.0, 0])
+                row[0] += 1
+                row[1] += cand.prob
+                row[2] += cand.value == truth
+    return [CandidateBand(kind, bands[band], bands[band + 1], int(n), expected, int(hits))
+            for (kind, band), (n, expected, hits) in sorted(acc.items())]
