@@ -954,6 +954,27 @@ def test_faint_readings_repaired_to_candidates_that_leave_their_relations_broken
     assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
 
 
+def test_a_lone_marker_whose_relations_stay_broken_after_the_lost_numbers_is_solved_as_one_too():
+    # real OCR (bench_repair seed 13, k = 2, doc 208; consistent): a 4 read `一` at 0.71 in a report that prints its
+    # zeros is offered as a 0, and its relations hold with it until a lost number beside it (results_total.research,
+    # a 2 read `4.`) is solved for; then its three relations break by 4 each
+    cells, template = _stored_evidence("ocr13-k2-doc208-2019.json")
+    truth = _stored("ocr13-k2-doc208-2019.json")["truth"]
+    invariants = load_template(template).invariants_for(False)
+    marker, lost = "requests.results_total.legal_services", "requests.results_total.research"
+    assert (cells[marker].raw_text, truth[marker], truth[lost]) == ("一", 4, 2)
+    before = repair_cells(cells, invariants, RepairOptions(lost_reading_markers=False))
+    assert (before.cells[marker].value, before.cells[marker].origin) == (0, "marker-as-0")
+    assert (before.cells[lost].value, before.cells[lost].origin) == (2, LOST_READING)
+    assert all(r in before.unresolved for r in before.cells[marker].relations)
+    result = repair_cells(cells, invariants)
+    assert (result.cells[marker].value, result.cells[marker].status, result.cells[marker].origin) == (
+        4, ValueStatus.REPAIRED, "implied")
+    assert (result.cells[lost].value, result.cells[lost].origin) == (2, LOST_READING)
+    assert result.unresolved == [] and result.flags == []
+    assert all(c.value == truth[k] for k, c in result.cells.items() if c.status is ValueStatus.REPAIRED)
+
+
 def test_a_conflict_its_relations_settle_once_solved_as_a_lost_number_is_repaired():
     # real OCR (bench_repair seed 13, k = 2, doc 89): a 2 read `4.` at 0.30 was left a conflict in a relation left
     # unresolved, beside a 1 read as nothing; solved again as a lost number, its relations agree on the 2

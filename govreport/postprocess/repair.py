@@ -239,6 +239,11 @@ class RepairOptions:
     # rows (seed 12 k = 2 1025 -> 1033), right flags +2 (seed 12 k = 1, flagged exactly 67.44% -> 69.77%), one wrong
     # change more (seed 13 k = 2); the simulated rows unchanged.
     lost_reading_conflicts: bool = True
+    # ...and, after them, a lone marker taken for 0 (``lone_markers``) whose relations they leave unresolved is solved
+    # again as a lost number, as it is at first (``_late_lost_markers``). Real OCR (bench_repair --ocr, 2026-12-07):
+    # seed 13 k = 2 doc 208, a 4 read `一` at 0.71 kept 0 beside a lost number found there, its three relations left
+    # broken by 4 each; now implied 4.
+    lost_reading_markers: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confident_threshold <= 1.0:
@@ -1199,7 +1204,30 @@ def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Inva
                            (ValueStatus.CONFLICT, opts.lost_reading_conflicts)):
             if on:
                 result = _lost_readings(evidence, invariants, together, markers, faint | lost, result, shared, status)
+        if opts.lost_reading_markers:
+            result = _late_lost_markers(evidence, invariants, opts, markers, faint | lost, result, shared)
     return result
+
+
+def _late_lost_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
+                       markers: set[str], lost: set[str], result: RepairResult, shared: _SolveCache) -> RepairResult:
+    """A marker taken for 0 whose relations the lost numbers solved for since leave unresolved was no 0 either (seed
+    13 real OCR k = 2 doc 208: a 4 read `一` at 0.71 kept 0 while a lost number beside it was found, its three
+    relations left broken by 4 each): solved again as a lost number, those lost numbers staying so."""
+    rels = {r.id: r for r in result.relations}
+    late = {k for k in markers - lost if result.cells[k].status is ValueStatus.REPAIRED
+            and result.cells[k].origin == MARKER_AS_ZERO and any(rels[r].unresolved for r in result.cells[k].relations)}
+    if not late:
+        return result
+    earlier = {k for k, c in result.cells.items() if c.origin == LOST_READING}
+    trial = _repair_markers(evidence, invariants, opts, markers, lost | late | earlier, shared)
+    if any(trial.cells[k].status is not ValueStatus.REPAIRED for k in earlier):
+        return result  # a number solved for before is left open: keep what was found
+    for k in earlier:
+        first = result.cells[k]
+        trial.cells[k] = replace(trial.cells[k], reading=first.reading, candidates=first.candidates,
+                                 origin=LOST_READING)
+    return trial
 
 
 def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
