@@ -35,7 +35,8 @@ for all cells at once, the most probable assignment that satisfies the relations
   digits lost beyond any candidate (990 read 99). At most ``lost_reading_max`` of them are solved again as lost
   numbers; where two or more of a cell's relations then hold with a value other than its reading, it is repaired
   (origin ``lost-reading``, its reading and candidates kept as evidence), else the first outcome stands. Where
-  together they settle none, each is tried alone (``lost_reading_singly``).
+  together they settle none, each is tried alone (``lost_reading_singly``). A lone marker taken for 0 whose
+  relations those lost numbers leave unresolved is then solved again as a lost number too (``lost_reading_markers``).
 * A cell whose text is not a number at all (a seal smear, a faint 0 read as nothing) gets a free integer with a
   constant prior (``unreadable_log_prior``). Where two or more relations agree on its value (or a relation holds
   with it at 0) it is repaired (origin ``implied``); a relation counts where its other cells are read as is,
