@@ -1222,9 +1222,15 @@ def _late_lost_markers(evidence: Mapping[str, CellEvidence], invariants: Sequenc
         return result
     earlier = {k for k, c in result.cells.items() if c.origin == LOST_READING}
     trial = _repair_markers(evidence, invariants, opts, markers, lost | late | earlier, shared)
+    return _as_lost(result, trial, earlier, earlier)
+
+
+def _as_lost(result: RepairResult, trial: RepairResult, solved: set[str], earlier: set[str]) -> RepairResult:
+    """``trial`` with the numbers it ``solved`` for and those solved for ``earlier`` marked as lost readings (their
+    readings and candidates as ``result`` has them); ``result`` where it leaves one of the earlier ones open."""
     if any(trial.cells[k].status is not ValueStatus.REPAIRED for k in earlier):
-        return result  # a number solved for before is left open: keep what was found
-    for k in earlier:
+        return result  # a number solved for before is left open by the new ones: keep what was found
+    for k in solved | earlier:
         first = result.cells[k]
         trial.cells[k] = replace(trial.cells[k], reading=first.reading, candidates=first.candidates,
                                  origin=LOST_READING)
@@ -1279,13 +1285,7 @@ def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[In
     if found is None:
         return result
     trial, doubted = found
-    if any(trial.cells[k].status is not ValueStatus.REPAIRED for k in earlier):
-        return result  # a number solved for before is left open by the new ones: keep what was found
-    for k in doubted | earlier:
-        first = result.cells[k]
-        trial.cells[k] = replace(trial.cells[k], reading=first.reading, candidates=first.candidates,
-                                 origin=LOST_READING)
-    return trial
+    return _as_lost(result, trial, doubted, earlier)
 
 
 SEEN_MIN_PROB = 0.05  # a decoding of an unreadable cell at least this probable names a number it may hold
