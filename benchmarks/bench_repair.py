@@ -825,9 +825,10 @@ def main() -> None:
             docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in ocr_base]
             readings = with_ocr(docs, k, args, args.seed * 1000 + k, lib)
             confidence_summary(f"real OCR, k={k}", docs, readings)
-            ocr_cases += calibration_cases(docs, readings)
+            cases = calibration_cases(docs, readings)
+            ocr_cases += cases
             if args.candidates:
-                candidate_table(f"real OCR, k={k}", calibration_cases(docs, readings), options)
+                candidate_table(f"real OCR, k={k}", cases, options)
             evaluate(f"real OCR of degraded crops, k={k} garbled per relation", docs, readings, options,
                      reading_groups(docs, readings), show_misses=args.misses)
     if args.calibrate:
