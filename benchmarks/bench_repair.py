@@ -327,11 +327,14 @@ class OcrLibrary:
 
     A text gets heavy renderings in proportion to the cells that print it (``heavy_tries``): a garbled cell takes
     one of its text's wrong heavy readings, and 0, printed in about four of five cells, would otherwise hand the
-    same two or three wrong readings to hundreds of garbled cells."""
+    same two or three wrong readings to hundreds of garbled cells. One per 50 cells (2026-12-06 to 12-07) still gave
+    3 eleven renderings on seed 13, one of them read wrong as `’。` (decoded `.`, blank, `0`): it stood for 13 of
+    the garbled 3s of the two real rows, and the figures measured how repair handled that one crop. One per 10 cells
+    (2026-12-07) gives `1` about 180, `2` 90, `3` 55 (seeds 11-13), about 410 more crops per seed, a few seconds."""
 
     HEAVY_TRIES = 6  # heavy renderings of a text at least…
     HEAVY_MAX = 480  # …at most…
-    HEAVY_PER_CELLS = 50  # …and one per this many cells printing it in between
+    HEAVY_PER_CELLS = 10  # …and one per this many cells printing it in between
     FORMAT = 2  # 1: text-mode readings without numeric alternatives for non-number text (before the scan path had them)
 
     def __init__(self, cache: Path, seed: int) -> None:
