@@ -61,7 +61,8 @@ from govreport.ir import TextAlternative
 from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration
 from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates, numeric_decoding
 from govreport.postprocess.numbers import ParseOutcome, parse_number
-from govreport.postprocess.repair import CALIBRATED_THRESHOLD, RepairOptions, RepairResult, ValueStatus, repair_cells
+from govreport.postprocess.passes import repair_cells
+from govreport.postprocess.repair import CALIBRATED_THRESHOLD, RepairOptions, RepairResult, ValueStatus
 from govreport.schema.templates import Invariant, load_template
 
 DIGIT_LOOKALIKES: dict[str, str] = {  # what a digit is misread as (the simulated truth of OCR garbling)

@@ -26,7 +26,7 @@ from govreport.postprocess.candidates import (
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.columns import doubtful_under_seals
 from govreport.postprocess.numbers import ParseOutcome, parse_number
-from govreport.postprocess.repair import repair_cells
+from govreport.postprocess.passes import repair_cells
 from govreport.postprocess.review import review_items
 from govreport.report import CandidateValue, FieldValue, PageInfo, Provenance, Report, ReviewEntry, ValueStatus
 from govreport.schema.detect import detect_template

@@ -543,7 +543,7 @@ def test_an_unreadable_cells_decoding_reaches_repair_at_no_more_than_its_own_pro
     from govreport.ir import Cell, TextAlternative, TextSource
     from govreport.pipeline import _cell_evidence, _field_value
     from govreport.postprocess.candidates import CellEvidence
-    from govreport.postprocess.repair import repair_cells
+    from govreport.postprocess.passes import repair_cells
     from govreport.report import ValueStatus
     from govreport.schema.mapper import MappedCell
     from govreport.schema.templates import load_template

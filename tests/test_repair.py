@@ -16,8 +16,17 @@ from govreport.postprocess import candidates as candidates_module
 from govreport.postprocess import repair as repair_module
 from govreport.postprocess import solve as solve_module
 from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration, origin_kind
-from govreport.postprocess.candidates import DIGIT_CONFUSIONS, READ_FOR_ZERO, Candidate, CellEvidence, cell_candidates
-from govreport.postprocess.repair import IMPLIED, LOST_READING, RepairOptions, repair, repair_cells, seen_numbers
+from govreport.postprocess.candidates import (
+    DIGIT_CONFUSIONS,
+    IMPLIED,
+    LOST_READING,
+    READ_FOR_ZERO,
+    Candidate,
+    CellEvidence,
+    cell_candidates,
+)
+from govreport.postprocess.passes import repair_cells, seen_numbers
+from govreport.postprocess.repair import RepairOptions, repair
 from govreport.postprocess.review import ReviewKind, review_items
 from govreport.report import RelationStatus, ValueStatus
 from govreport.schema.templates import load_template
@@ -1247,10 +1256,10 @@ def test_repairs_of_one_report_share_component_optima_and_count_only_their_own_s
     invariants = load_template(template).invariants_for(False)
     confident = {k for k, e in cells.items() if e.confidence >= repair_module.CALIBRATED_THRESHOLD}
     cands = {k: cell_candidates(e) for k, e in cells.items()}
-    shared = repair_module._SolveCache()
-    first = repair(cands, confident, invariants, _shared=shared)
+    shared = repair_module.SolveCache()
+    first = repair(cands, confident, invariants, shared=shared)
     assert first.solves > 0 and first.changed
-    again = repair(cands, confident, invariants, _shared=shared)
+    again = repair(cands, confident, invariants, shared=shared)
     assert again.solves == 0  # every component and conflict check answered from the first repair
     alone = repair(cands, confident, invariants)
     for result in (again, alone):
@@ -1261,7 +1270,7 @@ def test_repairs_of_one_report_share_component_optima_and_count_only_their_own_s
     # other candidate probabilities make another problem: that component is solved afresh, the rest is shared
     key = next(k for k in first.changed if len(cands[k]) > 1)  # repaired to a candidate (not implied)
     cands[key] = [replace(c, prob=c.prob / 2) if j else c for j, c in enumerate(cands[key])]
-    third = repair(cands, confident, invariants, _shared=shared)
+    third = repair(cands, confident, invariants, shared=shared)
     assert 0 < third.solves < first.solves
 
 
@@ -1274,8 +1283,8 @@ def test_printed_error_trials_that_cannot_win_are_cut_off_with_the_answer_a_full
     invariants = load_template(template).invariants_for(False)
     confident = {k for k, e in cells.items() if e.confidence >= repair_module.CALIBRATED_THRESHOLD}
     cands = {k: cell_candidates(e) for k, e in cells.items()}
-    shared = repair_module._SolveCache()
-    cut = repair(cands, confident, invariants, _shared=shared)
+    shared = repair_module.SolveCache()
+    cut = repair(cands, confident, invariants, shared=shared)
     assert shared.ceiling  # some trial was shown unable to win without its optimum
     with monkeypatch.context() as m:
         m.setattr(repair_module._Plans, "_may_give", lambda self, keys, rels, problem, floor: True)

@@ -10,7 +10,8 @@ from itertools import pairwise
 
 from govreport.postprocess.candidates import CellEvidence, Number, cell_candidates
 from govreport.postprocess.checks import check_all
-from govreport.postprocess.repair import RepairOptions, repair_cells
+from govreport.postprocess.passes import repair_cells
+from govreport.postprocess.repair import RepairOptions
 from govreport.report import ValueStatus
 from govreport.schema.templates import Invariant
 

@@ -180,6 +180,9 @@ READ_LEAD = 0.95  # no other candidate gets more than this share of the reading'
 # hiding a total the document misprinted); wrong changes 39 -> 36 over the six rows (benchmarks/README).
 READ_FOR_ZERO_BELOW = 0.8
 READ_FOR_ZERO = "read-for-0"  # origin of the 0 every unsure reading keeps as a candidate (``W_ZERO``)
+# origins of values repair gives where the reading names no candidate for them
+IMPLIED = "implied"  # a value the relations gave a cell with no reading (an unreadable cell)
+LOST_READING = "lost-reading"  # an unsure reading solved again as a lost number (``passes._lost_readings``)
 EMPTY_IS_BLANK = 0.99  # an empty reading below this confidence had ink in the crop: a lost number, not a blank
 MAX_DIGITS = 9  # longer digit runs are not garbled further (no table cell prints one)
 

@@ -26,6 +26,21 @@ def check_relation(inv: Invariant, values: Mapping[str, int | float | None]) -> 
     return RelationCheck(id=inv.id, status=status, lhs=lhs, rhs=rhs)
 
 
+def sign(inv: Invariant, key: str) -> int:
+    """How ``key`` counts in ``inv``'s lhs - rhs: +1 on the left, -1 on the right, 0 on both sides or none."""
+    return inv.lhs.count(key) - inv.rhs.count(key)
+
+
+def residual(inv: Invariant, values: Mapping[str, int | float | None]) -> float:
+    """lhs - rhs of ``inv`` with ``values`` (a missing or blank cell counts 0)."""
+    return sum(float(values.get(k) or 0) for k in inv.lhs) - sum(float(values.get(k) or 0) for k in inv.rhs)
+
+
+def holds(inv: Invariant, values: Mapping[str, int | float | None], tol: float = TOLERANCE) -> bool:
+    """``inv`` holds with ``values`` to within ``tol`` (a missing or blank cell counts 0)."""
+    return abs(residual(inv, values)) <= tol
+
+
 def implied_value(inv: Invariant, values: Mapping[str, int | float | None], key: str) -> float:
     """The value of ``key`` that makes ``inv`` hold, the other cells as ``values`` stand (blank or absent counts 0)."""
     lhs = sum(values.get(k) or 0 for k in inv.lhs if k != key)

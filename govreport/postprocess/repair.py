@@ -28,10 +28,10 @@ for all cells at once, the most probable assignment that satisfies the relations
   another explanation comes within the margin of the one taken, the cells the two set differently are conflicts.
 * A relation with a blank cell (or a cell the document lacks) is incomplete and not enforced; a printed blank
   stays blank (its only candidate is the blank). Values implied for blanks are returned apart, as derived.
-  ``repair_cells`` makes one exception, by the report's style: a cell read as a blank marker where the report prints
-  its zeros and marks next to nothing (``candidates.lone_markers``) is offered as an unsure 0, and reported
+  ``passes.repair_cells`` makes one exception, by the report's style: a cell read as a blank marker where the report
+  prints its zeros and marks next to nothing (``candidates.lone_markers``) is offered as an unsure 0, and reported
   ``repaired`` (origin ``marker-as-0``) with no reading.
-* ``repair_cells`` last doubts the unsure readings (below ``lost_reading_below``) that relations left unresolved:
+* ``passes.repair_cells`` last doubts the unsure readings (below ``lost_reading_below``) that relations left unresolved:
   digits lost beyond any candidate (990 read 99). At most ``lost_reading_max`` of them are solved again as lost
   numbers; where two or more of a cell's relations then hold with a value other than its reading, it is repaired
   (origin ``lost-reading``, its reading and candidates kept as evidence), else the first outcome stands. Where
@@ -45,8 +45,8 @@ for all cells at once, the most probable assignment that satisfies the relations
   repairs; ``one_firm_relation``): it cannot tell a lost number from the document's own error, but documents break
   a given relation far less often (about 0.3% of relations on the benchmark corpus) than the precision repair is
   held to. So is one whose other cells are read as is or so repaired where the recogniser's own decodings of the
-  cell name the value (``seen_numbers``: an empty reading decoded ``2`` at 0.08). A value with less support goes to
-  ``derived`` and the cell stays unreadable.
+  cell name the value (``passes.seen_numbers``: an empty reading decoded ``2`` at 0.08). A value with less support goes
+  to ``derived`` and the cell stays unreadable.
 * Only cells in a relation that does not hold as read may change, and of those not the ones no optimum can change
   (``_never_changed``: exact dominance). The rest splits into components (cells linked through shared enforced
   relations); components whose relations all hold as read are not solved. A component is solved exactly: by
@@ -64,6 +64,11 @@ for all cells at once, the most probable assignment that satisfies the relations
 The confidence threshold is calibrated on the benchmark corpus with ``calibrate.calibrate_threshold`` (see its
 docstring and ``benchmarks/bench_repair.py --calibrate``). What a person should look at afterwards is listed by
 ``review.review_items``.
+
+This module holds the options, the results and the joint choice (``repair``, with the explanations by printed
+errors). The rest lives beside it: the exact solvers in ``solve``, the verdict on each broken relation in
+``flags``, the support that keeps an implied value or vouches for an unsure one in ``support``, and the passes over
+one report's evidence (markers, lost numbers) in ``passes``.
 """
 
 from __future__ import annotations
@@ -72,25 +77,22 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from govreport.postprocess.candidates import (
-    MARKER_AS_ZERO,
+    IMPLIED,
     ZERO_ODDS,
     Candidate,
     CellEvidence,
     Number,
     cell_candidates,
-    decoded_value,
-    lone_markers,
-    lookalike_digits,
-    one_digit_apart,
-    value_kind,
 )
-from govreport.postprocess.checks import TOLERANCE, check_all, implied_value
+from govreport.postprocess.checks import TOLERANCE, check_all, holds, implied_value, sign
+from govreport.postprocess.flags import judge
 from govreport.postprocess.solve import Forbid, Problem, Solution, Solver, as_read, ceiling
+from govreport.postprocess.support import settle_implied, vouched_for
 from govreport.report import DerivedValue, RelationCheck, RelationStatus, ValueStatus
 from govreport.schema.templates import Invariant
 
@@ -109,8 +111,6 @@ from govreport.schema.templates import Invariant
 # (51 + 71 + 70), 0.999 215, 0.995 228, 0.97 427.
 CALIBRATED_THRESHOLD = 0.99
 
-LOST_READING = "lost-reading"  # origin of an unsure reading solved again as a lost number (``_lost_readings``)
-IMPLIED = "implied"  # origin of a value the relations gave a cell with no reading (an unreadable cell)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class RepairOptions:
     # values). 2000 -> 5000 (2026-12-07, real OCR k = 2): the same repairs on every benchmark row, the slowest
     # report 0.79 -> 0.47 s (seed 12), 0.51 -> 0.36 s (seed 13).
     node_limit: int = 5000
-    max_candidates: int = 16  # per cell, when candidates are built here (repair_cells)
+    max_candidates: int = 16  # per cell, when candidates are built by ``passes.repair_cells``
     confident_candidates: int = 4  # …for a confident cell (fixed anyway: the list is for the record)
     # a candidate 0 built here is weighted by these prior odds (``candidates.ZERO_ODDS``: 0 is most of a report's
     # cells; 1 for the recogniser's probabilities alone)
@@ -156,8 +156,8 @@ class RepairOptions:
     # 46 flags were false, in documents that break another relation: a misreading that cancels the document's own
     # break makes that broken relation hold and vouch for it.
     flag_vouched: bool = True
-    # ...or where no choice among its unsure cells' candidates makes it hold (``_unfixable``): whichever reading is
-    # right, the printed values break it; the unsure cells stay listed for review. Products of more than
+    # ...or where no choice among its unsure cells' candidates makes it hold (``flags._unfixable``): whichever reading
+    # is right, the printed values break it; the unsure cells stay listed for review. Products of more than
     # ``flag_unfixable_limit`` candidate choices are not enumerated (the relation stays unresolved).
     flag_unfixable: bool = True
     flag_unfixable_limit: int = 4096
@@ -172,7 +172,7 @@ class RepairOptions:
     # documents flagged exactly; the simulated rows miss one flag more per k.
     flag_unfixable_min_prob: float = 0.7
     # ...and, whatever its unsure cells read, where its confident cells alone break it past mending: the unsure cells
-    # (unreadable ones too) are counts on one side and would have to sum to less than 0 (``_beyond_any_reading``).
+    # (unreadable ones too) are counts on one side and would have to sum to less than 0 (``flags._beyond_any_reading``).
     # Real OCR (bench_repair --ocr, 2026-12-07): documents flagged exactly 58.06 -> 64.52% (seed 11 k = 1), 74.19 ->
     # 77.42% (k = 2), 69.77 -> 72.09% and 60.47 -> 62.79% (seed 12); with unreadable cells, 67.39 -> 71.74% and
     # 63.04 -> 65.22% (seed 13); no false flag more, repairs unchanged.
@@ -212,8 +212,8 @@ class RepairOptions:
     # An unsure reading (below ``lost_reading_below``) kept in a relation left unresolved may have lost digits no
     # candidate gives back (real OCR: 990 read 99, 140 read 120, 10 read .0, 45 read 1). Where at most
     # ``lost_reading_max`` such readings are doubted (0 turns it off), they are solved again as lost numbers
-    # (``_lost_readings``); one is repaired (origin ``lost-reading``) where it comes out other than its reading, at
-    # least ``lost_reading_support`` of its relations then hold, and the doubted cells so repaired have more holding
+    # (``passes._lost_readings``); one is repaired (origin ``lost-reading``) where it comes out other than its reading,
+    # at least ``lost_reading_support`` of its relations then hold, and the doubted cells so repaired have more holding
     # relations between them than their number. Real OCR (bench_repair --ocr --ocr-n 250, 2026-12-06), recall of
     # the garbled cells at k = 1: seed 12 94.9% -> 97.7%, seed 11 95.7% -> 97.4%, seed 13 94.0% -> 96.4%; 3 of 97
     # such repairs were wrong, each a total the document misprinted (a 0 where its parts add to 28) read unsure:
@@ -241,9 +241,9 @@ class RepairOptions:
     # change more (seed 13 k = 2); the simulated rows unchanged.
     lost_reading_conflicts: bool = True
     # ...and, after them, a lone marker taken for 0 (``lone_markers``) whose relations they leave unresolved is solved
-    # again as a lost number, as it is at first (``_late_lost_markers``). Real OCR (bench_repair --ocr, 2026-12-07):
-    # seed 13 k = 2 doc 208, a 4 read `一` at 0.71 kept 0 beside a lost number found there, its three relations left
-    # broken by 4 each; now implied 4.
+    # again as a lost number, as it is at first (``passes._late_lost_markers``). Real OCR (bench_repair --ocr,
+    # 2026-12-07): seed 13 k = 2 doc 208, a 4 read `一` at 0.71 kept 0 beside a lost number found there, its three
+    # relations left broken by 4 each; now implied 4.
     lost_reading_markers: bool = True
 
     def __post_init__(self) -> None:
@@ -330,10 +330,10 @@ _Solved = tuple[Problem, Solver, Solution]
 _Group = tuple[list[str], list[Invariant]]
 
 
-class _SolveCache:
-    """Work shared by the repairs of one report: ``repair_cells`` repairs it again with markers or doubted readings
-    taken for lost numbers, and most cells and components come back unchanged. Component optima are keyed by the
-    problem's content (cells, candidates and their probabilities, relations, fixed cells' sum), so a component whose
+class SolveCache:
+    """Work shared by the repairs of one report: ``passes.repair_cells`` repairs it again with markers or doubted
+    readings taken for lost numbers, and most cells and components come back unchanged. Component optima are keyed by
+    the problem's content (cells, candidates and their probabilities, relations, fixed cells' sum), so a component whose
     inputs changed is solved afresh; a cell's candidates by its evidence (the same object). One ``RepairOptions``
     per cache."""
 
@@ -376,11 +376,11 @@ class _Plans:
     its cells and relations), so that explanations differing in a few relations share the rest of the work."""
 
     def __init__(self, cells: Mapping[str, Sequence[Candidate]], free: set[str], variable: set[str],
-                 reading: Mapping[str, Number | None], opts: RepairOptions, shared: _SolveCache | None = None
+                 reading: Mapping[str, Number | None], opts: RepairOptions, shared: SolveCache | None = None
                  ) -> None:
         self.cells, self.free, self.variable, self.reading, self.opts = cells, free, variable, reading, opts
         self._cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_Solved | None, list[str], int]] = {}
-        self._shared = shared if shared is not None else _SolveCache()
+        self._shared = shared if shared is not None else SolveCache()
         self._solves_before: dict[int, int] = {}  # per solver taken from the shared cache: its solves until then
         self._cutoff_solves = 0  # searches with a cutoff (``_may_give``); a solver they leave in the shared cache
         # counts on from there, as one an earlier repair left
@@ -401,7 +401,7 @@ class _Plans:
         known = self._settled.get(inv.id)
         if known is None:
             known = self._settled[inv.id] = not any(k in self.free for k in inv.fields) \
-                and _holds(inv, self.reading, self.opts.tolerance)
+                and holds(inv, self.reading, self.opts.tolerance)
         return known
 
     def _find_components(self, rels: Sequence[Invariant]) -> tuple[list[_Group], set[str]]:
@@ -456,10 +456,10 @@ class _Plans:
 
     def _may_give(self, keys: list[str], rels: list[Invariant], problem: Problem, floor: float) -> bool:
         """Whether the component's optimum may exceed ``floor`` (log-probability against its cells as read): a search
-        with that cutoff, which proves it cannot (kept: ``_SolveCache.ceiling``) or finds the optimum (kept in the
+        with that cutoff, which proves it cannot (kept: ``SolveCache.ceiling``) or finds the optimum (kept in the
         shared cache, where ``solve`` takes it). Where the solver fails, True: ``solve`` then runs with its fallbacks
         and warnings."""
-        key = _SolveCache.key(problem)
+        key = SolveCache.key(problem)
         if self._shared.get(key) is not None:
             return True
         if floor >= self._shared.ceiling.get(key, math.inf):
@@ -482,7 +482,7 @@ class _Plans:
                ) -> tuple[_Solved | None, list[str], int]:
         if problem is None:
             problem = _build(keys, rels, self.cells, self.free, self.reading, self.opts)
-        key = _SolveCache.key(problem)
+        key = SolveCache.key(problem)
         entry = self._shared.get(key)
         if entry is None:
             entry = self._solve_problem(problem, keys, rels)
@@ -536,7 +536,7 @@ class _Plans:
         are searched only above what they would have to give (``_may_give``), each at most its ``ceiling``."""
         groups, movable = self.components(rels)
         stuck = sum(1 for inv in rels if not any(k in movable for k in inv.fields)
-                    and not _holds(inv, self.reading, self.opts.tolerance))
+                    and not holds(inv, self.reading, self.opts.tolerance))
         total = -self.opts.release_penalty * stuck
         values = dict(self.reading)
         pending: list[_Group] = []
@@ -634,7 +634,7 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
     moving = plans.variable | plans.free
     for _ in range(opts.printed_error_max):
         printed = {**values, **{e: plans.reading[e] for e in errors}}
-        broken = {inv.id for inv in enforced if not _holds(inv, printed, tol)}
+        broken = {inv.id for inv in enforced if not holds(inv, printed, tol)}
         suspects = []
         for c in sorted((settled - set(errors)) & set(rels_of)):
             own = rels_of[c]
@@ -696,12 +696,12 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
 
 def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], invariants: Sequence[Invariant],
            options: RepairOptions | None = None, *, seen: Mapping[str, AbstractSet[Number]] | None = None,
-           _shared: _SolveCache | None = None) -> RepairResult:
+           shared: SolveCache | None = None) -> RepairResult:
     """Choose every cell's value jointly under the relations (see the module docstring).
 
     ``cells``: candidates per field key, the reading first (``cell_candidates``); an empty list is an unreadable
     cell; a single blank candidate a printed blank. ``confident``: keys fixed to their reading. ``seen``: for an
-    unreadable cell, the numbers the recogniser's decodings name (``seen_numbers``): one of them implied by a
+    unreadable cell, the numbers the recogniser's decodings name (``passes.seen_numbers``): one of them implied by a
     relation is corroborated by the reading itself.
     """
     opts = options or RepairOptions()
@@ -734,7 +734,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             enforced_of.setdefault(k, []).append(inv)
 
     warnings: list[str] = []
-    plans = _Plans(cells, free, variable, reading, opts, _shared)
+    plans = _Plans(cells, free, variable, reading, opts, shared)
     printed_errors: list[str] = []
     ties: list[dict[str, Number | None]] = []
     solve_plans = plans
@@ -825,46 +825,7 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
             out[key] = make(cand.value, ValueStatus.REPAIRED, cand.prob, cand.origin,
                             _alt(alt_values.get(key), cands) or top)
 
-    # An implied value is a repair only where it is corroborated (``_corroborated``): two or more relations agree on
-    # it, each of whose other cells is read as is, a repair that settles a relation of its own (``_anchored``), or
-    # another implied cell of the same corroborated group, the group having more relations than unknowns; or one
-    # relation whose other cells are all firm (confident, certain, or such repairs); or where it is 0 (by far the
-    # most common value in these tables); or one such relation where the cell's own decodings name the value. A value
-    # that leans on unsure readings in one relation, or on repairs made to fit it: the cell stays unreadable and the
-    # value is kept apart as derived.
-    values = {k: c.value for k, c in out.items() if c.status is not ValueStatus.UNREADABLE}
-    implied = {k for k, c in out.items() if c.origin == IMPLIED and c.value not in (None, 0)}
-    anchored = _anchored(out, enforced_of, values, opts.tolerance)
-    firm = {k for k in anchored if k in fixed_keys or len(cells.get(k, ())) <= 1
-            or out[k].status is ValueStatus.REPAIRED}
-    named = {k for k in implied if out[k].value in (seen or {}).get(k, ())}
-    support = _corroborated(implied, anchored, firm, enforced_of, values, opts, named)
-    implied_alone = {key: DerivedValue(key=key, value=out[key].value, from_relations=support.get(key, []))
-                     for key in sorted(implied - set(support))}
-    for key in implied_alone:
-        c = out[key]
-        out[key] = CellRepair(key=key, reading=None, value=None, status=ValueStatus.UNREADABLE, prob=0.0,
-                              origin="unreadable", confident=c.confident, candidates=c.candidates,
-                              relations=c.relations, runner_up=None, margin=c.margin, blank=False)
-        values.pop(key, None)
-    # Every repair must settle a relation with the values as they now stand; one that leaned on an implied value
-    # just withdrawn goes back to its reading (repeated: one withdrawal can undo the support of another).
-    withdrawn = True
-    while implied_alone and withdrawn:
-        withdrawn = False
-        for key, c in list(out.items()):
-            if c.status is not ValueStatus.REPAIRED or any(
-                    all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, opts.tolerance)
-                    for inv in enforced_of.get(key, [])):
-                continue
-            top = c.candidates[0] if c.candidates else None
-            if top is None:  # an implied value without support left
-                out[key] = replace(c, value=None, status=ValueStatus.UNREADABLE, prob=0.0, origin="unreadable")
-                values.pop(key, None)
-            else:
-                out[key] = replace(c, value=top.value, status=ValueStatus.READ, prob=top.prob, origin=top.origin)
-                values[key] = top.value
-            withdrawn = True
+    out, values, implied_alone = settle_implied(out, cells, fixed_keys, enforced_of, seen or {}, opts)
     checks, broken, derived, check_warnings = check_all(list(invariants), values)
     derived.update(implied_alone)
     warnings.extend(check_warnings)
@@ -877,39 +838,19 @@ def repair(cells: Mapping[str, Sequence[Candidate]], confident: Iterable[str], i
     if opts.flag_vouched:  # unsure cells, read or repaired to a candidate, that another relation vouches for
         eligible = {k for k, c in out.items() if c.status is ValueStatus.READ
                     or (c.status is ValueStatus.REPAIRED and c.origin != IMPLIED)}
-        vouched = _vouched(eligible, certain, enforced_of, values, opts.tolerance)
+        vouched = vouched_for(eligible, certain, enforced_of, values, opts.tolerance)
     printed = set(printed_errors)
     for inv, chk in zip(invariants, checks, strict=True):
-        is_broken = inv.id in broken_set
-        confident_rel = all(k in certain for k in inv.fields)
-        settled = all(  # confident, vouched for by another relation of confident cells, or (an option) an unsure
-            # cell that kept a likely reading
-            k in certain or k in vouched
-            or (k in out and out[k].status is ValueStatus.READ and out[k].prob >= opts.flag_min_reading_prob)
-            for k in inv.fields)
-        open_cell = _has_unreadable(inv, out) and not chk.blank
-        if is_broken and not settled and not open_cell and any(k in printed for k in inv.fields):
-            # a relation of a cell taken for printed wrong: broken whatever its unsure cells read, unless one of
-            # them is in conflict (the other explanation may be the right one)
-            settled = not any(out[k].status is ValueStatus.CONFLICT for k in inv.fields if k in out)
-        if is_broken and not settled and not open_cell and opts.flag_unfixable:
-            settled = _unfixable(inv, out, values, certain | vouched, enforced_of, broken_set, opts)
-        flagged = is_broken and settled and not open_cell
-        if (is_broken or open_cell) and not flagged and opts.flag_beyond_reading:
-            # (an unreadable cell is a count too: no value of it mends such a break either)
-            firm = certain | {k for k in inv.fields if k in out and out[k].status is ValueStatus.READ
-                              and out[k].prob >= opts.flag_beyond_reading_min_prob}
-            flagged = _beyond_any_reading(inv, values, firm, opts.tolerance)
+        verdict = judge(inv, chk, out, values, certain, vouched, enforced_of, broken_set, printed, opts)
         relations.append(RelationOutcome(
             id=inv.id, status=chk.status, as_read=_status(inv, reading, cells, opts.tolerance),
-            confident=confident_rel,
+            confident=all(k in certain for k in inv.fields),
             changed=tuple(k for k in inv.fields if k in out and out[k].status is ValueStatus.REPAIRED),
-            flagged=flagged,
-            unresolved=(is_broken or open_cell) and not flagged,
+            flagged=verdict.flagged, unresolved=verdict.unresolved,
         ))
-        if relations[-1].flagged:
+        if verdict.flagged:
             flags.append(inv.id)
-        elif relations[-1].unresolved:
+        elif verdict.unresolved:
             unresolved.append(inv.id)
     return RepairResult(cells=out, relations=relations, checks=checks, flags=flags, unresolved=unresolved,
                         derived=derived, warnings=warnings, solves=solves, printed_errors=printed_errors,
@@ -924,96 +865,12 @@ def _meant(errors: Sequence[str], enforced_of: Mapping[str, Sequence[Invariant]]
     for key in errors:
         if values.get(key) is None:
             continue
-        m = _agreed(key, [inv for inv in enforced_of.get(key, []) if _sign(inv, key) and not _holds(inv, values, tol)
+        m = _agreed(key, [inv for inv in enforced_of.get(key, []) if sign(inv, key) and not holds(inv, values, tol)
                           and not any(k in errors and k != key for k in inv.fields)], values, tol)
         if m is None:
             continue
         meant[key] = round(m) if abs(m - round(m)) <= tol else round(m, 2)
     return meant
-
-
-def _settles(inv: Invariant, key: str, values: Mapping[str, Number | None], ok: Callable[[str], bool],
-             tol: float) -> bool:
-    """``inv`` holds with ``values``, and each of its cells other than ``key`` passes ``ok``."""
-    return all(values.get(k) is not None for k in inv.fields) and _holds(inv, values, tol) \
-        and all(ok(k) for k in inv.fields if k != key)
-
-
-def _vouched(eligible: set[str], certain: set[str], enforced_of: Mapping[str, list[Invariant]],
-             values: Mapping[str, Number | None], tol: float) -> set[str]:
-    """Cells of ``eligible`` whose value another relation vouches for: it holds, and its other cells are certain or
-    vouched for (repeated until nothing is added)."""
-    return _grown(certain, eligible, enforced_of, values, tol) - certain
-
-
-def _anchored(out: Mapping[str, CellRepair], enforced_of: Mapping[str, list[Invariant]],
-              values: Mapping[str, Number | None], tol: float) -> set[str]:
-    """Cells whose value stands without an implied value: read as is, or repaired to a candidate that settles a
-    relation whose other cells are anchored (repeated until nothing is added)."""
-    anchored = {k for k, c in out.items() if c.status is ValueStatus.READ}
-    repaired = {k for k, c in out.items() if c.status is ValueStatus.REPAIRED and c.origin != IMPLIED}
-    return _grown(anchored, repaired, enforced_of, values, tol)
-
-
-def _grown(base: set[str], joiners: set[str], enforced_of: Mapping[str, list[Invariant]],
-           values: Mapping[str, Number | None], tol: float) -> set[str]:
-    """``base`` with every cell of ``joiners`` that settles a relation whose other cells are in it, added until
-    nothing more is (the order does not matter: a cell once in stays in)."""
-    grown = set(base)
-    added = True
-    while added:
-        added = False
-        for key in sorted(joiners - grown):
-            if any(_settles(inv, key, values, grown.__contains__, tol) for inv in enforced_of.get(key, [])):
-                grown.add(key)
-                added = True
-    return grown
-
-
-def _corroborated(implied: set[str], anchored: set[str], firm: set[str], enforced_of: Mapping[str, list[Invariant]],
-                  values: Mapping[str, Number | None], opts: RepairOptions,
-                  named: AbstractSet[str] = frozenset()) -> dict[str, list[str]]:
-    """The implied cells whose values the relations corroborate, with the relations that do.
-
-    A relation supports an implied cell where it holds and its other cells are anchored or implied cells still in
-    the running. A cell needs ``implied_support`` of them, and a group of implied cells linked through supporting
-    relations needs ``implied_support - 1`` relations more than it has cells (one unknown, two relations; two
-    unknowns, three): the values are determined and checked at least once more. With ``one_firm_relation``, a
-    relation whose other cells are ``firm`` (or implied cells in the running) is enough for a cell, and as many such
-    relations as cells for a group: nothing unsure takes part, so only the document's own error could make the
-    value wrong. A cell of ``named`` (its own decodings name the value) counts any one supporting relation as
-    such. Cells and groups that fall short drop out, which can take support from others: repeated until it
-    settles."""
-    running = set(implied)
-    while True:
-        ok = (anchored | running).__contains__
-        support = {key: [inv.id for inv in enforced_of.get(key, [])
-                         if _settles(inv, key, values, ok, opts.tolerance)] for key in sorted(running)}
-        solid = (firm | running).__contains__
-        firm_support = {key: [inv.id for inv in enforced_of.get(key, [])
-                              if opts.one_firm_relation and _settles(inv, key, values, solid, opts.tolerance)]
-                        for key in sorted(running)}
-        for key in running & named:  # the cell's own decodings name the value: one relation of anchored cells
-            firm_support[key] = firm_support[key] or support[key]
-        keep = {key for key in running if len(support[key]) >= opts.implied_support or firm_support[key]}
-        for group in _groups(keep, support):
-            rels = {r for key in group for r in support[key]}
-            firm_rels = {r for key in group for r in firm_support[key]}
-            if len(rels) < len(group) + opts.implied_support - 1 and len(firm_rels) < len(group):
-                keep -= group
-        if keep == running:
-            return {key: support[key] for key in keep}
-        running = keep
-
-
-def _groups(keys: set[str], rels_of: Mapping[str, list[str]]) -> list[set[str]]:
-    """``keys`` split into groups linked through shared relations."""
-    groups: list[set[str]] = []
-    for key in sorted(keys):
-        linked = [g for g in groups if any(set(rels_of[key]) & set(rels_of[k]) for k in g)]
-        merged = {key}.union(*linked)
-        groups = [g for g in groups if g not in linked] + [merged]
-    return groups
 
 
 def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invariant],
@@ -1050,80 +907,6 @@ def _never_changed(movable: set[str], free: set[str], enforced: Sequence[Invaria
     return fixed
 
 
-def _unfixable(inv: Invariant, out: Mapping[str, CellRepair], values: Mapping[str, Number | None],
-               settled: set[str], enforced_of: Mapping[str, list[Invariant]], broken: set[str],
-               opts: RepairOptions) -> bool:
-    """No choice among the candidates of ``inv``'s unsettled cells (the others as they stand) makes it hold, and
-    none of those cells breaks another relation: an unsure cell that every relation of its own finds wrong is far
-    more often misread (its truth among no candidate: a digit lost) than the document wrong twice over."""
-    unsure = [k for k in inv.fields if k not in settled]
-    if any(other.id != inv.id and (other.id in broken or _has_unreadable(other, out))
-           for k in unsure for other in enforced_of.get(k, ())):
-        return False  # a relation of its own that breaks, or that a lost number leaves open, cannot clear it
-    if any(k not in out or out[k].status is ValueStatus.CONFLICT or out[k].origin == IMPLIED for k in unsure):
-        return False  # repair could not choose, or the value is the relations' own: nothing printed to stand on
-    if any(out[k].prob < opts.flag_unfixable_min_prob for k in unsure):
-        return False  # a reading the recogniser itself doubts: the truth it missed is more likely than a misprint
-    choices: list[list[float]] = []
-    for k in unsure:
-        vals = {float(x.value) for x in out[k].candidates if x.value is not None}
-        if out[k].value is not None:
-            vals.add(float(out[k].value))
-        if not vals:
-            return False
-        choices.append(sorted(vals))
-    if math.prod(len(v) for v in choices) > opts.flag_unfixable_limit:
-        return False
-    sign = {k: _sign(inv, k) for k in unsure}
-    residual = _residual(inv, values)  # lhs - rhs as the values stand
-    for k in unsure:  # digits lost from the printed number, or one digit taken for its look-alike (a pair too
-        # unlikely at the cell's confidence to be among its candidates), also explain the break: no flag
-        v = values.get(k)
-        if v is not None and sign[k] != 0 and _misread_digits(v, float(v) - residual / sign[k]):
-            return False
-    rest = residual - sum(sign[k] * float(values.get(k) or 0) for k in unsure)
-    # the sums the unsure cells can make, as a set (a small subset-sum over their candidate lists)
-    reach = {rest}
-    for k, vals in zip(unsure, choices, strict=True):
-        reach = {round(r + sign[k] * v, 6) for r in reach for v in vals}
-    return all(abs(r) > opts.tolerance for r in reach)
-
-
-def _beyond_any_reading(inv: Invariant, values: Mapping[str, Number | None], firm: set[str],
-                        tolerance: float) -> bool:
-    """``inv``'s ``firm`` cells alone break it past mending: its other cells are all counts on one side, and it
-    would hold only were their sum negative. No reading of them, printed or lost, can make it hold."""
-    unsure = [k for k in inv.fields if k not in firm]
-    if not unsure or any(value_kind(k) != "count" for k in unsure):
-        return False
-    signs = {_sign(inv, k) for k in unsure}
-    if len(signs) != 1 or 0 in signs:
-        return False
-    (sign,) = signs
-    rest = _residual(inv, {k: v for k, v in values.items() if k in firm})  # the unsure cells at 0
-    return -rest * sign < -tolerance  # their sum would have to be -rest / sign
-
-
-def _misread_digits(read: Number, needed: float) -> bool:
-    """``needed`` is a whole number whose digits hold those of ``read`` in order, and more (737 read 3, 135 read
-    15: digits lost), or differs from it in one digit (13 read 11), of a lone digit a look-alike pair of
-    ``DIGIT_CONFUSIONS`` (2 read 3; any lone digit differs from any other in one)."""
-    if needed < 0 or abs(needed - round(needed)) > 1e-9 or float(read) != int(read) or read < 0:
-        return False
-    short, long_ = str(int(read)), str(round(needed))
-    if len(long_) == len(short):
-        pair = one_digit_apart(short, long_)
-        return pair is not None and (len(short) > 1 or lookalike_digits(pair))
-    if len(long_) <= len(short):
-        return False
-    it = iter(long_)
-    return all(ch in it for ch in short)
-
-
-def _has_unreadable(inv: Invariant, out: Mapping[str, CellRepair]) -> bool:
-    return any(k in out and out[k].status is ValueStatus.UNREADABLE for k in inv.fields)
-
-
 def _alt(value: Number | None, cands: Sequence[Candidate] = ()) -> Candidate | None:
     if value is None:
         return None
@@ -1137,25 +920,11 @@ def _runner_up(cands: Sequence[Candidate]) -> Candidate | None:
     return cands[1] if len(cands) > 1 else None
 
 
-def _sign(inv: Invariant, key: str) -> int:
-    """How ``key`` counts in ``inv``'s lhs - rhs: +1 on the left, -1 on the right, 0 on both sides or none."""
-    return inv.lhs.count(key) - inv.rhs.count(key)
-
-
-def _residual(inv: Invariant, values: Mapping[str, Number | None]) -> float:
-    """lhs - rhs of ``inv`` with ``values`` (a missing or blank cell counts 0)."""
-    return sum(float(values.get(k) or 0) for k in inv.lhs) - sum(float(values.get(k) or 0) for k in inv.rhs)
-
-
-def _holds(inv: Invariant, values: Mapping[str, Number | None], tol: float) -> bool:
-    return abs(_residual(inv, values)) <= tol
-
-
 def _status(inv: Invariant, reading: Mapping[str, Number | None], cells: Mapping[str, Sequence[Candidate]],
             tol: float) -> RelationStatus:
     if any(k not in cells or reading[k] is None for k in inv.fields):
         return RelationStatus.INCOMPLETE
-    return RelationStatus.HOLDS if _holds(inv, reading, tol) else RelationStatus.BROKEN
+    return RelationStatus.HOLDS if holds(inv, reading, tol) else RelationStatus.BROKEN
 
 
 def _build(keys: list[str], rels: list[Invariant], cells: Mapping[str, Sequence[Candidate]], free: set[str],
@@ -1164,12 +933,12 @@ def _build(keys: list[str], rels: list[Invariant], cells: Mapping[str, Sequence[
     coef = np.zeros((len(rels), len(keys)))
     const = np.zeros(len(rels))
     for r, inv in enumerate(rels):
-        for side, sign in ((inv.lhs, 1.0), (inv.rhs, -1.0)):
+        for side, weight in ((inv.lhs, 1.0), (inv.rhs, -1.0)):
             for k in side:
                 if k in index:
-                    coef[r, index[k]] += sign
+                    coef[r, index[k]] += weight
                 else:
-                    const[r] += sign * float(reading[k] or 0)
+                    const[r] += weight * float(reading[k] or 0)
     values, logp = [], []
     for k in keys:
         cands = [] if k in free else cells[k]
@@ -1178,149 +947,3 @@ def _build(keys: list[str], rels: list[Invariant], cells: Mapping[str, Sequence[
     return Problem(keys=keys, values=values, logp=logp, free=[k in free for k in keys],
                    rel_ids=[inv.id for inv in rels], coef=coef, const=const, penalty=opts.release_penalty,
                    tol=opts.tolerance, free_logp=opts.unreadable_log_prior)
-
-
-def repair_cells(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant],
-                 options: RepairOptions | None = None) -> RepairResult:
-    """Candidates from the evidence, confident cells by the threshold (text-layer cells always), then ``repair``."""
-    opts = options or RepairOptions()
-    markers = lone_markers(evidence, [inv.fields for inv in invariants], opts.confident_threshold,
-                           opts.lone_marker_max, opts.lone_marker_zeros, opts.lone_marker_share) \
-        if opts.lone_marker_max > 0 else set()
-    # a mark barely seen is ink without a number (a 30 read 一 at 0.07, taken for 0, went on to 8 and took a
-    # misreading beside it along)
-    faint = {k for k in markers if evidence[k].confidence < opts.lone_marker_floor}
-    shared = _SolveCache()  # the repairs below share the components they have in common
-    result = _repair_markers(evidence, invariants, opts, markers, faint, shared)
-    rels = {r.id: r for r in result.relations}
-    # a marker taken for 0 whose relations then stay broken was no 0 (a 54 read as a dash): a lost number as well
-    lost = {k for k in markers - faint if result.cells[k].status is not ValueStatus.CONFLICT
-            and any(rels[r].unresolved for r in result.cells[k].relations)}
-    if lost:
-        result = _repair_markers(evidence, invariants, opts, markers, faint | lost, shared)
-    if opts.lost_reading_max > 0:
-        result = _lost_readings(evidence, invariants, opts, markers, faint | lost, result, shared)
-        together = replace(opts, lost_reading_singly=False)
-        for status, on in ((ValueStatus.REPAIRED, opts.lost_reading_repaired),
-                           (ValueStatus.CONFLICT, opts.lost_reading_conflicts)):
-            if on:
-                result = _lost_readings(evidence, invariants, together, markers, faint | lost, result, shared, status)
-        if opts.lost_reading_markers:
-            result = _late_lost_markers(evidence, invariants, opts, markers, faint | lost, result, shared)
-    return result
-
-
-def _late_lost_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
-                       markers: set[str], lost: set[str], result: RepairResult, shared: _SolveCache) -> RepairResult:
-    """A marker taken for 0 whose relations the lost numbers solved for since leave unresolved was no 0 either (seed
-    13 real OCR k = 2 doc 208: a 4 read `一` at 0.71 kept 0 while a lost number beside it was found, its three
-    relations left broken by 4 each): solved again as a lost number, those lost numbers staying so."""
-    rels = {r.id: r for r in result.relations}
-    late = {k for k in markers - lost if result.cells[k].status is ValueStatus.REPAIRED
-            and result.cells[k].origin == MARKER_AS_ZERO and any(rels[r].unresolved for r in result.cells[k].relations)}
-    if not late:
-        return result
-    earlier = {k for k, c in result.cells.items() if c.origin == LOST_READING}
-    trial = _repair_markers(evidence, invariants, opts, markers, lost | late | earlier, shared)
-    return _as_lost(result, trial, earlier, earlier)
-
-
-def _as_lost(result: RepairResult, trial: RepairResult, solved: set[str], earlier: set[str]) -> RepairResult:
-    """``trial`` with the numbers it ``solved`` for and those solved for ``earlier`` marked as lost readings (their
-    readings and candidates as ``result`` has them); ``result`` where it leaves one of the earlier ones open."""
-    if any(trial.cells[k].status is not ValueStatus.REPAIRED for k in earlier):
-        return result  # a number solved for before is left open by the new ones: keep what was found
-    for k in solved | earlier:
-        first = result.cells[k]
-        trial.cells[k] = replace(trial.cells[k], reading=first.reading, candidates=first.candidates,
-                                 origin=LOST_READING)
-    return trial
-
-
-def _lost_readings(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
-                   markers: set[str], lost: set[str], result: RepairResult, shared: _SolveCache,
-                   status: ValueStatus = ValueStatus.READ) -> RepairResult:
-    """Unsure cells of ``status`` (readings kept, cells repaired to a candidate, conflicts) in relations left
-    unresolved, solved again as lost numbers; kept where the relations then imply (with corroboration) another
-    value."""
-    rels = {r.id: r for r in result.relations}
-    earlier = {k for k, c in result.cells.items() if c.origin == LOST_READING}  # solved so before: they stay so
-    doubted = {k for k, c in result.cells.items()
-               if c.status is status and c.origin not in (IMPLIED, LOST_READING) and not c.confident
-               and c.value is not None and k not in markers
-               and evidence[k].confidence < opts.lost_reading_below
-               and any(rels[r].unresolved for r in c.relations)}
-    if len(doubted) > opts.lost_reading_max:
-        return result
-    fields = {inv.id: inv.fields for inv in invariants}
-    # only a relation with no printed blank and no cell the table lacks can hold again: too few such, nothing to try
-    doubted = {k for k in doubted if sum(all(f in result.cells and not result.cells[f].blank for f in fields[r])
-                                         for r in result.cells[k].relations) >= opts.lost_reading_support}
-    if not doubted:
-        return result
-
-    def solved(doubted: set[str]) -> tuple[RepairResult, set[str]] | None:
-        """The repair with ``doubted`` (narrowed to those the relations then settle) taken for lost numbers."""
-        for _ in range(3):
-            trial = _repair_markers(evidence, invariants, opts, markers, lost | earlier | doubted, shared)
-            holding = {r.id for r in trial.relations if r.status is RelationStatus.HOLDS}
-            kept = {k for k in doubted if trial.cells[k].status is ValueStatus.REPAIRED
-                    and trial.cells[k].value != result.cells[k].value
-                    and sum(r in holding for r in trial.cells[k].relations) >= opts.lost_reading_support}
-            if kept and len({r for k in kept for r in trial.cells[k].relations if r in holding}) < len(kept) + 1:
-                kept = set()
-            if kept == doubted:
-                return trial, doubted
-            doubted = kept
-            if not doubted:
-                return None
-        return None
-
-    found = solved(doubted)
-    if found is None and opts.lost_reading_singly and len(doubted) > 1:
-        # several lost numbers at once can leave each undetermined where one alone is not: each on its own, then
-        # those that came out together
-        alone = {k for k in sorted(doubted) if solved({k}) is not None}
-        found = solved(alone) if alone else None
-    if found is None:
-        return result
-    trial, doubted = found
-    return _as_lost(result, trial, doubted, earlier)
-
-
-SEEN_MIN_PROB = 0.05  # a decoding of an unreadable cell at least this probable names a number it may hold
-
-
-def seen_numbers(ev: CellEvidence) -> frozenset[Number]:
-    """The numbers an unreadable cell's decodings name at ``SEEN_MIN_PROB`` or more together (an empty reading at
-    0.06 whose decodings are blank 0.31, ``0`` 0.21, ``2`` 0.08: {0, 2}), each decoding read as ``cell_candidates``
-    reads it (``2.``: a 2 with a speck). Real OCR (bench_repair seed 13, k = 1): a 2 read so, in a relation with
-    unsure cells, was left unreadable with its implied 2 derived only."""
-    mass: dict[Number, float] = {}
-    for alt in ev.alternatives:
-        value = decoded_value(alt.text, ev.kind)
-        if value is not None:
-            mass[value] = mass.get(value, 0.0) + alt.prob
-    return frozenset(v for v, p in mass.items() if p >= SEEN_MIN_PROB)
-
-
-def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[Invariant], opts: RepairOptions,
-                    markers: set[str], lost: set[str], shared: _SolveCache) -> RepairResult:
-    """``repair`` with the ``markers`` offered as unsure zeros, those of them in ``lost`` as ink without a number."""
-    evidence = {k: (replace(ev, raw_text="", confidence=0.0, alternatives=()) if k in lost
-                    else replace(ev, raw_text="0", confidence=opts.lone_marker_confidence, alternatives=())
-                    if k in markers else ev) for k, ev in evidence.items()}
-    confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
-    cands = {k: shared.candidates(k, ev, opts.confident_candidates if k in confident else opts.max_candidates,
-                                  opts.zero_odds)
-             for k, ev in evidence.items()}
-    for key in markers - lost:
-        first, *rest = cands[key]
-        cands[key] = [replace(first, origin=MARKER_AS_ZERO), *rest]
-    seen = {k: seen_numbers(ev) for k, ev in evidence.items() if not cands[k]}
-    result = repair(cands, confident, invariants, opts, seen=seen, _shared=shared)
-    for key in markers:  # what was read is a blank marker: any number reported is repair's, not the reading
-        c = result.cells[key]
-        read = c.status in (ValueStatus.READ, ValueStatus.REPAIRED)
-        result.cells[key] = replace(c, reading=None, status=ValueStatus.REPAIRED if read else c.status)
-    return result

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from govreport.postprocess.candidates import (
+    IMPLIED,
+    LOST_READING,
     MARKER_AS_ZERO,
     READ_FOR_ZERO,
     CellEvidence,
@@ -16,7 +18,7 @@ from govreport.postprocess.candidates import (
     lookalike_digits,
     one_digit_apart,
 )
-from govreport.postprocess.repair import CALIBRATED_THRESHOLD, IMPLIED, LOST_READING, RepairResult
+from govreport.postprocess.repair import CALIBRATED_THRESHOLD, RepairResult
 from govreport.report import ValueStatus
 
 

@@ -869,7 +869,8 @@ class Solver:
     def best(self, forbid: Forbid | None = None, cutoff: float = -math.inf) -> Solution | None:
         """The optimum (with ``forbid`` excluded); None where there is none. The search may also answer None where
         nothing reaches ``cutoff`` (it prunes below it); enumeration and the integer programme answer exactly. An
-        answer is kept: a component is asked again by the repairs of one report that share it (``_SolveCache``)."""
+        answer is kept: a component is asked again by the repairs of one report that share it
+        (``repair.SolveCache``)."""
         asked = (forbid, cutoff)
         if asked not in self._answers:
             self._answers[asked] = self._best(forbid, cutoff)
