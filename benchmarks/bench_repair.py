@@ -133,6 +133,38 @@ def complete(inv: Invariant, truth: Mapping[str, Number | None]) -> bool:
     return all(truth.get(k) is not None for k in inv.fields)
 
 
+def misprinted_totals(doc: Doc) -> set[str]:
+    """The totals the document misprints: the corpus generator (``labels._break_sums``) changes only totals (of an
+    appeals group, of a column of table 三, of a row of it), and a changed total breaks every relation it is in, so
+    they are the totals whose complete relations the document all breaks."""
+    rels = [inv for inv in doc.invariants if complete(inv, doc.truth)]
+    out = set()
+    for key in doc.truth:
+        if not (key.endswith(".total") or key.startswith("requests.results_total.")):
+            continue
+        own = [inv for inv in rels if key in inv.fields]
+        if own and all(inv.id in doc.flags for inv in own):
+            out.add(key)
+    return out
+
+
+# what of a self-inconsistent document's broken relations was read wrong (``broken_read_wrong``)
+BROKEN_READ_WRONG = ("nothing", "another cell", "the misprinted total")
+
+
+def broken_read_wrong(doc: Doc, result: RepairResult) -> str:
+    """Whether a misprinted total of ``doc`` was read wrong (then no reader can see the misprint but through the
+    garbling), else another cell of a relation it breaks, else nothing of those relations."""
+    def wrong(key: str) -> bool:
+        c = result.cells[key]
+        return not (c.reading == doc.truth[key] and (doc.truth[key] is not None or c.blank))
+
+    if any(wrong(k) for k in misprinted_totals(doc)):
+        return BROKEN_READ_WRONG[2]
+    broken = [inv for inv in doc.invariants if inv.id in doc.flags]
+    return BROKEN_READ_WRONG[1] if any(wrong(k) for inv in broken for k in inv.fields) else BROKEN_READ_WRONG[0]
+
+
 def choose_garbled(doc: Doc, k: int, rate: float, rng: random.Random) -> set[str]:
     """Cells to garble, about ``rate`` of the cells in complete relations, no complete relation with more than
     ``k``. With k >= 2 they come in groups of k drawn from one relation (so that relations with k garbled cells are
@@ -478,6 +510,8 @@ class Tally:
     broken_docs_reported_exact: int = 0  # flagged or unresolved: exactly the relations the document breaks
     consistent_docs: int = 0
     consistent_docs_unflagged: int = 0
+    # self-inconsistent documents by what of their broken relations was read wrong: [documents, flagged exactly]
+    broken_docs_by_reading: dict[str, list[int]] = field(default_factory=dict)
     ms: list[float] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=dict)
 
@@ -505,6 +539,9 @@ class Tally:
                 f"{pct(self.broken_docs_reported_exact, self.broken_docs)}\n"
                 f"  self-inconsistent documents flagged exactly {pct(self.broken_docs_exact, self.broken_docs)}; "
                 f"consistent documents without a flag {pct(self.consistent_docs_unflagged, self.consistent_docs)}\n"
+                f"  …flagged exactly, by what of their broken relations was read wrong: "
+                + "; ".join(f"{what} {pct(*reversed(self.broken_docs_by_reading.get(what, [0, 0])))}"
+                            for what in BROKEN_READ_WRONG) + "\n"
                 f"  ms per report      median {statistics.median(ms) if ms else 0:.2f}, p95 {p95:.2f}, "
                 f"max {max(ms) if ms else 0:.2f}")
 
@@ -551,6 +588,9 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
         tally.broken_docs += 1
         tally.broken_docs_exact += predicted == expected
         tally.broken_docs_reported_exact += reported == expected
+        row = tally.broken_docs_by_reading.setdefault(broken_read_wrong(doc, result), [0, 0])
+        row[0] += 1
+        row[1] += predicted == expected
     else:
         tally.consistent_docs += 1
         tally.consistent_docs_unflagged += not predicted
