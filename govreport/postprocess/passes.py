@@ -69,7 +69,9 @@ def _late_lost_markers(evidence: Mapping[str, CellEvidence], invariants: Sequenc
         return result
     earlier = {k for k, c in result.cells.items() if c.origin == LOST_READING}
     trial = _repair_markers(evidence, invariants, opts, markers, lost | late | earlier, shared)
-    return _as_lost(result, trial, earlier, earlier)
+    # the late markers take the origin the trial gives them (``implied``, or unreadable), as the markers solved as lost
+    # numbers in the first pass do: a marker has no reading to keep as evidence
+    return _as_lost(result, trial, set(), earlier)
 
 
 def _as_lost(result: RepairResult, trial: RepairResult, solved: set[str], earlier: set[str]) -> RepairResult:
