@@ -496,6 +496,7 @@ class Tally:
     false_changes: int = 0  # cells read right and changed
     false_changes_confident: int = 0
     wrong_in_broken_docs: int = 0  # wrong changes in documents that break their own sums
+    wrong_misprinted: int = 0  # …of a misprinted total itself (``misprinted_totals``)
     conflicts: int = 0
     unreadable: int = 0
     flag_tp: int = 0
@@ -526,7 +527,7 @@ class Tally:
                 f"(+{self.garbled_other} elsewhere)\n"
                 f"  repair recall      {pct(self.restored, self.garbled)}\n"
                 f"  repair precision   {pct(self.right_changes, self.changes)}; wrong changes in documents that "
-                f"break their sums: {self.wrong_in_broken_docs}\n"
+                f"break their sums: {self.wrong_in_broken_docs} ({self.wrong_misprinted} of a misprinted total)\n"
                 f"  false changes      {self.false_changes} of cells read right "
                 f"({self.false_changes_confident} confident)\n"
                 f"  conflicts          {self.conflicts}   unreadable left {self.unreadable}   "
@@ -550,6 +551,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
           options: RepairOptions, kinds: Mapping[str, str] | None = None) -> None:
     tally.docs += 1
     in_complete = {k for inv in doc.invariants if complete(inv, doc.truth) for k in inv.fields}
+    misprinted = misprinted_totals(doc) if doc.flags else set()
     for key, truth in doc.truth.items():
         c = result.cells[key]
         tally.cells += 1
@@ -570,6 +572,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
             tally.changes += 1
             tally.right_changes += c.value == truth
             tally.wrong_in_broken_docs += c.value != truth and bool(doc.flags)
+            tally.wrong_misprinted += c.value != truth and key in misprinted
             if read_right:
                 tally.false_changes += 1
                 tally.false_changes_confident += confident
