@@ -50,6 +50,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,7 @@ from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold
 from govreport.postprocess.candidates import LETTER_DIGITS, CellEvidence, Number, cell_candidates, numeric_decoding
 from govreport.postprocess.numbers import ParseOutcome, parse_number
 from govreport.postprocess.passes import repair_cells
-from govreport.postprocess.repair import CALIBRATED_THRESHOLD, RepairOptions, RepairResult, ValueStatus
+from govreport.postprocess.repair import CALIBRATED_THRESHOLD, CellRepair, RepairOptions, RepairResult, ValueStatus
 from govreport.schema.templates import Invariant, load_template
 
 DIGIT_LOOKALIKES: dict[str, str] = {  # what a digit is misread as (the simulated truth of OCR garbling)
@@ -133,6 +134,11 @@ def complete(inv: Invariant, truth: Mapping[str, Number | None]) -> bool:
     return all(truth.get(k) is not None for k in inv.fields)
 
 
+def read_as_printed(cell: CellRepair, truth: Number | None) -> bool:
+    """The cell's reading is the printed value (a printed blank read as one)."""
+    return cell.reading == truth and (truth is not None or cell.blank)
+
+
 def misprinted_totals(doc: Doc) -> set[str]:
     """The totals the document misprints: the corpus generator (``labels._break_sums``) changes only totals (of an
     appeals group, of a column of table 三, of a row of it), and a changed total breaks every relation it is in, so
@@ -152,14 +158,13 @@ def misprinted_totals(doc: Doc) -> set[str]:
 BROKEN_READ_WRONG = ("nothing", "another cell", "the misprinted total")
 
 
-def broken_read_wrong(doc: Doc, result: RepairResult) -> str:
-    """Whether a misprinted total of ``doc`` was read wrong (then no reader can see the misprint but through the
-    garbling), else another cell of a relation it breaks, else nothing of those relations."""
+def broken_read_wrong(doc: Doc, result: RepairResult, misprinted: AbstractSet[str]) -> str:
+    """Whether a ``misprinted`` total of ``doc`` (``misprinted_totals``) was read wrong (then no reader can see the
+    misprint but through the garbling), else another cell of a relation it breaks, else nothing of those relations."""
     def wrong(key: str) -> bool:
-        c = result.cells[key]
-        return not (c.reading == doc.truth[key] and (doc.truth[key] is not None or c.blank))
+        return not read_as_printed(result.cells[key], doc.truth[key])
 
-    if any(wrong(k) for k in misprinted_totals(doc)):
+    if any(wrong(k) for k in misprinted):
         return BROKEN_READ_WRONG[2]
     broken = [inv for inv in doc.invariants if inv.id in doc.flags]
     return BROKEN_READ_WRONG[1] if any(wrong(k) for inv in broken for k in inv.fields) else BROKEN_READ_WRONG[0]
@@ -511,7 +516,7 @@ class Tally:
     broken_docs_reported_exact: int = 0  # flagged or unresolved: exactly the relations the document breaks
     consistent_docs: int = 0
     consistent_docs_unflagged: int = 0
-    # self-inconsistent documents by what of their broken relations was read wrong: [documents, flagged exactly]
+    # self-inconsistent documents by what of their broken relations was read wrong: [flagged exactly, documents]
     broken_docs_by_reading: dict[str, list[int]] = field(default_factory=dict)
     ms: list[float] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=dict)
@@ -541,7 +546,7 @@ class Tally:
                 f"  self-inconsistent documents flagged exactly {pct(self.broken_docs_exact, self.broken_docs)}; "
                 f"consistent documents without a flag {pct(self.consistent_docs_unflagged, self.consistent_docs)}\n"
                 f"  …flagged exactly, by what of their broken relations was read wrong: "
-                + "; ".join(f"{what} {pct(*reversed(self.broken_docs_by_reading.get(what, [0, 0])))}"
+                + "; ".join(f"{what} {pct(*self.broken_docs_by_reading.get(what, [0, 0]))}"
                             for what in BROKEN_READ_WRONG) + "\n"
                 f"  ms per report      median {statistics.median(ms) if ms else 0:.2f}, p95 {p95:.2f}, "
                 f"max {max(ms) if ms else 0:.2f}")
@@ -555,7 +560,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
     for key, truth in doc.truth.items():
         c = result.cells[key]
         tally.cells += 1
-        read_right = c.reading == truth and (truth is not None or c.blank)
+        read_right = read_as_printed(c, truth)
         confident = pipeline_evidence(key, readings[key]).confidence >= options.confident_threshold
         if not read_right:
             if key in in_complete:
@@ -591,9 +596,9 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
         tally.broken_docs += 1
         tally.broken_docs_exact += predicted == expected
         tally.broken_docs_reported_exact += reported == expected
-        row = tally.broken_docs_by_reading.setdefault(broken_read_wrong(doc, result), [0, 0])
-        row[0] += 1
-        row[1] += predicted == expected
+        row = tally.broken_docs_by_reading.setdefault(broken_read_wrong(doc, result, misprinted), [0, 0])
+        row[0] += predicted == expected
+        row[1] += 1
     else:
         tally.consistent_docs += 1
         tally.consistent_docs_unflagged += not predicted
@@ -653,7 +658,7 @@ def misses(doc: Doc, readings: Mapping[str, Reading], result: RepairResult, opti
     read = {k: c.reading for k, c in result.cells.items()}
     for key, truth in doc.truth.items():
         c = result.cells[key]
-        if key not in in_complete or (c.reading == truth and (truth is not None or c.blank)):
+        if key not in in_complete or read_as_printed(c, truth):
             continue
         if c.status is ValueStatus.REPAIRED and c.value == truth:
             continue
