@@ -59,8 +59,7 @@ def settle_implied(out: Mapping[str, CellRepair], cells: Mapping[str, Sequence[C
         withdrawn = False
         for key, c in list(out.items()):
             if c.status is not ValueStatus.REPAIRED or any(
-                    all(values.get(k) is not None for k in inv.fields) and holds(inv, values, opts.tolerance)
-                    for inv in enforced_of.get(key, [])):
+                    _settles(inv, key, values, lambda _: True, opts.tolerance) for inv in enforced_of.get(key, [])):
                 continue
             top = c.candidates[0] if c.candidates else None
             if top is None:  # an implied value without support left
