@@ -17,12 +17,15 @@ from govreport.postprocess import repair as repair_module
 from govreport.postprocess import solve as solve_module
 from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration, origin_kind
 from govreport.postprocess.candidates import (
+    CANDIDATE_FACTORS,
     DIGIT_CONFUSIONS,
     IMPLIED,
     LOST_READING,
     READ_FOR_ZERO,
+    READ_LEAD,
     Candidate,
     CellEvidence,
+    calibrated,
     cell_candidates,
 )
 from govreport.postprocess.passes import repair_cells, seen_numbers
@@ -780,6 +783,38 @@ def test_candidate_calibration_counts_each_kind_of_candidate_against_the_truth()
     assert origin_kind("confusion:3/8") == "confusion" and origin_kind("confusion:blank/0") == "confusion:blank/0"
     with pytest.raises(ValueError):
         candidate_calibration([], bands=(0.5, 0.1))
+
+
+def test_calibrated_candidates_keep_the_reading_first_and_scale_the_others_by_kind_and_band():
+    cands = [Candidate(8, 0.6, "read"), Candidate(3, 0.25, "ocr-alternative"), Candidate(0, 0.15, READ_FOR_ZERO)]
+    factors = {"ocr-alternative": {0.1: 0.5}, READ_FOR_ZERO: {0.1: 2.0}}  # both in the band [0.1, 0.3)
+    out = calibrated(cands, factors)
+    # the reading keeps its probability and its place; the others share the 0.4 they had, 2 : 0.5 as they were
+    assert [(c.value, c.origin) for c in out] == [(8, "read"), (0, READ_FOR_ZERO), (3, "ocr-alternative")]
+    assert out[0].prob == pytest.approx(0.6) and out[1].prob == pytest.approx(0.4 * 0.30 / 0.425)
+    assert math.isclose(sum(c.prob for c in out), 1.0)
+    assert calibrated(cands, {"dropped-digit": {0.1: 9.0}}) == cands  # no kind of theirs listed: as they were
+    assert calibrated(cands, None) == cands and calibrated(cands[:1], factors) == cands[:1]
+    # a factor that would lift another above the reading stops at READ_LEAD of it: the reading stays the most probable
+    close = [Candidate(8, 0.36, "read"), Candidate(3, 0.33, "ocr-alternative"), Candidate(0, 0.31, READ_FOR_ZERO)]
+    lifted = calibrated(close, {READ_FOR_ZERO: {0.3: 10.0}})
+    assert lifted[0].value == 8 and lifted[1].value == 0 and lifted[1].prob == pytest.approx(READ_LEAD * lifted[0].prob)
+    # a reading made by a confusion (B read for 8) keeps its lead too: the searches take the first for the likeliest
+    b = ev("requests.new.total", "B", 0.7)
+    plain, fitted = cell_candidates(b), cell_candidates(b, factors=CANDIDATE_FACTORS)
+    assert (fitted[0].value, fitted[0].origin) == (plain[0].value, plain[0].origin) == (8, "confusion:B/8")
+    assert fitted[0].prob == pytest.approx(plain[0].prob)
+    assert fitted[0].prob > max(c.prob for c in fitted[1:])
+    assert next(c.prob for c in fitted if c.value == 0) > next(c.prob for c in plain if c.value == 0)  # 0 likelier
+    # off by default (RepairOptions.calibrated_candidates); the options hand the shipped table on
+    assert RepairOptions().candidate_factors is None
+    assert RepairOptions(calibrated_candidates=True).candidate_factors is CANDIDATE_FACTORS
+    other = ev("appeals.review.other", "B", 0.7)
+    cells = appeals(["2", "1", other, "0", "11"])
+    for options, factors in ((RepairOptions(), None), (RepairOptions(calibrated_candidates=True), CANDIDATE_FACTORS)):
+        made = repair_cells(cells, appeal_invariants(), options).cells["appeals.review.other"]
+        assert made.value == 8
+        assert made.candidates == tuple(cell_candidates(other, options.max_candidates, factors=factors))
 
 
 def test_options_are_checked():

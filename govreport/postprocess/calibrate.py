@@ -8,7 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from govreport.postprocess.candidates import CellEvidence, Number, cell_candidates
+from govreport.postprocess.candidates import (
+    CANDIDATE_BANDS,
+    CellEvidence,
+    Number,
+    band_of,
+    cell_candidates,
+    origin_kind,
+)
 from govreport.postprocess.checks import check_all
 from govreport.postprocess.passes import repair_cells
 from govreport.postprocess.repair import RepairOptions
@@ -113,9 +120,6 @@ def calibrate_threshold(cases: Sequence[CalibrationCase], thresholds: Sequence[f
 # ---------------------------------------------------------------------------------------------------------
 # how well the candidates' probabilities match how often they are the truth
 
-CANDIDATE_BANDS = (0.0, 0.01, 0.03, 0.1, 0.3, 0.6, 0.9, 1.0)
-
-
 @dataclass(frozen=True)
 class CandidateBand:
     """The candidates of one kind (``origin_kind``) whose probability lies in [``low``, ``high``): ``expected``
@@ -135,14 +139,6 @@ class CandidateBand:
         return self.hits / self.expected if self.expected > 0 else float("nan")
 
 
-def origin_kind(origin: str) -> str:
-    """A candidate's origin without its particulars: ``confusion:3/8`` is a ``confusion``, but a blank
-    alternative taken for 0 (``confusion:blank/0``) is its own kind."""
-    if origin.startswith("confusion:") and origin != "confusion:blank/0":
-        return "confusion"
-    return origin
-
-
 def candidate_calibration(cases: Sequence[CalibrationCase], options: RepairOptions | None = None,
                           bands: Sequence[float] = CANDIDATE_BANDS) -> list[CandidateBand]:
     """For the unsure cells of ``cases`` (scanned, read below the confident threshold, in the truth), their
@@ -160,8 +156,8 @@ def candidate_calibration(cases: Sequence[CalibrationCase], options: RepairOptio
             if key not in case.truth or ev.digital or ev.confidence >= opts.confident_threshold:
                 continue
             truth = case.truth[key]
-            for cand in cell_candidates(ev, opts.max_candidates, opts.zero_odds):
-                band = next((i for i in range(len(bands) - 1) if cand.prob < bands[i + 1]), len(bands) - 2)
+            for cand in cell_candidates(ev, opts.max_candidates, opts.zero_odds, opts.candidate_factors):
+                band = band_of(cand.prob, bands)
                 row = acc.setdefault((origin_kind(cand.origin), band), [0, 0.0, 0])
                 row[0] += 1
                 row[1] += cand.prob

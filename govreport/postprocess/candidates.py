@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -380,12 +380,14 @@ def numeric_decoding(text: str, confidence: float, alternatives: Sequence[TextAl
     return text, confidence
 
 
-def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float = ZERO_ODDS) -> list[Candidate]:
+def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float = ZERO_ODDS,
+                    factors: Mapping[str, Mapping[float, float]] | None = None) -> list[Candidate]:
     """The candidate readings of one cell, best first, probabilities summing to 1.
 
     Empty where nothing numeric can be made of the text (an unreadable cell). The first candidate is the reading
     (origin ``read``, or the confusion that made the recognised text a number). A candidate 0 is weighted by
-    ``zero_odds`` (``ZERO_ODDS``; 1 for the recogniser's probabilities alone).
+    ``zero_odds`` (``ZERO_ODDS``; 1 for the recogniser's probabilities alone); the others are matched to how often
+    their kind is the truth by ``factors`` (``CANDIDATE_FACTORS``; None for the priors alone, see ``calibrated``).
     """
     if max_candidates < 1:
         raise ValueError(f"max_candidates must be >= 1, not {max_candidates}")
@@ -494,7 +496,64 @@ def cell_candidates(ev: CellEvidence, max_candidates: int = 12, zero_odds: float
         return []
     if 0 in masses:
         masses[0][0] *= zero_odds
-    return _finish(masses, value, max_candidates)
+    return calibrated(_finish(masses, value, max_candidates), factors)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the candidates' probabilities matched to how often each kind is the truth
+
+CANDIDATE_BANDS = (0.0, 0.01, 0.03, 0.1, 0.3, 0.6, 0.9, 1.0)  # probability bands the factors are fitted in
+
+# Hits over expected, (hits + 2) / (expected + 2), of each kind of candidate (``origin_kind``) by the lower edge of
+# its probability band (``CANDIDATE_BANDS``): ``calibrate.candidate_calibration`` on bench_repair's real OCR, seeds 11
+# and 12, k = 1 (2026-12-07). A kind or band not listed keeps its probability. Read-for-0 and a blank read for 0 are
+# likelier than the priors say, dropped digits and most confusions less.
+CANDIDATE_FACTORS: dict[str, dict[float, float]] = {
+    "confusion": {0.0: 0.372, 0.01: 0.498, 0.03: 0.354, 0.1: 1.603, 0.3: 2.439},
+    "confusion:blank/0": {0.1: 2.514, 0.3: 1.798},
+    "doubled-digit": {0.03: 0.455, 0.1: 0.392},
+    "dropped-digit": {0.0: 0.18, 0.01: 0.089, 0.03: 0.072, 0.1: 0.163},
+    "ocr-alternative": {0.0: 0.556, 0.01: 1.791, 0.03: 0.553, 0.1: 0.882, 0.3: 1.976, 0.9: 1.058},
+    "read": {0.1: 0.595, 0.3: 0.416, 0.6: 0.928, 0.9: 0.999},
+    "read-for-0": {0.0: 5.714, 0.01: 5.833, 0.03: 3.879, 0.1: 3.017},
+    "spurious-digit": {0.0: 0.69, 0.01: 0.465, 0.03: 0.465, 0.1: 3.922},
+    "spurious-mark": {0.03: 0.39, 0.1: 0.823, 0.3: 1.074, 0.6: 1.172, 0.9: 1.036},
+    "swapped-digits": {0.0: 0.952},
+}
+
+
+def origin_kind(origin: str) -> str:
+    """A candidate's origin without its particulars: ``confusion:3/8`` is a ``confusion``, but a blank
+    alternative taken for 0 (``confusion:blank/0``) is its own kind."""
+    if origin.startswith("confusion:") and origin != "confusion:blank/0":
+        return "confusion"
+    return origin
+
+
+def band_of(prob: float, bands: Sequence[float] = CANDIDATE_BANDS) -> int:
+    """Index of the band of ``bands`` that ``prob`` lies in (the last band takes its upper edge)."""
+    return next((i for i in range(len(bands) - 1) if prob < bands[i + 1]), len(bands) - 2)
+
+
+def calibrated(cands: list[Candidate], factors: Mapping[str, Mapping[float, float]] | None) -> list[Candidate]:
+    """``cands`` with the others than the first scaled by their kind's factor in their band, to the mass they had
+    together, none above ``READ_LEAD`` of the first, and normalised; the first keeps its probability and its place.
+
+    The searches take the first candidate for the most probable (``solve.py``): scaled with the rest, a reading made
+    by a confusion (``]`` read for 1) lost its lead and sent its component to the integer programme, where no
+    printed error is tried (seed 12 real OCR k = 2: three misprinted totals unflagged)."""
+    if not factors or len(cands) < 2:
+        return cands
+    first, rest = cands[0], cands[1:]
+    scaled = [c.prob * factors.get(origin_kind(c.origin), {}).get(CANDIDATE_BANDS[band_of(c.prob)], 1.0)
+              for c in rest]
+    before, after = sum(c.prob for c in rest), sum(scaled)
+    if after > 0:
+        cap = READ_LEAD * first.prob
+        scaled = [min(m * before / after, cap) for m in scaled]
+    total = first.prob + sum(scaled)
+    others = sorted(zip(rest, scaled, strict=True), key=lambda cm: -cm[1])
+    return [replace(first, prob=first.prob / total), *(replace(c, prob=m / total) for c, m in others)]
 
 
 def _finish(masses: dict[Number, list], value: Number | None, max_candidates: int) -> list[Candidate]:

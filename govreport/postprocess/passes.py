@@ -161,7 +161,7 @@ def _repair_markers(evidence: Mapping[str, CellEvidence], invariants: Sequence[I
                     if k in markers else ev) for k, ev in evidence.items()}
     confident = {k for k, ev in evidence.items() if ev.digital or ev.confidence >= opts.confident_threshold}
     cands = {k: shared.candidates(k, ev, opts.confident_candidates if k in confident else opts.max_candidates,
-                                  opts.zero_odds)
+                                  opts.zero_odds, opts.candidate_factors)
              for k, ev in evidence.items()}
     for key in markers - lost:
         first, *rest = cands[key]
