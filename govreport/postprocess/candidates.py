@@ -540,7 +540,7 @@ def calibrated(cands: list[Candidate], factors: Mapping[str, Mapping[float, floa
     together, none above ``READ_LEAD`` of the first, and normalised; the first keeps its probability and its place.
 
     The searches take the first candidate for the most probable (``solve.py``): scaled with the rest, a reading made
-    by a confusion (``]`` read for 1) lost its lead and sent its component to the integer programme, where no
+    by a confusion (``B`` read for 8) lost its lead and sent its component to the integer programme, where no
     printed error is tried (seed 12 real OCR k = 2: three misprinted totals unflagged)."""
     if not factors or len(cands) < 2:
         return cands
