@@ -536,7 +536,7 @@ def band_of(prob: float, bands: Sequence[float] = CANDIDATE_BANDS) -> int:
 
 
 def calibrated(cands: list[Candidate], factors: Mapping[str, Mapping[float, float]] | None) -> list[Candidate]:
-    """``cands`` with the others than the first scaled by their kind's factor in their band, to the mass they had
+    """``cands`` with all but the first scaled by their kind's factor in their band, back to the mass they had
     together, none above ``READ_LEAD`` of the first, and normalised; the first keeps its probability and its place.
 
     The searches take the first candidate for the most probable (``solve.py``): scaled with the rest, a reading made
