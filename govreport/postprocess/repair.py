@@ -54,8 +54,9 @@ for all cells at once, the most probable assignment that satisfies the relations
   over the broken relations (``solve.Search``; with two or more unreadable cells ``solve.FreeSearch``, which eliminates
   them through the relations it holds), and where that outgrows ``node_limit`` nodes as an integer programme with
   HiGHS (``solve.solve_milp``: binary choice per candidate, big-M release per relation). They agree (randomised tests
-  against the integer programme). Where HiGHS runs out of ``time_limit_s``, the component is solved again over each
-  cell's ``fallback_candidates`` likeliest candidates (a warning says so), and past that too its readings are kept.
+  against the integer programme). Where HiGHS runs out of ``milp_node_limit`` nodes (or, a backstop, of
+  ``time_limit_s``), the component is solved again over each cell's ``fallback_candidates`` likeliest candidates (a
+  warning says so), and past that too its readings are kept.
 * Conflict: for every cell the optimum changes (and every unreadable cell it fills), the problem is solved again
   with that choice forbidden. If the best such alternative is within ``conflict_margin`` of the optimum, the cell
   and every cell the alternative sets differently are marked ``conflict`` and keep their readings: repair does not
@@ -147,9 +148,15 @@ class RepairOptions:
     # cells with no wrong change; unsure readings do not count (a second garbled cell read wrong would pass its
     # error on to the implied value).
     one_firm_relation: bool = True
-    time_limit_s: float = 2.0  # per integer programme; beyond it the component is solved again over
-    # each cell's ``fallback_candidates`` likeliest candidates, and past that too its readings are kept (a warning
-    # either way). Seed-15 doc0012 (81 cells, 13 unreadable, 659 candidates): 26 wrong with readings kept, 19 so.
+    # Branch-and-bound nodes per integer programme; beyond them the component is solved again over each cell's
+    # ``fallback_candidates`` likeliest candidates, and past that too its readings are kept (a warning either way).
+    # Seed-15 doc0012 (81 cells, 13 unreadable, 659 candidates): 26 wrong with readings kept, 19 so. A count of
+    # nodes, not seconds, so that a report comes out the same however busy the machine: with 2 s as the limit,
+    # doc0012's 28 programmes (up to 26 nodes, 0.1-0.2 s a node) ran out of time or not as other jobs ran beside
+    # them, and its repaired values differed from run to run (2026-12-07). 32: doc0012 as with 2 s idle (184 of 198
+    # cells right), 16: 183.
+    milp_node_limit: int = 32
+    time_limit_s: float = 30.0  # per integer programme, a backstop only: the node limit binds well before it
     fallback_candidates: int = 4
     # A relation the optimum leaves broken although unsure cells take part: flagged as the document's own error
     # when each of its unsure cells kept a reading at least this probable (no conflict, nothing unreadable or
@@ -266,10 +273,10 @@ class RepairOptions:
         if not self.zero_odds > 0:
             raise ValueError(f"zero_odds must be positive, not {self.zero_odds}")
         if min(self.max_enumeration, self.max_candidates, self.confident_candidates, self.node_limit,
-               self.fallback_candidates) < 1 \
+               self.fallback_candidates, self.milp_node_limit) < 1 \
                 or self.time_limit_s <= 0:
             raise ValueError("max_enumeration, max_candidates, confident_candidates, node_limit, "
-                             "fallback_candidates and time_limit_s must be positive")
+                             "fallback_candidates, milp_node_limit and time_limit_s must be positive")
         if self.lost_reading_max < 0 or self.lost_reading_support < 1 or not 0.0 <= self.lost_reading_below <= 1.0:
             raise ValueError("lost_reading_max must be >= 0, lost_reading_support >= 1 and lost_reading_below in "
                              "[0, 1]")

@@ -115,7 +115,7 @@ def _quiet_stdout() -> Iterator[None]:
             os.close(devnull)
 
 
-def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float) -> Solution | None:
+def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit: int | None = None) -> Solution | None:
     """The optimum as an integer programme (HiGHS). None where infeasible; raises RuntimeError on a solver failure."""
     n_cells, n_rel = len(p.keys), len(p.rel_ids)
     offsets: list[int] = []
@@ -215,7 +215,8 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float) -> Solution
     with _quiet_stdout():
         res = milp(c, constraints=LinearConstraint(np.array(rows), np.array(lo), np.array(hi)),
                    integrality=np.ones(n), bounds=Bounds(lb, ub),
-                   options={"mip_rel_gap": 1e-9, "time_limit": time_limit})
+                   options={"mip_rel_gap": 1e-9, "time_limit": time_limit,
+                            **({} if node_limit is None else {"node_limit": node_limit})})
     if res.status == 2:  # infeasible
         return None
     if res.status != 0 or res.x is None:
@@ -891,7 +892,7 @@ class Solver:
                 return kind(self.p, forbid, self.options.node_limit, cutoff).run()
             except NodeLimit:
                 self.method = "milp"
-        return solve_milp(self.p, forbid, self.options.time_limit_s)
+        return solve_milp(self.p, forbid, self.options.time_limit_s, self.options.milp_node_limit)
 
 
 
