@@ -606,13 +606,19 @@ def test_a_part_misread_beyond_its_candidates_is_not_taken_for_a_printed_error()
     assert sorted(result.unresolved) == ["requests.results_sum.natural_person", "requests.row_sum.disclosed"]
 
 
-def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_candidates(monkeypatch):
-    # HiGHS out of nodes on the full candidate lists (a 1-bit copy's table under a seal): the component is solved
-    # again over each cell's likeliest candidates rather than left as read
+def _one_part_misread() -> tuple[dict, list, str, str, dict[str, CellEvidence]]:
+    """Table 三 (2021) with one part read one too many at 0.5, its truth the recogniser's second guess."""
     truth, invariants = _requests_2021(7)
     key = "requests.disclosed.natural_person"
     wrong = str(truth[key] + 1)
-    cells = _read(truth, {key: ev(key, wrong, 0.5, ((wrong, 0.55), (str(truth[key]), 0.35)))})
+    return truth, invariants, key, wrong, _read(truth, {key: ev(key, wrong, 0.5, ((wrong, 0.55),
+                                                                                  (str(truth[key]), 0.35)))})
+
+
+def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_candidates(monkeypatch):
+    # HiGHS out of nodes on the full candidate lists (a 1-bit copy's table under a seal): the component is solved
+    # again over each cell's likeliest candidates rather than left as read
+    truth, invariants, key, wrong, cells = _one_part_misread()
     real_milp = solve_module.solve_milp
     sizes: list[int] = []
 
@@ -636,10 +642,7 @@ def test_a_component_the_integer_programme_cannot_finish_is_solved_over_fewer_ca
 def test_the_integer_programme_stops_at_a_count_of_nodes_not_at_a_time(monkeypatch):
     # seed-15 doc0012 came out otherwise from run to run while HiGHS stopped at 2 s: a node count gives the same
     # report however busy the machine (the time limit is a backstop only)
-    truth, invariants = _requests_2021(7)
-    key = "requests.disclosed.natural_person"
-    wrong = str(truth[key] + 1)
-    cells = _read(truth, {key: ev(key, wrong, 0.5, ((wrong, 0.55), (str(truth[key]), 0.35)))})
+    truth, invariants, key, _, cells = _one_part_misread()
     real_milp = solve_module.milp
     asked: list[dict] = []
 
