@@ -56,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_label
+from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, misprintable_total, random_label
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
 from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration
@@ -140,13 +140,13 @@ def read_as_printed(cell: CellRepair, truth: Number | None) -> bool:
 
 
 def misprinted_totals(doc: Doc) -> set[str]:
-    """The totals the document misprints: the corpus generator (``labels._break_sums``) changes only totals (of an
-    appeals group, of a column of table 三, of a row of it), and a changed total breaks every relation it is in, so
-    they are the totals whose complete relations the document all breaks."""
+    """The totals the document misprints: the corpus generator (``labels._break_sums``) changes only totals
+    (``labels.misprintable_total``), and a changed total breaks every relation it is in, so they are the totals whose
+    complete relations the document all breaks."""
     rels = [inv for inv in doc.invariants if complete(inv, doc.truth)]
     out = set()
     for key in doc.truth:
-        if not (key.endswith(".total") or key.startswith("requests.results_total.")):
+        if misprintable_total(key) is None:
             continue
         own = [inv for inv in rels if key in inv.fields]
         if own and all(inv.id in doc.flags for inv in own):

@@ -359,19 +359,26 @@ def _perturb(value: int, rng: random.Random) -> int:
     return value + delta
 
 
+def misprintable_total(key: str) -> str | None:
+    """The kind of total ``_break_sums`` may misprint ``key`` as (``appeal``, ``column`` or ``row`` of table 三), or
+    None for a cell it never changes."""
+    if key.startswith("appeals.") and key.endswith(".total"):
+        return "appeal"
+    if key.startswith("requests.results_total."):
+        return "column"
+    if key.startswith("requests.") and key.endswith(".total"):
+        return "row"
+    return None
+
+
 def _break_sums(
     template_json: Mapping[str, Any], cells: dict[str, int | float | None], rng: random.Random
 ) -> list[str]:
     kinds: dict[str, list[str]] = {"row": [], "column": [], "appeal": []}
     for key, value in cells.items():
-        if value is None:
-            continue
-        if key.startswith("appeals.") and key.endswith(".total"):
-            kinds["appeal"].append(key)
-        elif key.startswith("requests.results_total."):
-            kinds["column"].append(key)
-        elif key.startswith("requests.") and key.endswith(".total"):
-            kinds["row"].append(key)
+        kind = misprintable_total(key)
+        if value is not None and kind is not None:
+            kinds[kind].append(key)
     candidates = [keys for keys in kinds.values() if keys]
     n_changes = rng.choice((1, 1, 2))
     for _ in range(200):
