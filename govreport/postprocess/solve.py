@@ -116,7 +116,8 @@ def _quiet_stdout() -> Iterator[None]:
 
 
 def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit: int | None = None) -> Solution | None:
-    """The optimum as an integer programme (HiGHS). None where infeasible; raises RuntimeError on a solver failure."""
+    """The optimum as an integer programme (HiGHS). None where ``forbid`` takes a cell's one candidate; raises
+    RuntimeError where HiGHS fails, or answers what cannot be (no assignment, or one whose relations it miscounts)."""
     n_cells, n_rel = len(p.keys), len(p.rel_ids)
     offsets: list[int] = []
     n = 0
@@ -129,10 +130,7 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
     n += 1 if w >= 0 else 0
 
     maxabs = [0.0 if p.free[i] else float(np.max(np.abs(p.values[i]))) for i in range(n_cells)]
-    # bound on a free cell: the relations' right-hand sides are at most ``base`` in sum, and a vertex of k of them
-    # solved for k free cells (coefficients +-1) is at most that times Hadamard's bound sqrt(k)^(k-1) (Cramer's rule)
-    k = max(1, sum(p.free))
-    upper = (float(np.sum(np.abs(p.const))) + sum(maxabs) + 1.0) * math.ceil(math.sqrt(k) ** (k - 1))
+    upper = free_bound(p, maxabs)
     c = np.zeros(n)
     lb, ub = np.zeros(n), np.ones(n)
     for i in range(n_cells):
@@ -154,19 +152,20 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
             lo.append(1.0)
             hi.append(1.0)
     for r in range(n_rel):
+        # released (z = 1), the relation's residual may reach its least and greatest value: each side's big-M is
+        # exactly that (a larger one weakens the relaxation and lets HiGHS's tolerance on z open the relation)
         expr = np.zeros(n)
-        big = abs(float(p.const[r])) + 1.0
+        least = most = float(p.const[r])
         for i in np.nonzero(p.coef[r])[0]:
             o = offsets[i]
-            if p.free[i]:
-                expr[o] = p.coef[r, i]
-                big += upper
-            else:
-                expr[o:o + len(p.values[i])] = p.coef[r, i] * p.values[i]
-                big += maxabs[i]
+            terms = np.array([0.0, p.coef[r, i] * upper]) if p.free[i] else p.coef[r, i] * p.values[i]
+            expr[o] = p.coef[r, i] if p.free[i] else 0.0
+            if not p.free[i]:
+                expr[o:o + len(p.values[i])] = terms
+            least, most = least + float(np.min(terms)), most + float(np.max(terms))
         plus, minus = expr.copy(), expr.copy()
-        plus[z0 + r] = -big
-        minus[z0 + r] = big
+        plus[z0 + r] = -max(0.0, most - p.tol)
+        minus[z0 + r] = max(0.0, -least - p.tol)
         rows += [plus, minus]
         lo += [-np.inf, -p.tol - float(p.const[r])]
         hi += [p.tol - float(p.const[r]), np.inf]
@@ -217,7 +216,10 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
                    integrality=np.ones(n), bounds=Bounds(lb, ub),
                    options={"mip_rel_gap": 1e-9, "time_limit": time_limit,
                             **({} if node_limit is None else {"node_limit": node_limit})})
-    if res.status == 2:  # infeasible
+    if res.status == 2:
+        # every relation may be released, so only forbidding a cell's one candidate leaves nothing
+        if forbid is None or p.free[forbid.cell] or len(p.values[forbid.cell]) > 1:
+            raise RuntimeError("HiGHS found no assignment where one exists")
         return None
     if res.status != 0 or res.x is None:
         raise RuntimeError(f"HiGHS did not reach an optimum: {res.message}")
@@ -233,7 +235,33 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
             choice.append(int(np.argmax(x[o:o + len(p.values[i])])))
             free_value.append(0)
     objective = -float(res.fun) + p.free_logp * sum(p.free) + 1e-7 * sum(free_value)
-    return Solution(objective, tuple(choice), tuple(free_value))
+    found = Solution(objective, tuple(choice), tuple(free_value))
+    # HiGHS's tolerances let a big-M relation open by a little: its answer stands only where the relations it
+    # counts as held hold
+    if abs(rescore(p, found).objective - objective) > 1e-6 * max(1.0, abs(objective)):
+        raise RuntimeError("HiGHS's optimum breaks a relation it counts as held")
+    return found
+
+
+def free_bound(p: Problem, maxabs: Sequence[float]) -> int:
+    """A bound on every unreadable cell's value in some optimum of ``p`` (``maxabs``: each other cell's largest
+    candidate in absolute value): the upper bound the integer programme gives those cells, and so its big-Ms.
+
+    With the other cells' choices and the held relations fixed, the unreadable cells are an integer programme over
+    ``-tol <= b + B x <= tol, x >= 0`` (B: the relations' coefficients on them, +-1) whose objective prefers small
+    values. Its linear relaxation has an optimal vertex, each value of which is by Cramer's rule at most the sum of
+    the ``|b|`` times the largest (k-1)-minor of B (the determinant of a nonsingular integer matrix is at least 1);
+    some integer optimum lies within k times the largest k-minor of it (Cook, Gerards, Schrijver and Tardos, 1986).
+    A minor is at most the product of its rows' norms (Hadamard), so of the largest row norms of B. Where each
+    relation holds two or three unreadable cells this is far below Hadamard's bound for full rows, sqrt(k)^(k-1)
+    (seed-15 doc0012, 13 unreadable cells: 3e5 against 2e10). An integer: HiGHS has answered a wrong optimum with a
+    fractional bound on an integer column."""
+    free = np.array(p.free, dtype=bool)
+    k = int(free.sum())
+    norms = sorted((float(x) for x in np.sqrt(np.sum(p.coef[:, free] ** 2, axis=1)) if x > 0), reverse=True)
+    fixed = np.where(free, 0.0, np.asarray(maxabs, dtype=float))
+    rhs = float(np.sum(np.abs(p.const)) + np.sum(np.abs(p.coef) @ fixed)) + len(p.rel_ids) * p.tol + 1.0
+    return math.ceil(rhs * math.prod(norms[:max(k - 1, 0)]) + k * math.prod(norms[:k]))
 
 
 def _row_bound(residual: float, cells: Sequence[tuple[int, float]],
