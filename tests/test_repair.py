@@ -1017,6 +1017,8 @@ def test_the_integer_programme_answers_a_large_component_exactly():
         assert solve_module.rescore(problem, found).objective == pytest.approx(found.objective, abs=1e-6)
         if forbid is not None:
             assert found.choice[forbid.cell] != forbid.index
+    with pytest.raises(RuntimeError, match=r"within its node limit \(2\)"):  # (scipy: "status code not recognized")
+        solve_module.solve_milp(problem, None, 30.0, 2)
 
 
 def test_a_printed_error_that_would_bend_the_values_implied_for_lost_numbers_is_not_taken():

@@ -222,6 +222,8 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
             raise RuntimeError("HiGHS found no assignment where one exists")
         return None
     if res.status != 0 or res.x is None:
+        if node_limit is not None and (res.get("mip_node_count") or 0) >= node_limit:  # (scipy: "not recognized")
+            raise RuntimeError(f"HiGHS did not reach an optimum within its node limit ({node_limit})")
         raise RuntimeError(f"HiGHS did not reach an optimum: {res.message}")
     x = res.x
     choice: list[int] = []
