@@ -237,10 +237,10 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
             choice.append(int(np.argmax(x[o:o + len(p.values[i])])))
             free_value.append(0)
     objective = -float(res.fun) + p.free_logp * sum(p.free) + 1e-7 * sum(free_value)
-    found = Solution(objective, tuple(choice), tuple(free_value))
     # HiGHS's tolerances let a big-M relation open by a little: its answer stands only where the relations it
-    # counts as held hold
-    if abs(rescore(p, found).objective - objective) > 1e-6 * max(1.0, abs(objective)):
+    # counts as held hold; its objective then carries the solver's rounding (1e-6), the values' own is exact
+    found = rescore(p, Solution(objective, tuple(choice), tuple(free_value)))
+    if abs(found.objective - objective) > 1e-6 * max(1.0, abs(objective)):
         raise RuntimeError("HiGHS's optimum breaks a relation it counts as held")
     return found
 
