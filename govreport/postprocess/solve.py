@@ -242,6 +242,8 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
     found = rescore(p, Solution(objective, tuple(choice), tuple(free_value)))
     if abs(found.objective - objective) > 1e-6 * max(1.0, abs(objective)):
         raise RuntimeError("HiGHS's optimum breaks a relation it counts as held")
+    if forbid is not None and p.free[forbid.cell] and found.free_value[forbid.cell] == forbid.index:
+        raise RuntimeError("HiGHS's optimum takes the value forbidden it")  # (the same tolerance, on ``w``)
     return found
 
 
