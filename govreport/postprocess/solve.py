@@ -129,8 +129,7 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
     w = n if forbid is not None and p.free[forbid.cell] else -1
     n += 1 if w >= 0 else 0
 
-    maxabs = [0.0 if p.free[i] else float(np.max(np.abs(p.values[i]))) for i in range(n_cells)]
-    upper = free_bound(p, maxabs)
+    upper = free_bound(p)
     c = np.zeros(n)
     lb, ub = np.zeros(n), np.ones(n)
     for i in range(n_cells):
@@ -158,9 +157,11 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
         least = most = float(p.const[r])
         for i in np.nonzero(p.coef[r])[0]:
             o = offsets[i]
-            terms = np.array([0.0, p.coef[r, i] * upper]) if p.free[i] else p.coef[r, i] * p.values[i]
-            expr[o] = p.coef[r, i] if p.free[i] else 0.0
-            if not p.free[i]:
+            if p.free[i]:
+                expr[o] = p.coef[r, i]
+                terms = np.array([0.0, p.coef[r, i] * upper])
+            else:
+                terms = p.coef[r, i] * p.values[i]
                 expr[o:o + len(p.values[i])] = terms
             least, most = least + float(np.min(terms)), most + float(np.max(terms))
         plus, minus = expr.copy(), expr.copy()
@@ -247,23 +248,24 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
     return found
 
 
-def free_bound(p: Problem, maxabs: Sequence[float]) -> int:
-    """A bound on every unreadable cell's value in some optimum of ``p`` (``maxabs``: each other cell's largest
-    candidate in absolute value): the upper bound the integer programme gives those cells, and so its big-Ms.
+def free_bound(p: Problem) -> int:
+    """A bound on every unreadable cell's value in some optimum of ``p``: the upper bound the integer programme gives
+    those cells, and so its big-Ms.
 
     With the other cells' choices and the held relations fixed, the unreadable cells are an integer programme over
-    ``-tol <= b + B x <= tol, x >= 0`` (B: the relations' coefficients on them, +-1) whose objective prefers small
-    values. Its linear relaxation has an optimal vertex, each value of which is by Cramer's rule at most the sum of
-    the ``|b|`` times the largest (k-1)-minor of B (the determinant of a nonsingular integer matrix is at least 1);
-    some integer optimum lies within k times the largest k-minor of it (Cook, Gerards, Schrijver and Tardos, 1986).
-    A minor is at most the product of its rows' norms (Hadamard), so of the largest row norms of B. Where each
-    relation holds two or three unreadable cells this is far below Hadamard's bound for full rows, sqrt(k)^(k-1)
-    (seed-15 doc0012, 13 unreadable cells: 3e5 against 2e10). An integer: HiGHS has answered a wrong optimum with a
-    fractional bound on an integer column."""
+    ``-tol <= b + B x <= tol, x >= 0`` (B: the relations' coefficients on them, +-1; each ``|b|`` at most the
+    relation's constant and its other cells' largest candidates) whose objective prefers small values. Its linear
+    relaxation has an optimal vertex, each value of which is by Cramer's rule at most the sum of the ``|b|`` (and
+    ``tol``) times the largest (k-1)-minor of B (the determinant of a nonsingular integer matrix is at least 1);
+    some integer optimum lies within k times the largest minor of it (Cook, Gerards, Schrijver and Tardos, 1986).
+    A minor is at most the product of its rows' norms (Hadamard), so of the largest row norms of B (each at least
+    1). Where each relation holds two or three unreadable cells this is far below Hadamard's bound for full rows,
+    sqrt(k)^(k-1) (seed-15 doc0012, 13 unreadable cells: 3e5 against 2e10). An integer: HiGHS has answered a wrong
+    optimum with a fractional bound on an integer column."""
     free = np.array(p.free, dtype=bool)
     k = int(free.sum())
     norms = sorted((float(x) for x in np.sqrt(np.sum(p.coef[:, free] ** 2, axis=1)) if x > 0), reverse=True)
-    fixed = np.where(free, 0.0, np.asarray(maxabs, dtype=float))
+    fixed = np.array([0.0 if f else float(np.max(np.abs(v))) for f, v in zip(p.free, p.values, strict=True)])
     rhs = float(np.sum(np.abs(p.const)) + np.sum(np.abs(p.coef) @ fixed)) + len(p.rel_ids) * p.tol + 1.0
     return math.ceil(rhs * math.prod(norms[:max(k - 1, 0)]) + k * math.prod(norms[:k]))
 
