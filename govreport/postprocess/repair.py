@@ -157,6 +157,10 @@ class RepairOptions:
     # cells right), 16: 183.
     milp_node_limit: int = 32
     time_limit_s: float = 30.0  # per integer programme, a backstop only: the node limit binds well before it
+    # Where HiGHS's answer fails its checks (``solve.Unsound``: a relation it counts as held broken, a forbidden
+    # value taken; with values in the hundreds of thousands, bench_solvers), the exact search once more with this
+    # many nodes before the fallbacks above: at values to 250,000 it answered every component HiGHS failed on.
+    unsound_search_node_limit: int = 100_000
     fallback_candidates: int = 4
     # A relation the optimum leaves broken although unsure cells take part: flagged as the document's own error
     # when each of its unsure cells kept a reading at least this probable (no conflict, nothing unreadable or
@@ -273,10 +277,11 @@ class RepairOptions:
         if not self.zero_odds > 0:
             raise ValueError(f"zero_odds must be positive, not {self.zero_odds}")
         if min(self.max_enumeration, self.max_candidates, self.confident_candidates, self.node_limit,
-               self.fallback_candidates, self.milp_node_limit) < 1 \
+               self.fallback_candidates, self.milp_node_limit, self.unsound_search_node_limit) < 1 \
                 or self.time_limit_s <= 0:
             raise ValueError("max_enumeration, max_candidates, confident_candidates, node_limit, "
-                             "fallback_candidates, milp_node_limit and time_limit_s must be positive")
+                             "fallback_candidates, milp_node_limit, unsound_search_node_limit and time_limit_s "
+                             "must be positive")
         if self.lost_reading_max < 0 or self.lost_reading_support < 1 or not 0.0 <= self.lost_reading_below <= 1.0:
             raise ValueError("lost_reading_max must be >= 0, lost_reading_support >= 1 and lost_reading_below in "
                              "[0, 1]")

@@ -5,7 +5,8 @@ values (with a log-probability), or, where unreadable, a free non-negative integ
 relation costs ``penalty``. The optimum (and the optimum with one choice forbidden, for the conflict check) is found
 by enumeration (small components, ``Enumerator``), by branch and bound over the broken relations (``Search``; with
 two or more unreadable cells ``FreeSearch``), or as an integer programme with HiGHS (``solve_milp``); ``Solver``
-picks among them by the component's size and falls back to HiGHS where a search outgrows its node limit.
+picks among them by the component's size and falls back to HiGHS where a search outgrows its node limit, and to
+the search again, with more room, where HiGHS's answer fails the checks made on it (``Unsound``).
 """
 
 from __future__ import annotations
@@ -115,9 +116,14 @@ def _quiet_stdout() -> Iterator[None]:
             os.close(devnull)
 
 
+class Unsound(RuntimeError):
+    """HiGHS answered what cannot be: its tolerances, times a big-M, let a relation open or a forbidden value in."""
+
+
 def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit: int | None = None) -> Solution | None:
     """The optimum as an integer programme (HiGHS). None where ``forbid`` takes a cell's one candidate; raises
-    RuntimeError where HiGHS fails, or answers what cannot be (no assignment, or one whose relations it miscounts)."""
+    RuntimeError where HiGHS fails, ``Unsound`` where it answers what cannot be (no assignment, a relation it
+    miscounts, a forbidden value)."""
     n_cells, n_rel = len(p.keys), len(p.rel_ids)
     offsets: list[int] = []
     n = 0
@@ -220,7 +226,7 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
     if res.status == 2:
         # every relation may be released, so only forbidding a cell's one candidate leaves nothing
         if forbid is None or p.free[forbid.cell] or len(p.values[forbid.cell]) > 1:
-            raise RuntimeError("HiGHS found no assignment where one exists")
+            raise Unsound("HiGHS found no assignment where one exists")
         return None
     if res.status != 0 or res.x is None:
         if node_limit is not None and (res.get("mip_node_count") or 0) >= node_limit:  # (scipy: "not recognized")
@@ -242,9 +248,9 @@ def solve_milp(p: Problem, forbid: Forbid | None, time_limit: float, node_limit:
     # counts as held hold; its objective then carries the solver's rounding (1e-6), the values' own is exact
     found = rescore(p, Solution(objective, tuple(choice), tuple(free_value)))
     if abs(found.objective - objective) > 1e-6 * max(1.0, abs(objective)):
-        raise RuntimeError("HiGHS's optimum breaks a relation it counts as held")
+        raise Unsound("HiGHS's optimum breaks a relation it counts as held")
     if forbid is not None and p.free[forbid.cell] and found.free_value[forbid.cell] == forbid.index:
-        raise RuntimeError("HiGHS's optimum takes the value forbidden it")  # (the same tolerance, on ``w``)
+        raise Unsound("HiGHS's optimum takes the value forbidden it")  # (the same tolerance, on ``w``)
     return found
 
 
@@ -898,7 +904,8 @@ class Solver:
         self.method = "enumeration" if small else "search" if sum(p.free) <= 1 else "free-search"
         # both searches take the reading for the most probable candidate (a change never costs less than nothing),
         # as cell_candidates makes it; candidates given otherwise go to the integer programme
-        if not small and any(len(lp) and float(np.max(lp)) > float(lp[0]) + 1e-12 for lp in p.logp):
+        self.searchable = not any(len(lp) and float(np.max(lp)) > float(lp[0]) + 1e-12 for lp in p.logp)
+        if not small and not self.searchable:
             self.method = "milp"
 
     def best(self, forbid: Forbid | None = None, cutoff: float = -math.inf) -> Solution | None:
@@ -926,7 +933,15 @@ class Solver:
                 return kind(self.p, forbid, self.options.node_limit, cutoff).run()
             except NodeLimit:
                 self.method = "milp"
-        return solve_milp(self.p, forbid, self.options.time_limit_s, self.options.milp_node_limit)
+        try:
+            return solve_milp(self.p, forbid, self.options.time_limit_s, self.options.milp_node_limit)
+        except Unsound as unsound:
+            if not self.searchable:
+                raise
+            try:  # the exact search, with room to finish; where it cannot, HiGHS's failure stands
+                return FreeSearch(self.p, forbid, self.options.unsound_search_node_limit, cutoff).run()
+            except NodeLimit:
+                raise unsound from None
 
 
 
