@@ -967,52 +967,15 @@ def test_search_with_several_unreadable_cells_is_exact():
     assert answered >= 295
 
 
-def _table_like_problem(rng: random.Random):
-    """A component as a real table makes one: 6-14 cells (2-5 unreadable) of table-like values (0 to 1,500)
-    bound by 3-8 relations of 2-5 cells, consistent at the truth but for at most one misprint; 1-5 candidates per
-    readable cell (the truth, a digit more or less, ten or a hundred off, 0)."""
-    import numpy as np
-
-    m, q = rng.randint(6, 14), rng.randint(3, 8)
-    coef = np.zeros((q, m))
-    for row in range(q):
-        for i in rng.sample(range(m), rng.randint(2, min(m, 5))):
-            coef[row, i] = rng.choice((1.0, -1.0))
-    free = [False] * m
-    for i in rng.sample(range(m), rng.randint(2, min(5, m - 1))):
-        free[i] = True
-    truth = [rng.choice((0, 0, 1, 2, 5, 12, 37, 120, 1500)) for _ in range(m)]
-    const = -(coef @ np.array(truth, dtype=float))
-    for row in rng.sample(range(q), rng.randint(0, 1)):
-        const[row] += rng.choice((1.0, -3.0, 10.0))
-    values, logp = [], []
-    for i in range(m):
-        if free[i]:
-            values.append(np.array([]))
-            logp.append(np.array([]))
-            continue
-        others = {truth[i] + rng.choice((1, -1, 10, 100, -truth[i])) for _ in range(rng.randint(0, 4))}
-        vals = [truth[i], *(v for v in others if v >= 0 and v != truth[i])]
-        rng.shuffle(vals)
-        probs = np.array(sorted((rng.random() + 0.01 for _ in vals), reverse=True))
-        values.append(np.array(vals, dtype=float))
-        logp.append(np.log(probs / probs.sum()))
-    problem = solve_module.Problem(keys=[str(i) for i in range(m)], values=values, logp=logp, free=free,
-                                   rel_ids=[str(r) for r in range(q)], coef=coef, const=const, penalty=6.0,
-                                   tol=0.005, free_logp=-9.2)
-    cell = rng.randrange(m)
-    if free[cell]:
-        return problem, rng.choice((None, solve_module.Forbid(cell, rng.randint(0, 3))))
-    return problem, rng.choice((None, solve_module.Forbid(cell, rng.randrange(len(values[cell])))))
-
-
 def test_search_and_integer_programme_agree_on_components_of_table_size():
     # the integer programme's bound on unreadable cells (``free_bound``) is far below the one it replaced: it must
     # not cut off an optimum where values run to thousands and several unreadable cells share relations
+    from benchmarks.bench_solvers import component  # (6-14 cells, 2-5 unreadable, 3-8 relations: as tables make)
+
     rng = random.Random(5)
     answered = 0
     for n in range(150):
-        problem, forbid = _table_like_problem(rng)
+        problem, forbid = component(rng, 1500)
         try:
             by_search = solve_module.FreeSearch(problem, forbid, 200_000).run()
         except solve_module.NodeLimit:
