@@ -55,8 +55,9 @@ for all cells at once, the most probable assignment that satisfies the relations
   them through the relations it holds), and where that outgrows ``node_limit`` nodes as an integer programme with
   HiGHS (``solve.solve_milp``: binary choice per candidate, big-M release per relation). They agree (randomised tests
   against the integer programme). Where HiGHS runs out of ``milp_node_limit`` nodes (or, a backstop, of
-  ``time_limit_s``), the component is solved again over each cell's ``fallback_candidates`` likeliest candidates (a
-  warning says so), and past that too its readings are kept.
+  ``time_limit_s``), or answers what its checks refuse (``solve.Unsound``) and the exact search, tried once more
+  with ``unsound_search_node_limit`` nodes, cannot finish either, the component is solved again over each cell's
+  ``fallback_candidates`` likeliest candidates (a warning says so), and past that too its readings are kept.
 * Conflict: for every cell the optimum changes (and every unreadable cell it fills), the problem is solved again
   with that choice forbidden. If the best such alternative is within ``conflict_margin`` of the optimum, the cell
   and every cell the alternative sets differently are marked ``conflict`` and keep their readings: repair does not
