@@ -576,6 +576,27 @@ def test_misreading_that_cancels_a_printed_error_in_one_relation_is_repaired_and
     assert "requests.row_sum.disclosed" in alone.flags and f"requests.results_sum.{col}" not in alone.flags
 
 
+def test_a_lost_number_that_absorbed_a_misprinted_total_is_freed_where_its_own_row_wants_another_value():
+    # real OCR of degraded crops (bench_repair seed 13, k = 1, document 39): two column totals printed 9 and 5 over
+    # parts adding to 0 (a document's own errors, read confidently), and a part of the first column read `.` (a lost
+    # number). The part took 9 from its column, which hid one misprint and left its row of confident zeros (total 0)
+    # broken; the explanation by the two misprints, with the part at the 0 its row wants, was refused because it
+    # moved a lost number.
+    truth, invariants = _requests_2021(7)
+    row = next(r for r in ("withheld_enforcement_files", "withheld_process_info", "withheld_third_party")
+               if truth[f"requests.{r}.total"] == 0)
+    a, b = "requests.results_total.business", "requests.results_total.other_org"
+    assert truth[a] == 0 and truth[b] == 0
+    printed = {**truth, a: 9, b: 5}
+    part = f"requests.{row}.business"
+    cells = _read(printed, {part: ev(part, ".", 0.17)})
+    result = repair_cells(cells, invariants)
+    assert sorted(result.printed_errors) == [a, b] and result.meant == {a: 0, b: 0}
+    assert result.cells[part].value == 0 and result.cells[part].status is ValueStatus.REPAIRED
+    expected = sorted(inv.id for inv in invariants if a in inv.fields or b in inv.fields)
+    assert sorted(result.flags) == expected and result.unresolved == []
+
+
 def test_a_printed_error_one_look_alike_digit_from_what_its_relations_want_is_shown_as_a_possible_misreading():
     # real OCR of degraded crops (bench_repair seed 11, k = 2, document 142): a total of 1022 read `1622` at 0.997. A
     # confident reading is never changed, so the three relations are flagged and the cell named as printed wrong; the

@@ -621,11 +621,20 @@ def _one_meant(key: str, rels: Sequence[Invariant], values: Mapping[str, Number 
 
 
 def _misprinted(errors: Sequence[str], got: Mapping[str, Number | None], reading: Mapping[str, Number | None],
-                before: Mapping[str, Number | None], free: AbstractSet[str]) -> bool:
+                before: Mapping[str, Number | None], free: AbstractSet[str], rels_of: Mapping[str, list[Invariant]],
+                firm: AbstractSet[str], tol: float) -> bool:
     """The explanation ``got`` of ``errors`` printed wrong stands: each has a meant value other than the one printed,
     and every lost number (``free``) keeps the value it has ``before`` (one solved for through the relations bends
-    with whichever are let go)."""
-    return all(got.get(e) != reading[e] for e in errors) and all(got.get(k) == before.get(k) for k in free)
+    with whichever are let go), unless a relation of its own that holds no misprinted cell holds with its new value
+    among ``firm`` cells only: then the explanation frees it from the misprint it absorbed (seed 13 real OCR doc 39:
+    a cell read `.` took 9 from a column whose total the document misprinted, while its row of confident zeros, total
+    0, wants 0)."""
+    def corroborated(k: str) -> bool:
+        return any(not any(e in inv.fields for e in errors) and all(f in firm for f in inv.fields if f != k)
+                   and holds(inv, got, tol) for inv in rels_of.get(k, ()))
+
+    return all(got.get(e) != reading[e] for e in errors) and all(
+        got.get(k) == before.get(k) or corroborated(k) for k in free)
 
 
 def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[str, list[Invariant]], settled: set[str],
@@ -678,6 +687,13 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
         found: list[tuple[float, str, dict[str, Number | None]]] = []
         rounds.append(found)
         pinned = {k: v for k, v in values.items() if k in plans.free and v is not None}
+
+        def pins(errs: Sequence[str]) -> dict[str, Number]:
+            """``pinned`` less the lost numbers in a relation of a misprint tried: one that absorbed the misprint may
+            move where a relation of its own corroborates it (``_misprinted``)."""
+            near = {k for e in errs for inv in rels_of.get(e, ()) for k in inv.fields}
+            return {k: v for k, v in pinned.items() if k not in near}
+
         cost = opts.printed_error_penalty * (len(errors) + 1)
         need = base + (-1 if opts.printed_error_ties else 1) * opts.conflict_margin + cost - 1e-6
         # Letting a misprint's relations go altogether is a relaxation: its optimum bounds the trial's, and where its
@@ -695,7 +711,8 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
             m = _one_meant(c, rels_of[c], loose[1], tol) if not errors else None
             if m is None:
                 bounded.append((loose[0], c))
-            elif _misprinted(errs, got := {**loose[1], c: m}, plans.reading, values, plans.free):
+            elif _misprinted(errs, got := {**loose[1], c: m}, plans.reading, values, plans.free, rels_of,
+                             settled, tol):
                 outcomes.append((loose[0], c, got))
         # the best outcome so far: a trial whose bound is not above it by the margin can neither beat nor tie it
         top = max((raw for raw, _, _ in outcomes), default=-math.inf)
@@ -703,18 +720,19 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
         for bound, c in sorted(bounded, key=lambda b: (-b[0], b[1]))[:opts.printed_error_solved]:
             if bound <= top - opts.conflict_margin:
                 break
-            trials[c] = make_plans([*errors, c], pinned)
+            trials[c] = make_plans([*errors, c], pins([*errors, c]))
             solved = trials[c].score(enforced, max(need, top - opts.conflict_margin))
             if trials[c].slow:
                 return plans, [], []
-            if solved is not None and _misprinted([*errors, c], solved[1], plans.reading, values, plans.free):
+            if solved is not None and _misprinted([*errors, c], solved[1], plans.reading, values, plans.free,
+                                                   rels_of, settled, tol):
                 outcomes.append((solved[0], c, solved[1]))
                 top = max(top, solved[0])
         for raw, c, got_values in sorted(outcomes, key=lambda o: o[1]):
             score = raw - cost
             found.append((score, c, got_values))
             if score > base + opts.conflict_margin and (best is None or score > best[0]):
-                best = (score, c, trials.get(c) or make_plans([*errors, c], pinned), got_values)
+                best = (score, c, trials.get(c) or make_plans([*errors, c], pins([*errors, c])), got_values)
         if best is None:
             break
         base, c, current, values = best
