@@ -655,8 +655,9 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
     explanation is more probable by more than the conflict margin, it is taken: greedily, up to
     ``printed_error_max`` cells, each in two or more relations, one of them broken, every one that holds with a cell
     that may move (the ``printed_error_suspects`` in the most broken relations are tried). An explanation that
-    changes the value implied for an unreadable cell is not taken; the others hold those at their values (the
-    ``pinned`` of ``make_plans``). Letting the cell's relations go altogether relaxes the trial: its optimum bounds
+    changes the value implied for an unreadable cell is not taken, unless a relation of that cell's own which holds
+    no misprinted cell then holds among settled cells (the misprint had lent it its value); the others hold those at
+    their values (the ``pinned`` of ``make_plans``; a lost number in a relation of the cell tried is left free). Letting the cell's relations go altogether relaxes the trial: its optimum bounds
     the trial's, and where its values make the cell's relations agree on one meant value, it is the trial's optimum.
     Only the ``printed_error_solved`` others with the best bounds are solved. Each search is cut off below what the
     trial needs (``_Plans.score`` with ``need``); where a component needs the integer programme, no explanation is
