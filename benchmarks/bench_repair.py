@@ -56,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, misprintable_total, random_label
+from benchmarks.corpus.labels import BLANK_STYLES, broken_relations, random_label
 from benchmarks.corpus.labels import load_template as load_template_json
 from govreport.ir import TextAlternative
 from govreport.postprocess.calibrate import CalibrationCase, calibrate_threshold, candidate_calibration
@@ -87,6 +87,7 @@ class Doc:
     flags: list[str]  # relations the printed document breaks
     invariants: list[Invariant]
     garbled: set[str] = field(default_factory=set)  # cells chosen for garbling
+    misprinted: frozenset[str] = frozenset()  # the totals the corpus generator misprinted (``labels._break_sums``)
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,22 @@ def make_docs(n: int, rng: random.Random, share_broken: float) -> list[Doc]:
         template = ("2019", "2021")[i % 2]
         single = template == "2021" and rng.random() < 0.3
         style = rng.choices(BLANK_STYLES, weights=(0.7, 0.2, 0.1))[0]
-        label = random_label(template, rng, other_handling_single_row=single, blank_style=style,
-                             break_sums=rng.random() < share_broken)
+        broken = rng.random() < share_broken
+        state = rng.getstate()
+        label = random_label(template, rng, other_handling_single_row=single, blank_style=style, break_sums=broken)
         truth: dict[str, Number | None] = dict(label["cells"])
         tjson = load_template_json(template)
         flags = broken_relations(tjson, truth)
         if flags != label.get("flags", []):
             raise RuntimeError("label flags disagree with broken_relations")
-        docs.append(Doc(template, single, truth, flags, load_template(template).invariants_for(single)))
+        misprinted: frozenset[str] = frozenset()
+        if broken:  # the same label drawn again without the misprints (``_break_sums`` draws last): what they changed
+            again = random.Random()
+            again.setstate(state)
+            clean = random_label(template, again, other_handling_single_row=single, blank_style=style)["cells"]
+            misprinted = frozenset(k for k, v in truth.items() if v != clean[k])
+        docs.append(Doc(template, single, truth, flags, load_template(template).invariants_for(single),
+                        misprinted=misprinted))
     return docs
 
 
@@ -139,34 +148,19 @@ def read_as_printed(cell: CellRepair, truth: Number | None) -> bool:
     return cell.reading == truth and (truth is not None or cell.blank)
 
 
-def misprinted_totals(doc: Doc) -> set[str]:
-    """The totals the document misprints: the corpus generator (``labels._break_sums``) changes only totals
-    (``labels.misprintable_total``), and a changed total breaks every relation it is in, so they are the totals whose
-    complete relations the document all breaks."""
-    rels = [inv for inv in doc.invariants if complete(inv, doc.truth)]
-    out = set()
-    for key in doc.truth:
-        if misprintable_total(key) is None:
-            continue
-        own = [inv for inv in rels if key in inv.fields]
-        if own and all(inv.id in doc.flags for inv in own):
-            out.add(key)
-    return out
-
-
 # what of a self-inconsistent document's broken relations was read wrong (``broken_read_wrong``)
 BROKEN_READ_WRONG = ("nothing", "another cell", "the misprinted total")
 
 
 def broken_read_wrong(doc: Doc, result: RepairResult, misprinted: AbstractSet[str]) -> str:
-    """Whether a ``misprinted`` total of ``doc`` (``misprinted_totals``) was read wrong (then no reader can see the
+    """Whether a ``misprinted`` total of ``doc`` (``Doc.misprinted``) was read wrong (then no reader can see the
     misprint but through the garbling), else another cell of a relation it breaks, else nothing of those relations."""
     def wrong(key: str) -> bool:
         return not read_as_printed(result.cells[key], doc.truth[key])
 
-    if any(wrong(k) for k in misprinted):
-        return BROKEN_READ_WRONG[2]
     broken = [inv for inv in doc.invariants if inv.id in doc.flags]
+    if any(wrong(k) for k in misprinted if any(k in inv.fields for inv in broken)):
+        return BROKEN_READ_WRONG[2]
     return BROKEN_READ_WRONG[1] if any(wrong(k) for inv in broken for k in inv.fields) else BROKEN_READ_WRONG[0]
 
 
@@ -501,7 +495,7 @@ class Tally:
     false_changes: int = 0  # cells read right and changed
     false_changes_confident: int = 0
     wrong_in_broken_docs: int = 0  # wrong changes in documents that break their own sums
-    wrong_misprinted: int = 0  # …of a misprinted total itself (``misprinted_totals``)
+    wrong_misprinted: int = 0  # …of a misprinted total itself (``Doc.misprinted``)
     conflicts: int = 0
     unreadable: int = 0
     flag_tp: int = 0
@@ -556,7 +550,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
           options: RepairOptions, kinds: Mapping[str, str] | None = None) -> None:
     tally.docs += 1
     in_complete = {k for inv in doc.invariants if complete(inv, doc.truth) for k in inv.fields}
-    misprinted = misprinted_totals(doc) if doc.flags else set()
+    misprinted = doc.misprinted
     for key, truth in doc.truth.items():
         c = result.cells[key]
         tally.cells += 1
@@ -864,7 +858,7 @@ def main() -> None:
     base = make_docs(max(args.n, args.ocr_n if args.ocr else 0), random.Random(args.seed), args.share_broken)
     clean_flags(base[: args.n], options)
     for k in ks:
-        docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in base[: args.n]]
+        docs = [dataclasses.replace(d, garbled=set()) for d in base[: args.n]]
         readings, kinds = simulate(docs, k, args, args.seed * 100 + k)
         if args.calibrate:
             calibrate(f"simulated OCR, k={k} (for information)", calibration_cases(docs, readings), options)
@@ -874,7 +868,7 @@ def main() -> None:
         lib = OcrLibrary(args.cache, args.seed)
         ocr_base = base[: args.ocr_n]
         for k in ks:
-            docs = [Doc(d.template, d.single_row, d.truth, d.flags, d.invariants) for d in ocr_base]
+            docs = [dataclasses.replace(d, garbled=set()) for d in ocr_base]
             readings = with_ocr(docs, k, args, args.seed * 1000 + k, lib)
             confidence_summary(f"real OCR, k={k}", docs, readings)
             cases = calibration_cases(docs, readings)

@@ -637,6 +637,14 @@ def _misprinted(errors: Sequence[str], got: Mapping[str, Number | None], reading
         got.get(k) == before.get(k) or corroborated(k) for k in free)
 
 
+def _unpinned(pinned: Mapping[str, Number], errs: Sequence[str], rels_of: Mapping[str, list[Invariant]]
+              ) -> dict[str, Number]:
+    """``pinned`` less the lost numbers in a relation of the misprints ``errs``: one that absorbed a misprint may move
+    where a relation of its own corroborates it (``_misprinted``)."""
+    near = {k for e in errs for inv in rels_of.get(e, ()) for k in inv.fields}
+    return {k: v for k, v in pinned.items() if k not in near}
+
+
 def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[str, list[Invariant]], settled: set[str],
                     opts: RepairOptions, make_plans: Callable[[Sequence[str], Mapping[str, Number]], _Plans]
                     ) -> tuple[_Plans, list[str], list[dict[str, Number | None]]]:
@@ -657,8 +665,9 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
     that may move (the ``printed_error_suspects`` in the most broken relations are tried). An explanation that
     changes the value implied for an unreadable cell is not taken, unless a relation of that cell's own which holds
     no misprinted cell then holds among settled cells (the misprint had lent it its value); the others hold those at
-    their values (the ``pinned`` of ``make_plans``; a lost number in a relation of the cell tried is left free). Letting the cell's relations go altogether relaxes the trial: its optimum bounds
-    the trial's, and where its values make the cell's relations agree on one meant value, it is the trial's optimum.
+    their values (the ``pinned`` of ``make_plans``; a lost number in a relation of the cell tried is left free,
+    ``_unpinned``). Letting the cell's relations go altogether relaxes the trial: its optimum bounds the trial's, and
+    where its values make the cell's relations agree on one meant value, it is the trial's optimum.
     Only the ``printed_error_solved`` others with the best bounds are solved. Each search is cut off below what the
     trial needs (``_Plans.score`` with ``need``); where a component needs the integer programme, no explanation is
     taken: each would cost seconds (seed-15 doc0012: 6 s became 64 s). With ``printed_error_ties``, explanations at
@@ -689,12 +698,6 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
         rounds.append(found)
         pinned = {k: v for k, v in values.items() if k in plans.free and v is not None}
 
-        def pins(errs: Sequence[str]) -> dict[str, Number]:
-            """``pinned`` less the lost numbers in a relation of a misprint tried: one that absorbed the misprint may
-            move where a relation of its own corroborates it (``_misprinted``)."""
-            near = {k for e in errs for inv in rels_of.get(e, ()) for k in inv.fields}
-            return {k: v for k, v in pinned.items() if k not in near}
-
         cost = opts.printed_error_penalty * (len(errors) + 1)
         need = base + (-1 if opts.printed_error_ties else 1) * opts.conflict_margin + cost - 1e-6
         # Letting a misprint's relations go altogether is a relaxation: its optimum bounds the trial's, and where its
@@ -721,7 +724,7 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
         for bound, c in sorted(bounded, key=lambda b: (-b[0], b[1]))[:opts.printed_error_solved]:
             if bound <= top - opts.conflict_margin:
                 break
-            trials[c] = make_plans([*errors, c], pins([*errors, c]))
+            trials[c] = make_plans([*errors, c], _unpinned(pinned, [*errors, c], rels_of))
             solved = trials[c].score(enforced, max(need, top - opts.conflict_margin))
             if trials[c].slow:
                 return plans, [], []
@@ -733,7 +736,8 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
             score = raw - cost
             found.append((score, c, got_values))
             if score > base + opts.conflict_margin and (best is None or score > best[0]):
-                best = (score, c, trials.get(c) or make_plans([*errors, c], pins([*errors, c])), got_values)
+                plan = trials.get(c) or make_plans([*errors, c], _unpinned(pinned, [*errors, c], rels_of))
+                best = (score, c, plan, got_values)
         if best is None:
             break
         base, c, current, values = best
