@@ -595,6 +595,14 @@ def test_a_lost_number_that_absorbed_a_misprinted_total_is_freed_where_its_own_r
     assert result.cells[part].value == 0 and result.cells[part].status is ValueStatus.REPAIRED
     expected = sorted(inv.id for inv in invariants if a in inv.fields or b in inv.fields)
     assert sorted(result.flags) == expected and result.unresolved == []
+    # (k = 2, the same document: a cell of that row read unsure as well, `8` over `0`: the row holds with it at its
+    # candidate 0, which corroborates the part's 0 as a row of settled cells would)
+    beside = f"requests.{row}.research"
+    cells[beside] = ev(beside, "8", 0.5, (("8", 0.5), ("0", 0.4)))
+    result = repair_cells(cells, invariants)
+    assert sorted(result.printed_errors) == [a, b] and result.cells[part].value == 0
+    assert result.cells[beside].value == 0 and result.cells[beside].status is ValueStatus.REPAIRED
+    assert sorted(result.flags) == expected and result.unresolved == []
 
 
 def test_a_printed_error_one_look_alike_digit_from_what_its_relations_want_is_shown_as_a_possible_misreading():

@@ -625,13 +625,14 @@ def _misprinted(errors: Sequence[str], got: Mapping[str, Number | None], reading
                 firm: AbstractSet[str], tol: float) -> bool:
     """The explanation ``got`` of ``errors`` printed wrong stands: each has a meant value other than the one printed,
     and every lost number (``free``) keeps the value it has ``before`` (one solved for through the relations bends
-    with whichever are let go), unless a relation of its own that holds no misprinted cell holds with its new value
-    among ``firm`` cells only: then the explanation frees it from the misprint it absorbed (seed 13 real OCR doc 39:
-    a cell read `.` took 9 from a column whose total the document misprinted, while its row of confident zeros, total
-    0, wants 0)."""
+    with whichever are let go), unless a relation of its own that holds no misprinted cell holds with its new value,
+    its other cells ``firm`` or at a candidate (no other lost number): then the explanation frees it from the misprint
+    it absorbed (seed 13 real OCR doc 39: a cell read `.` took 9 from a column whose total the document misprinted,
+    while its row of confident zeros, total 0, wants 0; at k = 2 a cell of that row read `à` takes its candidate 0)."""
     def corroborated(k: str) -> bool:
-        return any(not any(e in inv.fields for e in errors) and all(f in firm for f in inv.fields if f != k)
-                   and holds(inv, got, tol) for inv in rels_of.get(k, ()))
+        return any(not any(e in inv.fields for e in errors) and holds(inv, got, tol)
+                   and all(f in firm or (f not in free and got.get(f) is not None) for f in inv.fields if f != k)
+                   for inv in rels_of.get(k, ()))
 
     return all(got.get(e) != reading[e] for e in errors) and all(
         got.get(k) == before.get(k) or corroborated(k) for k in free)
@@ -664,14 +665,14 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
     ``printed_error_max`` cells, each in two or more relations, one of them broken, every one that holds with a cell
     that may move (the ``printed_error_suspects`` in the most broken relations are tried). An explanation that
     changes the value implied for an unreadable cell is not taken, unless a relation of that cell's own which holds
-    no misprinted cell then holds among settled cells (the misprint had lent it its value); the others hold those at
-    their values (the ``pinned`` of ``make_plans``; a lost number in a relation of the cell tried is left free,
-    ``_unpinned``). Letting the cell's relations go altogether relaxes the trial: its optimum bounds the trial's, and
-    where its values make the cell's relations agree on one meant value, it is the trial's optimum.
+    no misprinted cell then holds among settled cells or cells at a candidate (the misprint had lent it its value);
+    the others hold those at their values (the ``pinned`` of ``make_plans``; a lost number in a relation of the cell
+    tried is left free, ``_unpinned``). Letting the cell's relations go altogether relaxes the trial: its optimum bounds
+    the trial's, and where its values make the cell's relations agree on one meant value, it is the trial's optimum.
     Only the ``printed_error_solved`` others with the best bounds are solved. Each search is cut off below what the
     trial needs (``_Plans.score`` with ``need``); where a component needs the integer programme, no explanation is
-    taken: each would cost seconds (seed-15 doc0012: 6 s became 64 s). With ``printed_error_ties``, explanations at
-    the last step that come within the conflict margin of the one kept are returned: repair marks the cells they set
+    taken: each would cost seconds (seed-15 doc0012: 6 s became 64 s). With ``printed_error_ties``, explanations at the
+    last step that come within the conflict margin of the one kept are returned: repair marks the cells they set
     otherwise as conflicts."""
     scored = plans.score(enforced)
     if scored is None or plans.slow:
