@@ -698,7 +698,6 @@ def _printed_errors(plans: _Plans, enforced: list[Invariant], rels_of: Mapping[s
         found: list[tuple[float, str, dict[str, Number | None]]] = []
         rounds.append(found)
         pinned = {k: v for k, v in values.items() if k in plans.free and v is not None}
-
         cost = opts.printed_error_penalty * (len(errors) + 1)
         need = base + (-1 if opts.printed_error_ties else 1) * opts.conflict_margin + cost - 1e-6
         # Letting a misprint's relations go altogether is a relaxation: its optimum bounds the trial's, and where its
