@@ -50,7 +50,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,14 +151,14 @@ def read_as_printed(cell: CellRepair, truth: Number | None) -> bool:
 BROKEN_READ_WRONG = ("nothing", "another cell", "the misprinted total")
 
 
-def broken_read_wrong(doc: Doc, result: RepairResult, misprinted: AbstractSet[str]) -> str:
-    """Whether a ``misprinted`` total of ``doc`` (``Doc.misprinted``) was read wrong (then no reader can see the
+def broken_read_wrong(doc: Doc, result: RepairResult) -> str:
+    """Whether a misprinted total of ``doc`` (``Doc.misprinted``) was read wrong (then no reader can see the
     misprint but through the garbling), else another cell of a relation it breaks, else nothing of those relations."""
     def wrong(key: str) -> bool:
         return not read_as_printed(result.cells[key], doc.truth[key])
 
     broken = [inv for inv in doc.invariants if inv.id in doc.flags]
-    if any(wrong(k) for k in misprinted if any(k in inv.fields for inv in broken)):
+    if any(wrong(k) for k in doc.misprinted if any(k in inv.fields for inv in broken)):
         return BROKEN_READ_WRONG[2]
     return BROKEN_READ_WRONG[1] if any(wrong(k) for inv in broken for k in inv.fields) else BROKEN_READ_WRONG[0]
 
@@ -550,7 +549,6 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
           options: RepairOptions, kinds: Mapping[str, str] | None = None) -> None:
     tally.docs += 1
     in_complete = {k for inv in doc.invariants if complete(inv, doc.truth) for k in inv.fields}
-    misprinted = doc.misprinted
     for key, truth in doc.truth.items():
         c = result.cells[key]
         tally.cells += 1
@@ -571,7 +569,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
             tally.changes += 1
             tally.right_changes += c.value == truth
             tally.wrong_in_broken_docs += c.value != truth and bool(doc.flags)
-            tally.wrong_misprinted += c.value != truth and key in misprinted
+            tally.wrong_misprinted += c.value != truth and key in doc.misprinted
             if read_right:
                 tally.false_changes += 1
                 tally.false_changes_confident += confident
@@ -590,7 +588,7 @@ def score(tally: Tally, doc: Doc, readings: Mapping[str, Reading], result: Repai
         tally.broken_docs += 1
         tally.broken_docs_exact += predicted == expected
         tally.broken_docs_reported_exact += reported == expected
-        row = tally.broken_docs_by_reading.setdefault(broken_read_wrong(doc, result, misprinted), [0, 0])
+        row = tally.broken_docs_by_reading.setdefault(broken_read_wrong(doc, result), [0, 0])
         row[0] += predicted == expected
         row[1] += 1
     else:

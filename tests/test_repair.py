@@ -1568,7 +1568,7 @@ def test_the_repair_benchmark_tells_a_misread_misprint_from_a_misread_part():
 
     def what(misread: dict[str, Reading]) -> str:
         readings = {k: misread.get(k, Reading(cell_text(k, v), 0.999, ())) for k, v in truth.items()}
-        return broken_read_wrong(doc, repair_cells(evidence_of(readings), doc.invariants), misprinted)
+        return broken_read_wrong(doc, repair_cells(evidence_of(readings), doc.invariants))
 
     assert what({}) == "nothing"
     assert what({"appeals.review.upheld": Reading("#", 0.3, ())}) == "another cell"
